@@ -1,0 +1,54 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "activity",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "activity", targets: ["activity"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // C: libcurl and SQLite from Debian's -dev packages, with typed shims for variadic calls.
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // Pure domain code: MIME headers, identity, classification, weeks, targets. No I/O.
+        .target(name: "ActivityCore"),
+        // The TOML configuration, with errors that name file, line and key.
+        .target(name: "ActivityConfig", dependencies: [
+            "ActivityCore",
+            .product(name: "TOMLKit", package: "TOMLKit"),
+        ]),
+        // The only module that touches libcurl: IMAP (connect-only) and later CalDAV.
+        .target(name: "ActivityTransport", dependencies: [
+            "CCurl", "ActivityCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // SQLite store: schema, migrations, queries.
+        .target(name: "ActivityStore", dependencies: ["CSQLite", "ActivityCore"]),
+        // Per-account sync state machines and the derivation of activities from stored items.
+        .target(name: "ActivitySync", dependencies: [
+            "ActivityTransport", "ActivityStore", "ActivityCore", "ActivityConfig",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Commands, output formats, exit codes.
+        .target(name: "ActivityCLI", dependencies: [
+            "ActivitySync", "ActivityStore", "ActivityConfig", "ActivityCore", "ActivityTransport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "activity", dependencies: ["ActivityCLI"]),
+
+        .testTarget(name: "ActivityCoreTests", dependencies: ["ActivityCore", "ActivityConfig"]),
+        .testTarget(name: "ActivityTransportTests", dependencies: ["ActivityTransport"]),
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "ActivityCLI", "ActivitySync", "ActivityStore", "ActivityTransport", "ActivityConfig", "ActivityCore",
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import ActivityCore
+import ActivityConfig
+import ActivityStore
+import ActivitySync
+
+/// `activity explain`: why an activity counted, or what a .eml file would count as.
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Say which rule made an activity, or what a mail file counts as and why.",
+        discussion: "Without a config file no domain is internal and history is taken as empty.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: ArgumentHelp("An activity id from `activity week`, or a .eml file.", valueName: "ACTIVITY-ID | FILE.eml"))
+    var target: String
+
+    @Option(name: .long, help: ArgumentHelp("Explain from this rep's point of view.", valueName: "ID"))
+    var rep: String?
+
+    @Option(name: .long, help: "table or json.")
+    var format: ExplainFormat = .table
+
+    func run() throws {
+        let runtime = try Runtime.load(global, required: false)
+        let config = runtime.config
+        if let rep, runtime.configFound, config.rep(rep) == nil {
+            throw ActivityError(.usage, "--rep \(rep): no such rep in \(config.file)")
+        }
+        let derivation = Derivation(config: config, suffixes: try Derivation.loadSuffixes())
+        let items: [JSON]
+        if looksLikeFile(target) {
+            items = [try explainFile(target, config: config, derivation: derivation, runtime: runtime)]
+        } else {
+            guard FileManager.default.fileExists(atPath: config.storePath) else {
+                throw ActivityError(.noInput, "\(target): no such file, and there is no store at \(config.storePath) to look up an activity id in")
+            }
+            let store = try Store(path: config.storePath)
+            guard let activity = try store.activity(id: target) else {
+                throw ActivityError(.noInput, "\(target): no such file and no such activity id in \(config.storePath)")
+            }
+            guard let rep = config.rep(activity.rep) else {
+                throw ActivityError(.config, "activity \(target) belongs to rep \(activity.rep), who is not in \(config.file) any more")
+            }
+            let verdicts = try derivation.verdicts(rep: rep, store: store)
+            let mails = Dictionary(try store.mails(rep: rep.id).map { ($0.item.key, $0.item) }, uniquingKeysWith: { a, _ in a })
+            guard let verdict = verdicts.first(where: { $0.itemKey == activity.ref }), let mail = mails[activity.ref] else {
+                throw ActivityError(.dataError, "activity \(target): its item \(activity.ref) is no longer stored; run `activity rebuild`")
+            }
+            items = [ExplainCommand.itemJSON(mail, verdict: verdict, zone: config.profile(rep).timeZone)]
+        }
+        let result = JSON.object([("items", .array(items))])
+        switch format {
+        case .json: printOut(result.serialized(pretty: true) + "\n")
+        case .table: printOut(ExplainCommand.table(items))
+        }
+    }
+
+    func looksLikeFile(_ s: String) -> Bool {
+        s.contains("/") || s.contains(".") || FileManager.default.fileExists(atPath: s)
+    }
+
+    func explainFile(_ path: String, config: Config, derivation: Derivation, runtime: Runtime) throws -> JSON {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ActivityError(.noInput, "\(path): no such file")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ActivityError(.noInput, "\(path): cannot be read; check its permissions")
+        }
+        let bytes = [UInt8](data)
+        let item = MailItem(headers: bytes, internalDate: nil)
+        guard item.from != nil || item.messageID != nil || !item.subject.isEmpty else {
+            throw ActivityError(.dataError, "\(path): not a mail message (no From, Message-ID or Subject header)")
+        }
+        // Whose point of view: --rep, else the rep who sent or received it, else its sender's.
+        let rep: Config.Rep = {
+            if let id = self.rep, let r = config.rep(id) { return r }
+            if let r = config.reps.first(where: { r in r.emails.contains(item.from ?? "") }) { return r }
+            if let r = config.reps.first(where: { r in (item.to + item.cc).contains { r.emails.contains($0) } }) { return r }
+            return Config.Rep(id: self.rep ?? item.from ?? "sender", name: item.fromName ?? item.from ?? "sender",
+                              emails: [item.from ?? ""], team: nil, startDate: nil, timeZone: nil, targets: [:])
+        }()
+        var mails: [Classifier.MailInput] = []
+        if runtime.configFound, FileManager.default.fileExists(atPath: config.storePath) {
+            let store = try Store(path: config.storePath)
+            mails = try store.mails(rep: rep.id).filter { $0.item.key != item.key }
+                .map { Classifier.MailInput(item: $0.item, account: $0.account) }
+        }
+        mails.append(Classifier.MailInput(item: item, account: "file"))
+        let verdicts = derivation.classifier(for: rep).classify(mails: mails)
+        let verdict = verdicts.first { $0.itemKey == item.key } ?? ItemVerdict(itemKey: item.key, activities: [], ignored: "not classified")
+        return ExplainCommand.itemJSON(item, verdict: verdict, zone: config.profile(rep).timeZone)
+    }
+
+    static func itemJSON(_ item: MailItem, verdict: ItemVerdict, zone: TimeZone) -> JSON {
+        .object([
+            ("type", .string("mail")),
+            ("id", .string(item.key)),
+            ("subject", .string(item.subject)),
+            ("from", .optional(item.from)),
+            ("to", .array(item.to.map(JSON.string))),
+            ("date", .string(rfc3339(item.date, in: zone))),
+            ("activities", .array(verdict.activities.map { a in
+                .object([("kind", .string(a.kind.rawValue)), ("step", .int(a.kind.step)), ("org", .string(a.org)),
+                         ("rule", .string(a.rule))])
+            })),
+            ("ignored", .optional(verdict.ignored)),
+        ])
+    }
+
+    static func table(_ items: [JSON]) -> String {
+        var out = ""
+        for case .object(let fields) in items {
+            let f = Dictionary(fields, uniquingKeysWith: { a, _ in a })
+            func s(_ k: String) -> String { if case .string(let v)? = f[k] { return v } else { return "" } }
+            out += "\(s("type")) \(s("id"))\n  subject: \(s("subject"))\n  from:    \(s("from"))\n  date:    \(s("date"))\n"
+            if case .array(let acts)? = f["activities"], !acts.isEmpty {
+                for case .object(let a) in acts {
+                    let d = Dictionary(a, uniquingKeysWith: { x, _ in x })
+                    func t(_ k: String) -> String {
+                        switch d[k] { case .string(let v)?: return v; case .int(let n)?: return String(n); default: return "" }
+                    }
+                    out += "  counts:  \(t("kind")) (step \(t("step"))) for \(t("org")) by rule \(t("rule"))\n"
+                }
+            } else {
+                out += "  counts for nothing: \(s("ignored"))\n"
+            }
+        }
+        return out
+    }
+}
+
+enum ExplainFormat: String, ExpressibleByArgument, CaseIterable { case table, json }

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import ActivityCore
+import ActivityStore
+import ActivitySync
+
+/// `activity rebuild`: re-derive every activity from stored items, without the servers.
+struct RebuildCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rebuild",
+        abstract: "Re-derive every activity from the stored items (after a change of rules or config).")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let runtime = try Runtime.load(global)
+        let config = runtime.config
+        guard FileManager.default.fileExists(atPath: config.storePath) else {
+            throw ActivityError(.noInput, "store \(config.storePath) does not exist yet; run `activity sync` first")
+        }
+        let store = try Store(path: config.storePath)
+        let derivation = Derivation(config: config, suffixes: try Derivation.loadSuffixes())
+        var table = TextTable(header: ["rep", "items", "activities"], rightAligned: [1, 2])
+        for rep in config.reps {
+            let n = try derivation.rederive(rep: rep, store: store)
+            table.add([rep.id, String(try store.mailCount(rep: rep.id)), String(n)])
+        }
+        printOut(table.render())
+    }
+}

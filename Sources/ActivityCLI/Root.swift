@@ -1,0 +1,119 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ActivityCore
+import ActivityConfig
+
+/// `activity`: the root command lists the subcommands; each lives in its own file.
+public struct ActivityCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "activity",
+        abstract: "Turns a sales team's mail and calendars into a weekly activity ledger.",
+        discussion: """
+            Config: --config PATH, else $ACTIVITY_CONFIG, else ./activity.toml, else /etc/activity/activity.toml.
+            Exit status follows sysexits(3): 64 usage, 65 bad input file, 66 missing file, 69 server unreachable,
+            75 temporary failure, 77 permission or login refused, 78 configuration error. See activity(1).
+            """,
+        version: ActivityVersion.string,
+        subcommands: [SyncCommand.self, StatusCommand.self, WeekCommand.self, ExplainCommand.self, RebuildCommand.self,
+                      ConfigCommand.self])
+
+    @OptionGroup public var global: GlobalOptions
+
+    public init() {}
+}
+
+public enum ActivityVersion {
+    public static let string = "0.1.0"
+}
+
+/// Options every command takes, before or after the command name.
+public struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The configuration file.", valueName: "PATH"))
+    public var config: String?
+
+    @Option(name: .long, help: ArgumentHelp("The store, overriding ledger.store (sqlite:PATH).", valueName: "URL"))
+    public var store: String?
+
+    @Flag(name: [.short, .long], help: "Log more on stderr (debug level).")
+    public var verbose = false
+
+    public init() {}
+}
+
+/// What every command needs: the configuration, the store path, a logger.
+struct Runtime {
+    let config: Config
+    let configFound: Bool
+    let logger: Logger
+
+    /// Loads the configuration. `required` false lets commands such as `explain FILE` run without one.
+    static func load(_ options: GlobalOptions, parent: GlobalOptions? = nil, required: Bool = true) throws -> Runtime {
+        let configPath = options.config ?? parent?.config
+        let verbose = options.verbose || (parent?.verbose ?? false)
+        Logging.bootstrapOnce(verbose: verbose)
+        var logger = Logger(label: "activity")
+        logger.logLevel = verbose ? .debug : Logging.levelFromEnvironment()
+        var config: Config
+        var found = false
+        if let path = Config.locate(explicit: configPath) {
+            config = try Config.load(path: path)
+            found = true
+        } else if required {
+            throw ActivityError(.config, "no configuration file: pass --config PATH, set ACTIVITY_CONFIG, or create ./activity.toml (see Config/activity.example.toml)")
+        } else {
+            config = .empty()
+        }
+        if let store = options.store ?? parent?.store {
+            config.storePath = try Config.storePath(fromURL: store)
+        }
+        return Runtime(config: config, configFound: found, logger: logger)
+    }
+}
+
+enum Logging {
+    nonisolated(unsafe) private static var done = false
+
+    static func bootstrapOnce(verbose: Bool) {
+        guard !done else { return }
+        done = true
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = verbose ? .debug : levelFromEnvironment()
+            return h
+        }
+    }
+
+    /// `ACTIVITY_LOG=debug|info|notice|warning|error`; warnings by default for interactive commands.
+    static func levelFromEnvironment() -> Logger.Level {
+        ProcessInfo.processInfo.environment["ACTIVITY_LOG"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .warning
+    }
+}
+
+/// Runs the command line and exits with the code INTERFACE.md documents.
+public enum ActivityMain {
+    public static func main(_ arguments: [String]? = nil) -> Never {
+        do {
+            var command = try ActivityCommand.parseAsRoot(arguments)
+            try command.run()
+            exit(0)
+        } catch let e as ActivityError {
+            FileHandle.standardError.write(Data("activity: \(e.message)\n".utf8))
+            exit(e.exitCode)
+        } catch let e as ExitCode {
+            exit(e.rawValue)
+        } catch {
+            // Argument errors, --help and --version: ArgumentParser prints them; usage errors exit 64.
+            let code = ActivityCommand.exitCode(for: error)
+            if code == .validationFailure || code.rawValue == 64 {
+                FileHandle.standardError.write(Data((ActivityCommand.fullMessage(for: error) + "\n").utf8))
+                exit(64)
+            }
+            ActivityCommand.exit(withError: error)
+        }
+    }
+}
+
+func printOut(_ s: String) {
+    FileHandle.standardOutput.write(Data(s.utf8))
+}

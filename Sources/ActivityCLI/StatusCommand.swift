@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import ActivityCore
+import ActivityStore
+
+/// `activity status`: per account, the last success, the last error and its reason, lag, items seen.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Per account: last success, last error, lag, items seen.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: "table or json.")
+    var format: ExplainFormat = .table
+
+    func run() throws {
+        let runtime = try Runtime.load(global)
+        let config = runtime.config
+        let statuses: [String: AccountStatus]
+        if FileManager.default.fileExists(atPath: config.storePath) {
+            let store = try Store(path: config.storePath)
+            statuses = Dictionary(try store.accountStatuses().map { ($0.account, $0) }, uniquingKeysWith: { a, _ in a })
+        } else {
+            statuses = [:]
+        }
+        let now = Date()
+        let zone = config.timeZone
+        var rows: [JSON] = []
+        var table = TextTable(header: ["account", "rep", "kind", "last success", "lag", "items", "last error"], rightAligned: [5])
+        for a in config.accounts {
+            let s = statuses[a.id]
+            let lag = s?.lastSuccess.map { Int(now.timeIntervalSince($0)) }
+            // An error newer than the last success is the account's current state.
+            let failing = s.map { st in st.lastError != nil && (st.lastSuccess == nil || (st.lastErrorAt ?? .distantPast) >= st.lastSuccess!) } ?? false
+            rows.append(.object([
+                ("account", .string(a.id)), ("rep", .string(a.rep)), ("kind", .string(a.kind.rawValue)),
+                ("state", .string(s == nil ? "never_synced" : failing ? "failing" : "ok")),
+                ("last_success", .optional(s?.lastSuccess.map { rfc3339($0, in: zone) })),
+                ("last_error", .optional(failing ? s?.lastError : nil)),
+                ("last_error_at", .optional(s?.lastErrorAt.map { rfc3339($0, in: zone) })),
+                ("lag_seconds", lag.map(JSON.int) ?? .null),
+                ("items_seen", .int(s?.itemsSeen ?? 0)),
+            ]))
+            table.add([a.id, a.rep, a.kind.rawValue, s?.lastSuccess.map { rfc3339($0, in: zone) } ?? "never",
+                       lag.map(StatusCommand.duration) ?? "", String(s?.itemsSeen ?? 0), failing ? (s?.lastError ?? "") : ""])
+        }
+        switch format {
+        case .json: printOut(JSON.object([("accounts", .array(rows))]).serialized(pretty: true) + "\n")
+        case .table: printOut(table.render())
+        }
+    }
+
+    static func duration(_ seconds: Int) -> String {
+        if seconds < 120 { return "\(seconds)s" }
+        if seconds < 7200 { return "\(seconds / 60)m" }
+        if seconds < 172_800 { return "\(seconds / 3600)h" }
+        return "\(seconds / 86400)d"
+    }
+}

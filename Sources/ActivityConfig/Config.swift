@@ -1,0 +1,418 @@
+import Foundation
+import ActivityCore
+
+/// The configuration of INTERFACE.md, validated. Every error names the file, line and key.
+public struct Config: Sendable {
+    public enum SharedCredit: String, Sendable { case each, organizer }
+
+    public struct Team: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var targets: [Kind: Double]
+    }
+
+    public struct TenureBand: Sendable, Equatable {
+        public var fromMonth: Int
+        public var toMonth: Int?
+        public var targets: [Kind: Double]
+    }
+
+    public struct Rep: Sendable, Equatable {
+        public var id: String
+        public var name: String
+        public var emails: [String]
+        public var team: String?
+        public var startDate: DateComponents?
+        public var timeZone: TimeZone?
+        public var targets: [Kind: Double]
+
+        public init(id: String, name: String, emails: [String], team: String? = nil, startDate: DateComponents? = nil,
+                    timeZone: TimeZone? = nil, targets: [Kind: Double] = [:]) {
+            self.id = id
+            self.name = name
+            self.emails = emails
+            self.team = team
+            self.startDate = startDate
+            self.timeZone = timeZone
+            self.targets = targets
+        }
+    }
+
+    public enum Secret: Sendable, Equatable {
+        case file(String)
+        case env(String)
+        case command(String)
+        case none
+    }
+
+    public struct Account: Sendable, Equatable {
+        public enum Kind: String, Sendable { case imap, caldav }
+        public var id: String
+        public var rep: String
+        public var kind: Kind
+        public var url: String
+        public var username: String
+        public var secret: Secret
+        public var folders: [String]
+        public var calendars: [String]
+        public var caFile: String?
+        public var pollInterval: TimeInterval
+        public var allowPlaintext: Bool
+    }
+
+    public var file: String
+    public var directory: String
+    public var timeZone: TimeZone
+    public var storePath: String
+    public var leadLookbackDays: Int
+    public var followupAfterDays: Int
+    public var sharedCredit: SharedCredit
+    public var rules: Rules
+    public var internalDomains: [String]
+    public var freemailDomains: [String]
+    public var defaultTargets: [Kind: Double]
+    public var tenureBands: [TenureBand]
+    public var teams: [Team]
+    public var reps: [Rep]
+    public var accounts: [Account]
+
+    /// A configuration with no file: nothing internal, no reps (what `explain` uses without one).
+    public static func empty(timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) -> Config {
+        Config(file: "(no config)", directory: FileManager.default.currentDirectoryPath, timeZone: timeZone,
+               storePath: "activity.db", leadLookbackDays: 365, followupAfterDays: 7, sharedCredit: .each,
+               rules: .builtIn, internalDomains: [], freemailDomains: [], defaultTargets: [:], tenureBands: [],
+               teams: [], reps: [], accounts: [])
+    }
+
+    public func rep(_ id: String) -> Rep? { reps.first { $0.id == id } }
+    public func account(_ id: String) -> Account? { accounts.first { $0.id == id } }
+
+    public func profile(_ rep: Rep) -> RepProfile {
+        RepProfile(id: rep.id, name: rep.name, team: rep.team, emails: rep.emails,
+                   timeZone: rep.timeZone ?? timeZone, startDate: rep.startDate)
+    }
+
+    /// Where the configuration is looked for when --config is not given (INTERFACE.md).
+    public static func locate(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let explicit { return explicit }
+        if let env = environment["ACTIVITY_CONFIG"], !env.isEmpty { return env }
+        for candidate in ["activity.toml", "/etc/activity/activity.toml"] where FileManager.default.fileExists(atPath: candidate) {
+            return candidate
+        }
+        return nil
+    }
+}
+
+extension Config {
+    /// Reads and validates a configuration file.
+    public static func load(path: String) throws -> Config {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ActivityError(.config, "\(path): no such configuration file; pass --config PATH or set ACTIVITY_CONFIG")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ActivityError(.config, "\(path): cannot be read; check its permissions")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ActivityError(.config, "\(path): is not UTF-8 text")
+        }
+        return try parse(text: text, path: path)
+    }
+
+    public static func parse(text: String, path: String) throws -> Config {
+        let doc = try TOMLDocument(file: path, text: text)
+        let root = TOMLSection(document: doc, name: nil, index: nil, label: "top level", entries: doc.root)
+        try root.onlyKnown(["ledger", "company", "targets", "team", "rep", "account"])
+        let directory = (path as NSString).deletingLastPathComponent.isEmpty
+            ? FileManager.default.currentDirectoryPath : (path as NSString).deletingLastPathComponent
+
+        func section(_ key: String) throws -> TOMLSection {
+            guard let n = root.node(key) else {
+                return TOMLSection(document: doc, name: key, index: nil, label: "[\(key)]", entries: [])
+            }
+            guard case .table(let e) = n else { throw root.error(key, "must be a table [\(key)]") }
+            return TOMLSection(document: doc, name: key, index: nil, label: "[\(key)]", entries: e)
+        }
+        func arrayOfTables(_ key: String, in parent: TOMLSection? = nil, prefix: String = "") throws -> [TOMLSection] {
+            let holder = parent ?? root
+            guard let n = holder.node(key) else { return [] }
+            guard case .array(let items) = n else { throw holder.error(key, "must be written as [[\(prefix)\(key)]] tables") }
+            return try items.enumerated().map { (i, item) in
+                guard case .table(let e) = item else { throw holder.error(key, "must be written as [[\(prefix)\(key)]] tables") }
+                let id = e.first { $0.key == "id" }.flatMap { if case .string(let s) = $0.value { return s } else { return nil } }
+                return TOMLSection(document: doc, name: prefix + key, index: i,
+                                   label: "[[\(prefix)\(key)]]" + (id.map { " \($0)" } ?? " #\(i + 1)"), entries: e)
+            }
+        }
+
+        // [ledger]
+        let ledger = try section("ledger")
+        try ledger.onlyKnown(["timezone", "store", "lead_lookback_days", "followup_after_days", "shared_credit", "rules"])
+        let zoneName = try ledger.string("timezone") ?? "Asia/Shanghai"
+        guard let zone = TimeZone(identifier: zoneName) else {
+            throw ledger.error("timezone", "\"\(zoneName)\" is not an IANA time zone name (for example Asia/Shanghai)")
+        }
+        let storeURL = try ledger.string("store") ?? "sqlite:activity.db"
+        let storePath = try resolveStore(storeURL, directory: directory, section: ledger)
+        let lookback = try ledger.int("lead_lookback_days") ?? 365
+        guard lookback > 0 else { throw ledger.error("lead_lookback_days", "must be a positive number of days") }
+        let followup = try ledger.int("followup_after_days") ?? 7
+        guard followup > 0 else { throw ledger.error("followup_after_days", "must be a positive number of days") }
+        let creditName = try ledger.string("shared_credit") ?? "each"
+        guard let credit = SharedCredit(rawValue: creditName) else {
+            throw ledger.error("shared_credit", "must be \"each\" or \"organizer\", not \"\(creditName)\"")
+        }
+        var rules = Rules.builtIn
+        if let rulesFile = try ledger.string("rules") {
+            let rulesPath = resolve(rulesFile, directory: directory)
+            guard FileManager.default.fileExists(atPath: rulesPath) else {
+                throw ledger.error("rules", "\(rulesPath) does not exist; fix the path or remove the key to use the built-in rules")
+            }
+            rules = try RulesFile.load(path: rulesPath, onto: rules)
+        }
+
+        // [company]
+        let company = try section("company")
+        try company.onlyKnown(["internal_domains", "freemail_domains"])
+        let internalDomains = (try company.strings("internal_domains") ?? []).map { $0.lowercased() }
+        let freemail = (try company.strings("freemail_domains") ?? []).map { $0.lowercased() }
+
+        // [targets]
+        let targets = try section("targets")
+        try targets.onlyKnown(["default", "tenure"])
+        let defaultTargets = try targets.table("default").map { try kindNumbers($0) } ?? [:]
+        let tenure = try arrayOfTables("tenure", in: targets, prefix: "targets.").map { t -> TenureBand in
+            let from = try t.int("from_month") ?? 0
+            let to = try t.int("to_month")
+            if let to, to <= from { throw t.error("to_month", "must be greater than from_month (\(from))") }
+            return TenureBand(fromMonth: from, toMonth: to,
+                              targets: try kindNumbers(t, extra: ["from_month", "to_month"]))
+        }
+
+        // [[team]]
+        var teams: [Team] = []
+        for t in try arrayOfTables("team") {
+            try t.onlyKnown(["id", "name", "targets"])
+            let id = try t.requiredString("id")
+            if teams.contains(where: { $0.id == id }) { throw t.error("id", "team \(id) is defined twice") }
+            teams.append(Team(id: id, name: try t.string("name") ?? id,
+                              targets: try t.table("targets").map { try kindNumbers($0) } ?? [:]))
+        }
+
+        // [[rep]]
+        var reps: [Rep] = []
+        var owner: [String: String] = [:]
+        for r in try arrayOfTables("rep") {
+            try r.onlyKnown(["id", "name", "emails", "team", "start_date", "timezone", "targets"])
+            let id = try r.requiredString("id")
+            if reps.contains(where: { $0.id == id }) { throw r.error("id", "rep \(id) is defined twice") }
+            let emails = (try r.strings("emails") ?? []).map { $0.lowercased() }
+            guard !emails.isEmpty else { throw r.error("emails", "a rep needs at least one address") }
+            for e in emails {
+                guard e.contains("@") else { throw r.error("emails", "\"\(e)\" is not a mail address") }
+                if let other = owner[e] { throw r.error("emails", "\(e) already belongs to rep \(other)") }
+                owner[e] = id
+            }
+            let team = try r.string("team")
+            if let team, !teams.contains(where: { $0.id == team }) {
+                throw r.error("team", "no [[team]] has id \"\(team)\"")
+            }
+            var start: DateComponents? = nil
+            if let n = r.node("start_date") {
+                switch n {
+                case .date(let y, let m, let d): start = DateComponents(year: y, month: m, day: d)
+                case .string(let s):
+                    let parts = s.split(separator: "-").compactMap { Int($0) }
+                    guard parts.count == 3 else { throw r.error("start_date", "must be a date like 2026-03-01") }
+                    start = DateComponents(year: parts[0], month: parts[1], day: parts[2])
+                default: throw r.error("start_date", "must be a date like 2026-03-01")
+                }
+            }
+            var repZone: TimeZone? = nil
+            if let z = try r.string("timezone") {
+                guard let tz = TimeZone(identifier: z) else { throw r.error("timezone", "\"\(z)\" is not an IANA time zone name") }
+                repZone = tz
+            }
+            reps.append(Rep(id: id, name: try r.string("name") ?? id, emails: emails, team: team, startDate: start,
+                            timeZone: repZone, targets: try r.table("targets").map { try kindNumbers($0) } ?? [:]))
+        }
+
+        // [[account]]
+        var accounts: [Account] = []
+        for a in try arrayOfTables("account") {
+            try a.onlyKnown(["id", "rep", "kind", "url", "username", "password_file", "password_env", "password_command",
+                             "folders", "calendars", "ca_file", "poll_interval", "allow_plaintext"])
+            let id = try a.requiredString("id")
+            if accounts.contains(where: { $0.id == id }) { throw a.error("id", "account \(id) is defined twice") }
+            let rep = try a.requiredString("rep")
+            guard reps.contains(where: { $0.id == rep }) else { throw a.error("rep", "no [[rep]] has id \"\(rep)\"") }
+            let kindName = try a.requiredString("kind")
+            guard let kind = Account.Kind(rawValue: kindName) else {
+                throw a.error("kind", "must be \"imap\" or \"caldav\", not \"\(kindName)\"")
+            }
+            let url = try a.requiredString("url")
+            let allowPlaintext = try a.bool("allow_plaintext") ?? false
+            try checkURL(url, kind: kind, allowPlaintext: allowPlaintext, section: a)
+            let secrets = try [("password_file", a.string("password_file")), ("password_env", a.string("password_env")),
+                               ("password_command", a.string("password_command"))].filter { $0.1 != nil }
+            if secrets.count > 1 {
+                throw a.error(secrets[1].0, "give only one of password_file, password_env and password_command")
+            }
+            var secret = Secret.none
+            if let (key, value) = secrets.first, let value {
+                switch key {
+                case "password_file": secret = .file(resolve(value, directory: directory))
+                case "password_env": secret = .env(value)
+                default: secret = .command(value)
+                }
+            }
+            let folders = try a.strings("folders") ?? ["INBOX", "\\Sent"]
+            let calendars = try a.strings("calendars") ?? []
+            let caFile = try a.string("ca_file").map { resolve($0, directory: directory) }
+            if let caFile, !FileManager.default.fileExists(atPath: caFile) {
+                throw a.error("ca_file", "\(caFile) does not exist")
+            }
+            let intervalText = try a.string("poll_interval") ?? "5m"
+            guard let interval = parseDuration(intervalText), interval > 0 else {
+                throw a.error("poll_interval", "\"\(intervalText)\" is not a duration (write 30s, 5m or 1h)")
+            }
+            accounts.append(Account(id: id, rep: rep, kind: kind, url: url,
+                                    username: try a.string("username") ?? reps.first { $0.id == rep }!.emails[0],
+                                    secret: secret, folders: folders, calendars: calendars, caFile: caFile,
+                                    pollInterval: interval, allowPlaintext: allowPlaintext))
+        }
+
+        return Config(file: path, directory: directory, timeZone: zone, storePath: storePath, leadLookbackDays: lookback,
+                      followupAfterDays: followup, sharedCredit: credit, rules: rules, internalDomains: internalDomains,
+                      freemailDomains: freemail, defaultTargets: defaultTargets, tenureBands: tenure, teams: teams,
+                      reps: reps, accounts: accounts)
+    }
+
+    static func kindNumbers(_ t: TOMLSection, extra: Set<String> = []) throws -> [Kind: Double] {
+        var out: [Kind: Double] = [:]
+        for key in t.keys where !extra.contains(key) {
+            guard let kind = Kind(rawValue: key) else {
+                let names = Kind.allCases.map(\.rawValue).joined(separator: ", ")
+                throw t.error(key, "is not a kind of activity (one of \(names))")
+            }
+            guard let v = try t.number(key), v >= 0 else { throw t.error(key, "must be a number of activities per week, 0 or more") }
+            out[kind] = v
+        }
+        return out
+    }
+
+    static func resolve(_ path: String, directory: String) -> String {
+        if path.hasPrefix("/") { return path }
+        if path.hasPrefix("~/"), let home = ProcessInfo.processInfo.environment["HOME"] {
+            return home + path.dropFirst(1)
+        }
+        return (directory as NSString).appendingPathComponent(path)
+    }
+
+    static func resolveStore(_ url: String, directory: String, section: TOMLSection) throws -> String {
+        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
+            throw section.error("store", "PostgreSQL stores are not supported yet; use sqlite:PATH")
+        }
+        var path = url
+        if path.hasPrefix("sqlite://") { path = String(path.dropFirst("sqlite://".count)) }
+        else if path.hasPrefix("sqlite:") { path = String(path.dropFirst("sqlite:".count)) }
+        else if path.contains("://") { throw section.error("store", "\"\(url)\" is not a store URL (write sqlite:activity.db)") }
+        guard !path.isEmpty else { throw section.error("store", "needs a path: sqlite:activity.db") }
+        return resolve(path, directory: directory)
+    }
+
+    /// The store URL given on the command line (`--store`), relative to the working directory.
+    public static func storePath(fromURL url: String) throws -> String {
+        var path = url
+        if path.hasPrefix("sqlite://") { path = String(path.dropFirst("sqlite://".count)) }
+        else if path.hasPrefix("sqlite:") { path = String(path.dropFirst("sqlite:".count)) }
+        else if path.contains("://") { throw ActivityError(.usage, "--store \(url): only sqlite:PATH stores are supported") }
+        return resolve(path, directory: FileManager.default.currentDirectoryPath)
+    }
+
+    static func checkURL(_ url: String, kind: Account.Kind, allowPlaintext: Bool, section: TOMLSection) throws {
+        guard let parsed = URLComponents(string: url), let scheme = parsed.scheme?.lowercased(), let host = parsed.host, !host.isEmpty else {
+            throw section.error("url", "\"\(url)\" is not a URL")
+        }
+        if parsed.password != nil || parsed.user != nil {
+            throw section.error("url", "must not carry a username or password; use username and password_file")
+        }
+        let secure: String, plain: String
+        switch kind {
+        case .imap: (secure, plain) = ("imaps", "imap")
+        case .caldav: (secure, plain) = ("https", "http")
+        }
+        guard scheme == secure || scheme == plain else {
+            throw section.error("url", "an \(kind.rawValue) account needs a \(secure):// URL, not \(scheme)://")
+        }
+        if scheme == plain && !allowPlaintext && !isLoopback(host) {
+            throw section.error("url", "\(plain):// sends the password in clear to \(host); use \(secure):// or set allow_plaintext = true")
+        }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+    }
+
+    /// `30s`, `5m`, `1h`, `1h30m`, or a bare number of seconds.
+    public static func parseDuration(_ text: String) -> TimeInterval? {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if let n = Double(t) { return n }
+        var total = 0.0
+        var number = ""
+        for c in t {
+            if c.isNumber || c == "." { number.append(c); continue }
+            guard let n = Double(number) else { return nil }
+            switch c {
+            case "s": total += n
+            case "m": total += n * 60
+            case "h": total += n * 3600
+            case "d": total += n * 86_400
+            default: return nil
+            }
+            number = ""
+        }
+        return number.isEmpty ? total : nil
+    }
+}
+
+/// `rules.toml`: words a deployment adds to the built-in rules.
+public enum RulesFile {
+    public static func load(path: String, onto base: Rules) throws -> Rules {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw ActivityError(.config, "\(path): cannot be read as UTF-8 text")
+        }
+        return try parse(text: text, path: path, onto: base)
+    }
+
+    public static func parse(text: String, path: String, onto base: Rules) throws -> Rules {
+        let doc = try TOMLDocument(file: path, text: text)
+        let root = TOMLSection(document: doc, name: nil, index: nil, label: "top level", entries: doc.root)
+        try root.onlyKnown(["keywords", "meetings"])
+        var keywords: [Kind: [String]] = [:]
+        if case .table(let e)? = root.node("keywords") {
+            let k = TOMLSection(document: doc, name: "keywords", index: nil, label: "[keywords]", entries: e)
+            for key in k.keys {
+                guard let kind = Kind(rawValue: key), Rules.precedence.contains(kind) else {
+                    throw k.error(key, "is not a keyword kind (demo, onboarding, closing, payment, follow_up, visit)")
+                }
+                keywords[kind] = try k.strings(key)
+            }
+        }
+        var online: [String] = [], ignore: [String] = []
+        if case .table(let e)? = root.node("meetings") {
+            let m = TOMLSection(document: doc, name: "meetings", index: nil, label: "[meetings]", entries: e)
+            try m.onlyKnown(["online_markers", "ignore"])
+            online = try m.strings("online_markers") ?? []
+            ignore = try m.strings("ignore") ?? []
+        }
+        return base.adding(keywords: keywords, onlineMarkers: online, ignore: ignore)
+    }
+}
+
+extension Config {
+    /// `host:port` of an account URL, for messages (never credentials).
+    public static func serverName(_ url: String) -> String {
+        guard let c = URLComponents(string: url), let host = c.host else { return url }
+        return c.port.map { "\(host):\($0)" } ?? host
+    }
+}

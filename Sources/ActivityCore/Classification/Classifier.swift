@@ -1,0 +1,144 @@
+import Foundation
+
+/// Turns one rep's items into activities, exactly as DOMAIN.md's *Classification* and *Precise
+/// rules* say. It is a pure function of the items and settings: items are replayed in time order
+/// (not sync order), so the ledger is the same whatever order the servers were read in.
+public struct Classifier: Sendable {
+    public var rep: RepProfile
+    public var settings: ClassificationSettings
+
+    public init(rep: RepProfile, settings: ClassificationSettings) {
+        self.rep = rep
+        self.settings = settings
+    }
+
+    /// A mail with the account it was first found in (for the activity's source).
+    public struct MailInput: Sendable {
+        public var item: MailItem
+        public var account: String
+        public init(item: MailItem, account: String) {
+            self.item = item
+            self.account = account
+        }
+    }
+
+    /// The rep's history with organisations as the replay goes forward in time.
+    struct History {
+        /// The last counted activity with each organisation.
+        var lastCounted: [String: Date] = [:]
+        /// Organisations the rep has written to, or met (DOMAIN.md's *Contacted*).
+        var contacted: Set<String> = []
+        var qualified: Set<String> = []
+        /// `thread \u{1} kind \u{1} week` already counted.
+        var threadKinds: Set<String> = []
+    }
+
+    /// Classifies every mail; the verdicts come back in time order.
+    public func classify(mails: [MailInput]) -> [ItemVerdict] {
+        let ordered = mails.sorted { ($0.item.date, $0.item.key) < ($1.item.date, $1.item.key) }
+        var history = History()
+        return ordered.map { classify($0, history: &history) }
+    }
+
+    func classify(_ input: MailInput, history: inout History) -> ItemVerdict {
+        var verdict = judge(input, history: &history)
+        verdict.exchanges = exchanges(input.item)
+        return verdict
+    }
+
+    /// Outbound mail to each external organisation, inbound mail from one: counted or not.
+    func exchanges(_ mail: MailItem) -> [Exchange] {
+        let identity = settings.identity
+        if mail.automated != nil { return [] }
+        if rep.owns(mail.from) {
+            var orgs: [String] = []
+            for a in mail.to + mail.cc where !rep.owns(a) {
+                if let o = identity.org(of: a), !orgs.contains(o) { orgs.append(o) }
+            }
+            return orgs.map { Exchange(org: $0, at: mail.date, direction: .outbound) }
+        }
+        guard let from = mail.from, let org = identity.org(of: from) else { return [] }
+        return [Exchange(org: org, at: mail.date, direction: .inbound)]
+    }
+
+    func judge(_ input: MailInput, history: inout History) -> ItemVerdict {
+        let mail = input.item
+        func ignored(_ why: String) -> ItemVerdict { ItemVerdict(itemKey: mail.key, activities: [], ignored: why) }
+
+        if let reason = mail.automated { return ignored("automated mail (\(reason))") }
+        let identity = settings.identity
+        if let from = mail.from, identity.isAutomated(from) { return ignored("automated sender \(from)") }
+
+        // External organisations on the mail, in header order (To, then Cc), without repeats.
+        var orgs: [String] = []
+        for address in mail.to + mail.cc where !rep.owns(address) {
+            if let org = identity.org(of: address), !orgs.contains(org) { orgs.append(org) }
+        }
+
+        if rep.owns(mail.from) {
+            guard let primary = orgs.first else { return ignored("outbound mail with no external recipient") }
+            let week = ISOWeek(containing: mail.date, in: rep.timeZone)
+            let kind: Kind
+            let rule: String
+            if let m = settings.rules.match(mail.subject, allowed: Kind.mailKeywordKinds) {
+                kind = m.kind
+                rule = "keyword:\(m.keyword)"
+            } else if history.lastCounted[primary] == nil {
+                kind = .contact
+                rule = "outbound:first-contact"
+            } else {
+                kind = .followUp
+                rule = "outbound:known-org"
+            }
+            var activities = leads(for: orgs, at: mail.date, history: history, input: input)
+            let threadKey = "\(mail.threadKey)\u{1}\(kind.rawValue)\u{1}\(week)"
+            let merged = history.threadKinds.contains(threadKey)
+            if !merged {
+                history.threadKinds.insert(threadKey)
+                activities.append(activity(kind, org: primary, others: Array(orgs.dropFirst()), rule: rule, input: input))
+            }
+            for org in orgs {
+                history.contacted.insert(org)
+                history.lastCounted[org] = mail.date
+            }
+            if activities.isEmpty {
+                return ignored("thread already counted as \(kind.rawValue) in \(week) (one activity per thread, kind and week)")
+            }
+            return ItemVerdict(itemKey: mail.key, activities: activities, ignored: nil)
+        }
+
+        // Inbound: from an external organisation?
+        guard let from = mail.from else { return ignored("no From address") }
+        guard let org = identity.org(of: from) else {
+            return ignored(identity.isInternal(from) ? "internal mail from \(from)" : "no external sender")
+        }
+        guard history.contacted.contains(org) else {
+            return ignored("inbound from \(org) before any contact by \(rep.id) (counts for nothing, no lead)")
+        }
+        guard !history.qualified.contains(org) else {
+            return ignored("inbound from \(org): already qualified (a reply; it answers open follow-ups)")
+        }
+        history.qualified.insert(org)
+        var all = [org]
+        for o in orgs where !all.contains(o) { all.append(o) }
+        var activities = leads(for: all, at: mail.date, history: history, input: input)
+        activities.append(activity(.qualified, org: org, others: Array(all.dropFirst()), rule: "inbound:first-reply-after-contact", input: input))
+        for o in all { history.lastCounted[o] = mail.date }
+        return ItemVerdict(itemKey: mail.key, activities: activities, ignored: nil)
+    }
+
+    /// One lead per organisation on the item that the rep has not seen within the lookback.
+    func leads(for orgs: [String], at date: Date, history: History, input: MailInput) -> [Activity] {
+        let lookback = TimeInterval(settings.leadLookbackDays) * 86_400
+        return orgs.compactMap { org in
+            if let last = history.lastCounted[org], date.timeIntervalSince(last) <= lookback { return nil }
+            let rule = history.lastCounted[org] == nil ? "lead:new-org" : "lead:not-seen-in-\(settings.leadLookbackDays)-days"
+            return activity(.lead, org: org, others: [], rule: rule, input: input)
+        }
+    }
+
+    func activity(_ kind: Kind, org: String, others: [String], rule: String, input: MailInput) -> Activity {
+        Activity(rep: rep.id, kind: kind, at: input.item.date, org: org, otherOrgs: others,
+                 title: input.item.subject, rule: rule, sourceType: .imap, account: input.account, ref: input.item.key)
+    }
+}

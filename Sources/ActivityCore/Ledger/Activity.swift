@@ -1,0 +1,47 @@
+import Foundation
+
+/// One counted step of the sales flow, with the rule that produced it.
+public struct Activity: Sendable, Equatable, Codable {
+    public enum SourceType: String, Sendable, Codable { case imap, caldav }
+
+    public var id: String
+    public var rep: String
+    public var kind: Kind
+    public var at: Date
+    /// The organisation credited: a registrable domain, a freemail address, or `hint:…`.
+    public var org: String
+    /// Other organisations on the same mail or meeting.
+    public var otherOrgs: [String]
+    public var title: String
+    public var rule: String
+    public var sourceType: SourceType
+    public var account: String
+    /// Where the item lives: `Message-ID` for mail, `UID` (+ `RECURRENCE-ID`) for events.
+    public var ref: String
+
+    public init(rep: String, kind: Kind, at: Date, org: String, otherOrgs: [String] = [], title: String, rule: String,
+                sourceType: SourceType, account: String, ref: String) {
+        self.rep = rep
+        self.kind = kind
+        self.at = at
+        self.org = org
+        self.otherOrgs = otherOrgs
+        self.title = title
+        self.rule = rule
+        self.sourceType = sourceType
+        self.account = account
+        self.ref = ref
+        self.id = Activity.makeID(rep: rep, kind: kind, ref: ref, org: org)
+    }
+
+    /// Stable across rebuilds and syncs: the same item gives the same id.
+    public static func makeID(rep: String, kind: Kind, ref: String, org: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in "\(rep)\u{1}\(kind.rawValue)\u{1}\(ref)\u{1}\(org)".utf8 {
+            h ^= UInt64(b)
+            h = h &* 0x100_0000_01b3
+        }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// An ISO 8601 week (`2026-W47`), Monday first, in a given time zone.
+public struct ISOWeek: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var year: Int
+    public var week: Int
+
+    public init(year: Int, week: Int) {
+        self.year = year
+        self.week = week
+    }
+
+    /// Parses `2026-W47` (also `2026W47`, `2026-w47`); nil for weeks that do not exist.
+    public init?(_ text: String) {
+        let t = text.uppercased().replacingOccurrences(of: "-W", with: "W")
+        let parts = t.split(separator: "W")
+        guard parts.count == 2, let y = Int(parts[0]), let w = Int(parts[1]), y >= 1, y <= 9999, w >= 1,
+              w <= ISOWeek.weeksIn(year: y) else { return nil }
+        self.init(year: y, week: w)
+    }
+
+    /// The week holding an instant, in a time zone.
+    public init(containing date: Date, in zone: TimeZone) {
+        let c = ISOWeek.calendar(zone).dateComponents([.yearForWeekOfYear, .weekOfYear], from: date)
+        self.init(year: c.yearForWeekOfYear ?? 1970, week: c.weekOfYear ?? 1)
+    }
+
+    public var description: String { String(format: "%04d-W%02d", year, week) }
+
+    /// Midnight of the week's Monday in `zone`.
+    public func start(in zone: TimeZone) -> Date {
+        var c = DateComponents()
+        c.yearForWeekOfYear = year
+        c.weekOfYear = week
+        c.weekday = 2
+        c.hour = 0
+        return ISOWeek.calendar(zone).date(from: c) ?? Date(timeIntervalSince1970: 0)
+    }
+
+    /// Midnight of the next Monday in `zone` (the exclusive end).
+    public func end(in zone: TimeZone) -> Date { next.start(in: zone) }
+
+    public var next: ISOWeek {
+        week < ISOWeek.weeksIn(year: year) ? ISOWeek(year: year, week: week + 1) : ISOWeek(year: year + 1, week: 1)
+    }
+
+    public var previous: ISOWeek {
+        week > 1 ? ISOWeek(year: year, week: week - 1) : ISOWeek(year: year - 1, week: ISOWeek.weeksIn(year: year - 1))
+    }
+
+    /// 52 or 53: a year has 53 ISO weeks when it starts on a Thursday, or is a leap year
+    /// starting on a Wednesday.
+    public static func weeksIn(year: Int) -> Int {
+        func p(_ y: Int) -> Int { (y + y / 4 - y / 100 + y / 400) % 7 }
+        return (p(year) == 4 || p(year - 1) == 3) ? 53 : 52
+    }
+
+    public static func < (a: ISOWeek, b: ISOWeek) -> Bool { (a.year, a.week) < (b.year, b.week) }
+
+    public static func calendar(_ zone: TimeZone) -> Calendar {
+        var cal = Calendar(identifier: .iso8601)
+        cal.timeZone = zone
+        cal.firstWeekday = 2
+        cal.minimumDaysInFirstWeek = 4
+        return cal
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// One rep's week as `activity week` shows it (INTERFACE.md's JSON, field for field).
+public struct RepWeek: Sendable {
+    public struct Target: Sendable {
+        public var kind: Kind
+        public var attainment: Attainment
+        /// Set in a week that is not over: what is still needed and the days left to do it.
+        public var daysLeft: Int?
+    }
+
+    public struct FollowUpDue: Sendable {
+        public var org: String
+        public var lastContact: Date
+        public var daysWaiting: Int
+    }
+
+    public var rep: String
+    public var name: String
+    public var team: String?
+    public var week: ISOWeek
+    public var timeZone: TimeZone
+    public var inProgress: Bool
+    public var counts: [Kind: Int]
+    public var targets: [Target]
+    public var activities: [Activity]
+    public var followUpsDue: [FollowUpDue]
+    public var stages: [(org: String, step: Int)]
+
+    /// Builds the week from the rep's activities in it, all their activities before its end
+    /// (for stages), their mail exchanges, targets, and the current time.
+    public static func build(rep: RepProfile, week: ISOWeek, activities: [Activity], history: [Activity],
+                             exchanges: [(org: String, lastOut: Date?, lastIn: Date?)], targets: [Kind: Double],
+                             followUpAfterDays: Int, now: Date) -> RepWeek {
+        let zone = rep.timeZone
+        let start = week.start(in: zone)
+        let end = week.end(in: zone)
+        let inProgress = now < end
+        var counts: [Kind: Int] = [:]
+        for k in Kind.allCases { counts[k] = 0 }
+        for a in activities { counts[a.kind, default: 0] += 1 }
+
+        var daysLeft: Int? = nil
+        if inProgress {
+            let cal = ISOWeek.calendar(zone)
+            let today = cal.startOfDay(for: max(now, start))
+            daysLeft = max(0, (cal.dateComponents([.day], from: today, to: end).day ?? 0))
+        }
+        let targetList = targets.keys.sorted().map { kind in
+            Target(kind: kind, attainment: Attainment(target: targets[kind]!, actual: counts[kind] ?? 0), daysLeft: daysLeft)
+        }
+
+        // Follow-ups due as of the end of the week, or now if the week is not over.
+        let asOf = min(now, end)
+        let wait = TimeInterval(followUpAfterDays) * 86_400
+        let due = exchanges.compactMap { e -> FollowUpDue? in
+            guard let out = e.lastOut, out < asOf, e.lastIn.map({ $0 < out }) ?? true, asOf.timeIntervalSince(out) >= wait else { return nil }
+            return FollowUpDue(org: e.org, lastContact: out, daysWaiting: Int(asOf.timeIntervalSince(out) / 86_400))
+        }.sorted { ($0.daysWaiting, $0.org) > ($1.daysWaiting, $1.org) }
+
+        // Stage: the highest step reached with each organisation active this week.
+        let active = Set(activities.map(\.org))
+        var stage: [String: Int] = [:]
+        for a in history where active.contains(a.org) && a.at < end {
+            stage[a.org] = max(stage[a.org] ?? 0, a.kind.step)
+        }
+        let stages = stage.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { (org: $0.key, step: $0.value) }
+
+        return RepWeek(rep: rep.id, name: rep.name, team: rep.team, week: week, timeZone: zone, inProgress: inProgress,
+                       counts: counts, targets: targetList, activities: activities, followUpsDue: due, stages: stages)
+    }
+}

@@ -1,0 +1,221 @@
+import Foundation
+
+/// RFC 2047 encoded words.
+public enum EncodedWords {
+    /// RFC 2047: =?charset?B|Q?...?= (charset may carry *lang per RFC 2231), case-insensitive B/Q; Q has _ as space;
+    /// whitespace between two adjacent encoded words dropped; an encoded word that fails to decode is left as is;
+    /// multi-word splits in the middle of a multibyte character (common with GBK and UTF-8 B-encoding) must still
+    /// decode: concatenate the bytes of adjacent words with the same charset before converting.
+    ///
+    /// Encoded words are also recognised when glued to surrounding text ("Re:=?utf-8?B?...?="), as mailers write them.
+    /// Work is linear in the length of `s`.
+    public static func decode(_ s: String) -> String {
+        let bytes = Array(s.utf8)
+        // Fast path: nothing that could start an encoded word.
+        guard containsMarker(bytes) else { return s }
+
+        var out = ""
+        out.reserveCapacity(bytes.count)
+        var run = Run()
+        var literalStart = 0     // start of text not yet emitted
+        var lastWasWord = false  // the previous token was a decodable encoded word (only whitespace since)
+        var i = 0
+        while i + 1 < bytes.count {
+            guard bytes[i] == 0x3D, bytes[i + 1] == 0x3F, let word = match(bytes, at: i) else {
+                i += 1
+                continue
+            }
+            let gap = literalStart..<word.range.lowerBound
+            guard let decodedBytes = transferDecode(bytes, word) else {
+                // Not decodable: it stays literal text, like anything else around it.
+                i = word.range.upperBound
+                continue
+            }
+            let joinsPrevious = lastWasWord && isWhitespace(bytes, gap)
+            if joinsPrevious && run.charset == word.charset {
+                run.items.append(.init(gap: gap, raw: word.range, bytes: decodedBytes))
+            } else {
+                run.flush(into: &out, source: bytes)
+                if !joinsPrevious { out += text(bytes, gap) }
+                run.start(charset: word.charset, item: .init(gap: gap, raw: word.range, bytes: decodedBytes))
+            }
+            lastWasWord = true
+            literalStart = word.range.upperBound
+            i = word.range.upperBound
+        }
+        run.flush(into: &out, source: bytes)
+        out += text(bytes, literalStart..<bytes.count)
+        return out
+    }
+
+    // MARK: - Matching
+
+    struct Word {
+        var range: Range<Int>      // the whole =?...?=
+        var charset: String        // lower-cased, RFC 2231 language removed
+        var isBase64: Bool
+        var text: Range<Int>       // encoded text
+    }
+
+    static let maxCharsetLength = 64
+
+    /// Matches an encoded word starting at `start` (which must point at "=?"). Scans at most up to the third "?" after
+    /// `start`, which keeps repeated attempts over hostile input linear overall.
+    static func match(_ b: [UInt8], at start: Int) -> Word? {
+        guard start + 1 < b.count, b[start] == 0x3D, b[start + 1] == 0x3F else { return nil }
+        var i = start + 2
+        let charsetStart = i
+        while i < b.count, b[i] != 0x3F {
+            let c = b[i]
+            if c <= 0x20 || c >= 0x7F || c == 0x3D || c == 0x22 || c == 0x28 || c == 0x29 || c == 0x3C || c == 0x3E
+                || c == 0x2C || c == 0x3B { return nil }
+            i += 1
+            if i - charsetStart > maxCharsetLength { return nil }
+        }
+        guard i < b.count, i > charsetStart else { return nil }
+        let charsetEnd = i
+        // "?" encoding "?"
+        guard i + 2 < b.count, b[i + 2] == 0x3F else { return nil }
+        let isBase64: Bool
+        switch b[i + 1] {
+        case 0x42, 0x62: isBase64 = true
+        case 0x51, 0x71: isBase64 = false
+        default: return nil
+        }
+        i += 3
+        let textStart = i
+        while i < b.count, b[i] != 0x3F {
+            if b[i] <= 0x20 || b[i] == 0x7F { return nil }
+            i += 1
+        }
+        guard i + 1 < b.count, b[i + 1] == 0x3D else { return nil }
+        var charset = String(decoding: b[charsetStart..<charsetEnd], as: UTF8.self).lowercased()
+        if let star = charset.firstIndex(of: "*") { charset = String(charset[..<star]) }
+        guard !charset.isEmpty else { return nil }
+        return Word(range: start..<(i + 2), charset: charset, isBase64: isBase64, text: textStart..<i)
+    }
+
+    static func transferDecode(_ b: [UInt8], _ word: Word) -> [UInt8]? {
+        word.isBase64 ? base64(b[word.text]) : quotedPrintable(b[word.text])
+    }
+
+    /// Lenient base64: padding optional, decoding stops at the first "="; any other foreign character fails.
+    static func base64(_ text: ArraySlice<UInt8>) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count * 3 / 4)
+        var acc: UInt32 = 0
+        var bits = 0
+        for c in text {
+            let v: UInt32
+            switch c {
+            case 0x41...0x5A: v = UInt32(c - 0x41)
+            case 0x61...0x7A: v = UInt32(c - 0x61 + 26)
+            case 0x30...0x39: v = UInt32(c - 0x30 + 52)
+            case 0x2B: v = 62
+            case 0x2F: v = 63
+            case 0x3D: return out
+            default: return nil
+            }
+            acc = (acc << 6) | v
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+                acc &= (1 << UInt32(bits)) - 1
+            }
+        }
+        return out
+    }
+
+    /// RFC 2047 Q: "_" is a space, "=XX" a byte; a stray "=" stays literal.
+    static func quotedPrintable(_ text: ArraySlice<UInt8>) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
+        var i = text.startIndex
+        while i < text.endIndex {
+            let c = text[i]
+            if c == 0x5F {
+                out.append(0x20)
+            } else if c == 0x3D, let hi = hexValue(text, i + 1), let lo = hexValue(text, i + 2) {
+                out.append(hi << 4 | lo)
+                i += 3
+                continue
+            } else {
+                out.append(c)
+            }
+            i += 1
+        }
+        return out
+    }
+
+    private static func hexValue(_ text: ArraySlice<UInt8>, _ index: Int) -> UInt8? {
+        guard index < text.endIndex else { return nil }
+        let c = text[index]
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x41...0x46: return c - 0x41 + 10
+        case 0x61...0x66: return c - 0x61 + 10
+        default: return nil
+        }
+    }
+
+    // MARK: - Runs of adjacent words in one charset
+
+    private struct Run {
+        struct Item {
+            var gap: Range<Int>
+            var raw: Range<Int>
+            var bytes: [UInt8]
+        }
+        var charset = ""
+        var items: [Item] = []
+
+        mutating func start(charset: String, item: Item) {
+            self.charset = charset
+            items = [item]
+        }
+
+        mutating func flush(into out: inout String, source: [UInt8]) {
+            defer { items.removeAll(keepingCapacity: true) }
+            guard !items.isEmpty else { return }
+            if items.count > 1 {
+                var all: [UInt8] = []
+                for item in items { all += item.bytes }
+                if let text = Charsets.decode(all, charset: charset) {
+                    out += text
+                    return
+                }
+            }
+            // Word by word; a word that does not convert stays as written, with the whitespace around it.
+            var previousFailed = false
+            for (index, item) in items.enumerated() {
+                let decoded = Charsets.decode(item.bytes, charset: charset)
+                if index > 0 && (previousFailed || decoded == nil) {
+                    out += EncodedWords.text(source, item.gap)
+                }
+                out += decoded ?? EncodedWords.text(source, item.raw)
+                previousFailed = decoded == nil
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    static func containsMarker(_ b: [UInt8]) -> Bool {
+        var i = 0
+        while i + 1 < b.count {
+            if b[i] == 0x3D && b[i + 1] == 0x3F { return true }
+            i += 1
+        }
+        return false
+    }
+
+    static func isWhitespace(_ b: [UInt8], _ range: Range<Int>) -> Bool {
+        for i in range where !(b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0D || b[i] == 0x0A) { return false }
+        return true
+    }
+
+    static func text(_ b: [UInt8], _ range: Range<Int>) -> String {
+        range.isEmpty ? "" : String(decoding: b[range], as: UTF8.self)
+    }
+}

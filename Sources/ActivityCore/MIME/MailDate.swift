@@ -1,0 +1,300 @@
+import Foundation
+
+/// Date header parsing.
+public enum MailDate {
+    /// Every Date form real mailers write: RFC 5322 ("Tue, 17 Nov 2026 10:05:00 +0800"), without weekday, with seconds
+    /// missing, obsolete zones (GMT, UT, EST, EDT, CST... note CST in Chinese mail is ambiguous: treat "CST" as -0600
+    /// per RFC 822 unless followed by a numeric offset which wins), "+0800 (CST)" comments, two-digit years (RFC 5322
+    /// obs rules), single-digit days, extra whitespace, missing zone (assume +0000), ISO 8601 like
+    /// "2026-11-17 10:05:00 +0800" and "2026-11-17T10:05:00+08:00", and the asctime form. Returns nil when unparseable.
+    ///
+    /// Also: full month names, "17-Nov-2026", month before day, "GMT+0800", "+08:00", "+08", fractional seconds,
+    /// AM/PM, date(1) output ("Tue Nov 17 10:05:00 CST 2026"), Chinese "11月"/"十一月" months. A numeric offset always
+    /// wins over a zone name; military single-letter zones count as -0000 (RFC 5322 4.3). Missing time is midnight.
+    public static func parse(_ value: String) -> Date? {
+        var scanner = Scanner(stripComments(value))
+        return scanner.run()
+    }
+
+    // MARK: - Comments
+
+    /// Drops (nested) comments; each becomes a space. Linear, no recursion.
+    static func stripComments(_ value: String) -> [Unicode.Scalar] {
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(value.unicodeScalars.count)
+        var depth = 0
+        var escaped = false
+        for c in value.unicodeScalars {
+            if depth > 0 {
+                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "(" { depth += 1 } else if c == ")" {
+                    depth -= 1
+                    if depth == 0 { out.append(" ") }
+                }
+            } else if c == "(" {
+                depth = 1
+            } else {
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    // MARK: - Scanner
+
+    private struct Number {
+        var value: Int
+        var digits: Int
+    }
+
+    private struct Scanner {
+        let s: [Unicode.Scalar]
+        var i = 0
+
+        var numbers: [Number] = []
+        var month: Int?
+        var isoDate: (year: Int, month: Int, day: Int)?
+        var time: (hour: Int, minute: Int, second: Int, fraction: Double)?
+        var numericZone: Int?      // seconds east of UTC
+        var namedZone: Int?
+        var meridiem: Bool?        // true = PM
+        var invalid = false
+
+        init(_ s: [Unicode.Scalar]) { self.s = s }
+
+        mutating func run() -> Date? {
+            while i < s.count && !invalid {
+                let c = s[i]
+                if isDigit(c) {
+                    scanNumberish()
+                } else if c == "+" || c == "-" || c == "\u{2212}" {
+                    if i + 1 < s.count, isDigit(s[i + 1]), c == "+" || time != nil {
+                        i += 1
+                        scanZone(negative: c != "+")
+                    } else {
+                        i += 1
+                    }
+                } else if c.properties.isAlphabetic {
+                    scanWord()
+                } else {
+                    i += 1
+                }
+            }
+            if invalid { return nil }
+            return assemble()
+        }
+
+        // Digits: a time, an ISO date, a Chinese "N月" month, or a plain number.
+        mutating func scanNumberish() {
+            let first = readDigits()
+            if i + 1 < s.count, s[i] == ":", isDigit(s[i + 1]) {
+                i += 1
+                let minute = readDigits()
+                var second = Number(value: 0, digits: 2)
+                var fraction = 0.0
+                if i + 1 < s.count, s[i] == ":", isDigit(s[i + 1]) {
+                    i += 1
+                    second = readDigits()
+                    if i + 1 < s.count, s[i] == "." || s[i] == ",", isDigit(s[i + 1]) {
+                        i += 1
+                        let start = i
+                        while i < s.count, isDigit(s[i]) { i += 1 }
+                        var scale = 0.1
+                        for k in start..<min(i, start + 9) {
+                            fraction += Double(digitValue(s[k])) * scale
+                            scale /= 10
+                        }
+                    }
+                }
+                guard first.digits <= 2, minute.digits == 2, second.digits == 2 else { invalid = true; return }
+                if time == nil { time = (first.value, minute.value, second.value, fraction) }
+                return
+            }
+            if first.digits == 4, i + 1 < s.count, s[i] == "-" || s[i] == "/", isDigit(s[i + 1]) {
+                let separator = s[i]
+                let save = i
+                i += 1
+                let m = readDigits()
+                if m.digits <= 2, i + 1 < s.count, s[i] == separator, isDigit(s[i + 1]) {
+                    i += 1
+                    let d = readDigits()
+                    if d.digits <= 2 {
+                        if isoDate == nil { isoDate = (first.value, m.value, d.value) }
+                        if i + 1 < s.count, s[i] == "T" || s[i] == "t", isDigit(s[i + 1]) { i += 1 }
+                        return
+                    }
+                }
+                i = save
+                numbers.append(first)
+                return
+            }
+            if i < s.count, s[i] == "月" {
+                i += 1
+                if month == nil, (1...12).contains(first.value) { month = first.value }
+                return
+            }
+            numbers.append(first)
+        }
+
+        /// After the sign: "0800", "800", "08", "8", "08:00".
+        mutating func scanZone(negative: Bool) {
+            let first = readDigits()
+            var hours: Int
+            var minutes: Int
+            if first.digits <= 2, i + 2 < s.count, s[i] == ":", isDigit(s[i + 1]), isDigit(s[i + 2]) {
+                i += 1
+                let m = readDigits()
+                guard m.digits == 2 else { invalid = true; return }
+                hours = first.value
+                minutes = m.value
+            } else {
+                switch first.digits {
+                case 1, 2: hours = first.value; minutes = 0
+                case 3, 4: hours = first.value / 100; minutes = first.value % 100
+                default: invalid = true; return
+                }
+            }
+            guard hours <= 23, minutes <= 59 else { invalid = true; return }
+            let offset = (hours * 60 + minutes) * 60
+            if numericZone == nil { numericZone = negative ? -offset : offset }
+        }
+
+        mutating func scanWord() {
+            let start = i
+            while i < s.count, s[i].properties.isAlphabetic, !isDigit(s[i]) { i += 1 }
+            var word = ""
+            word.unicodeScalars.append(contentsOf: s[start..<min(i, start + 16)])
+            word = word.lowercased()
+            if let m = monthNames[word] {
+                if month == nil { month = m }
+            } else if let m = chineseMonths[word] {
+                if month == nil { month = m }
+            } else if let zone = zoneNames[word] {
+                if namedZone == nil { namedZone = zone }
+            } else if word == "am" {
+                meridiem = false
+            } else if word == "pm" {
+                meridiem = true
+            } else if word.unicodeScalars.count == 1, let c = word.unicodeScalars.first, c.isASCII, c != "j" {
+                // Military zone letters: RFC 5322 says treat as -0000.
+                if time != nil, namedZone == nil { namedZone = 0 }
+            }
+            // Weekdays and anything else are ignored.
+        }
+
+        mutating func readDigits() -> Number {
+            var value = 0
+            var digits = 0
+            while i < s.count, isDigit(s[i]) {
+                if digits < 9 { value = value * 10 + digitValue(s[i]) }
+                digits += 1
+                i += 1
+            }
+            return Number(value: value, digits: digits)
+        }
+
+        func assemble() -> Date? {
+            var year: Int
+            var monthValue: Int
+            var day: Int
+            if let iso = isoDate {
+                (year, monthValue, day) = iso
+            } else {
+                guard let m = month, numbers.count >= 2 else { return nil }
+                monthValue = m
+                let a = numbers[0], b = numbers[1]
+                let yearNumber: Number
+                if a.digits >= 3 || a.value > 31 {
+                    yearNumber = a
+                    day = b.value
+                    guard b.digits <= 2 else { return nil }
+                } else {
+                    yearNumber = b
+                    day = a.value
+                    guard a.digits <= 2 else { return nil }
+                }
+                guard yearNumber.digits <= 4 else { return nil }
+                year = yearNumber.value
+                switch yearNumber.digits {
+                case 1, 2: year += year < 50 ? 2000 : 1900
+                case 3: year += 1900
+                default: break
+                }
+            }
+            guard (1...9999).contains(year), (1...12).contains(monthValue),
+                  day >= 1, day <= daysIn(month: monthValue, year: year) else { return nil }
+
+            let clock = time ?? (hour: 0, minute: 0, second: 0, fraction: 0)
+            var hour = clock.hour
+            let minute = clock.minute, second = clock.second, fraction = clock.fraction
+            if let pm = meridiem {
+                guard (1...12).contains(hour) else { return nil }
+                if pm && hour < 12 { hour += 12 }
+                if !pm && hour == 12 { hour = 0 }
+            }
+            guard hour <= 23, minute <= 59, second <= 60 else { return nil }
+
+            let offset = numericZone ?? namedZone ?? 0
+            let days = daysFromCivil(year: year, month: monthValue, day: day)
+            let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
+            return Date(timeIntervalSince1970: Double(seconds) + fraction)
+        }
+    }
+
+    // MARK: - Tables
+
+    private static let monthNames: [String: Int] = {
+        let full = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                    "november", "december"]
+        var table: [String: Int] = [:]
+        for (index, name) in full.enumerated() {
+            table[name] = index + 1
+            table[String(name.prefix(3))] = index + 1
+        }
+        table["sept"] = 9
+        return table
+    }()
+
+    private static let chineseMonths: [String: Int] = [
+        "一月": 1, "二月": 2, "三月": 3, "四月": 4, "五月": 5, "六月": 6, "七月": 7, "八月": 8, "九月": 9, "十月": 10,
+        "十一月": 11, "十二月": 12,
+    ]
+
+    /// Seconds east of UTC. "CST" is RFC 822 Central Standard Time; a numeric offset beside it wins.
+    private static let zoneNames: [String: Int] = {
+        let hours: [String: Double] = [
+            "ut": 0, "utc": 0, "gmt": 0, "z": 0, "wet": 0,
+            "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7, "mdt": -6, "pst": -8, "pdt": -7,
+            "akst": -9, "akdt": -8, "hst": -10,
+            "bst": 1, "west": 1, "cet": 1, "met": 1, "cest": 2, "mest": 2, "eet": 2, "eest": 3, "msk": 3,
+            "ist": 5.5, "hkt": 8, "sgt": 8, "awst": 8, "jst": 9, "kst": 9, "acst": 9.5, "aest": 10, "aedt": 11,
+            "nzst": 12, "nzdt": 13,
+        ]
+        return hours.mapValues { Int($0 * 3600) }
+    }()
+
+    // MARK: - Calendar arithmetic (proleptic Gregorian, no Foundation Calendar)
+
+    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return isLeap(year) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+}
+
+private func isDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 0x30 && c.value <= 0x39 }
+private func digitValue(_ c: Unicode.Scalar) -> Int { Int(c.value) - 0x30 }

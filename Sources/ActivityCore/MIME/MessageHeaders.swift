@@ -1,0 +1,126 @@
+import Foundation
+
+/// A raw RFC 5322 header block (bytes up to the blank line), unfolded, names case-insensitive.
+///
+/// Field values are decoded from bytes per field with `Charsets.decodeHeaderBytes` (UTF-8 per RFC 6532, else GB18030,
+/// else Latin-1), so one field in a stray charset does not spoil the others. Lines that are not fields (an mbox
+/// "From " line, garbage without a colon, a name with spaces or control characters) are skipped together with their
+/// continuation lines.
+public struct MessageHeaders: Sendable {
+    struct Field: Sendable {
+        var name: String
+        var key: String     // lower-cased name
+        var value: String
+    }
+
+    private let storage: [Field]
+
+    /// Offset of the first byte after the blank line that ends the header block (`raw.count` when there is none).
+    public let bodyOffset: Int
+
+    /// Parses a header block; also accepts a full message and stops at the first empty line (CRLF CRLF or LF LF).
+    public init(raw: [UInt8]) {
+        var fields: [Field] = []
+        var currentName: String?
+        var currentValue: [UInt8] = []
+        var lineStart = 0
+        var end = raw.count
+
+        func finish() {
+            if let name = currentName {
+                let value = Self.trimWSP(Charsets.decodeHeaderBytes(currentValue))
+                fields.append(Field(name: name, key: name.lowercased(), value: value))
+            }
+            currentName = nil
+            currentValue.removeAll(keepingCapacity: true)
+        }
+
+        while lineStart < raw.count {
+            var lineEnd = lineStart
+            while lineEnd < raw.count, raw[lineEnd] != 0x0A { lineEnd += 1 }
+            let next = lineEnd < raw.count ? lineEnd + 1 : lineEnd
+            var contentEnd = lineEnd
+            if contentEnd > lineStart, raw[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+
+            if contentEnd == lineStart {
+                // The empty line ends the header block.
+                end = next
+                break
+            }
+            let first = raw[lineStart]
+            if first == 0x20 || first == 0x09 {
+                // Continuation: unfolding removes only the line break, the leading whitespace stays.
+                if currentName != nil { currentValue.append(contentsOf: raw[lineStart..<contentEnd]) }
+            } else {
+                finish()
+                if let colon = Self.colonIndex(raw, lineStart..<contentEnd) {
+                    var nameEnd = colon
+                    while nameEnd > lineStart, raw[nameEnd - 1] == 0x20 || raw[nameEnd - 1] == 0x09 { nameEnd -= 1 }
+                    if nameEnd > lineStart, Self.isFieldName(raw[lineStart..<nameEnd]) {
+                        currentName = String(decoding: raw[lineStart..<nameEnd], as: UTF8.self)
+                        currentValue.append(contentsOf: raw[(colon + 1)..<contentEnd])
+                    }
+                }
+            }
+            lineStart = next
+        }
+        finish()
+        storage = fields
+        bodyOffset = end
+    }
+
+    /// Convenience for text already in memory.
+    public init(string: String) {
+        self.init(raw: Array(string.utf8))
+    }
+
+    /// In order; value unfolded (CRLF+WSP -> WSP), raw (not 2047-decoded), leading/trailing WSP trimmed.
+    public var fields: [(name: String, value: String)] {
+        storage.map { (name: $0.name, value: $0.value) }
+    }
+
+    /// All values of the field `name` (case-insensitive), in order.
+    public func values(_ name: String) -> [String] {
+        let key = name.lowercased()
+        return storage.filter { $0.key == key }.map(\.value)
+    }
+
+    /// The first value of the field `name` (case-insensitive).
+    public func first(_ name: String) -> String? {
+        let key = name.lowercased()
+        return storage.first { $0.key == key }?.value
+    }
+
+    /// First value with RFC 2047 encoded words decoded (for Subject etc.).
+    public func decoded(_ name: String) -> String? {
+        first(name).map(EncodedWords.decode)
+    }
+
+    /// Whether the field occurs at all.
+    public func contains(_ name: String) -> Bool {
+        first(name) != nil
+    }
+
+    // MARK: - Helpers
+
+    private static func colonIndex(_ raw: [UInt8], _ range: Range<Int>) -> Int? {
+        for i in range where raw[i] == 0x3A { return i }
+        return nil
+    }
+
+    /// RFC 5322 field-name: printable US-ASCII except colon.
+    private static func isFieldName(_ bytes: ArraySlice<UInt8>) -> Bool {
+        for byte in bytes where byte < 0x21 || byte > 0x7E { return false }
+        return true
+    }
+
+    static func trimWSP(_ s: String) -> String {
+        let scalars = s.unicodeScalars
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        func isWSP(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\r" || c == "\n" }
+        while start < end, isWSP(scalars[start]) { start = scalars.index(after: start) }
+        while end > start, isWSP(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        return String(scalars[start..<end])
+    }
+}

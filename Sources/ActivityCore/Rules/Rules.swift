@@ -1,0 +1,117 @@
+/// Classification rules as data: keywords per kind, online-meeting markers and the ignore list.
+/// The built-in defaults are DOMAIN.md's tables; `Config/rules.toml` spells the same defaults
+/// out for operators, and a deployment adds its own words on top.
+public struct Rules: Sendable, Equatable {
+    /// Keyword kinds in precedence order, first match wins (DOMAIN.md: demo › onboarding ›
+    /// closing › payment › follow_up › visit).
+    public static let precedence: [Kind] = [.demo, .onboarding, .closing, .payment, .followUp, .visit]
+
+    public var keywords: [Kind: [String]]
+    public var onlineMarkers: [String]
+    public var ignore: [String]
+
+    public init(keywords: [Kind: [String]], onlineMarkers: [String], ignore: [String]) {
+        self.keywords = keywords
+        self.onlineMarkers = onlineMarkers
+        self.ignore = ignore
+    }
+
+    public static let builtIn = Rules(
+        keywords: [
+            .demo: ["演示", "展示", "试用", "产品介绍会", "demo", "POC", "presentation", "trial"],
+            .onboarding: ["安装", "实施", "培训", "上线", "部署", "installation", "deployment", "training",
+                          "onboarding", "kickoff", "go-live"],
+            .closing: ["报价", "谈判", "合同", "签约", "商务", "投标", "quote", "quotation", "proposal", "contract",
+                       "negotiation", "tender"],
+            .payment: ["回款", "付款", "收款", "发票", "首期款", "payment", "invoice", "remittance"],
+            .followUp: ["回访", "跟进", "复访", "follow up", "follow-up", "check-in"],
+            .visit: ["拜访", "面谈", "上门", "现场", "见面", "visit", "on-site", "onsite"],
+        ],
+        onlineMarkers: ["zoom.us", "teams.microsoft.com", "webex.com", "meet.google.com", "meeting.tencent.com",
+                        "腾讯会议", "dingtalk.com", "钉钉", "feishu.cn", "飞书"],
+        ignore: ["内部", "周会", "例会", "新员工", "团建", "internal", "all-hands", "standup", "1:1"])
+
+    /// These rules with a deployment's words added (never removed: the defaults stay).
+    public func adding(keywords extra: [Kind: [String]], onlineMarkers extraOnline: [String], ignore extraIgnore: [String]) -> Rules {
+        var k = keywords
+        for (kind, words) in extra { k[kind, default: []].append(contentsOf: words.filter { !(k[kind] ?? []).contains($0) }) }
+        return Rules(keywords: k,
+                     onlineMarkers: onlineMarkers + extraOnline.filter { !onlineMarkers.contains($0) },
+                     ignore: ignore + extraIgnore.filter { !ignore.contains($0) })
+    }
+
+    /// The first kind (in precedence order, limited to `allowed`) with a keyword in `text`,
+    /// and the keyword that matched.
+    public func match(_ text: String, allowed: Set<Kind>? = nil) -> (kind: Kind, keyword: String)? {
+        let folded = Keyword.fold(text)
+        for kind in Rules.precedence where allowed?.contains(kind) ?? true {
+            for word in keywords[kind] ?? [] where Keyword.occurs(word, inFolded: folded) {
+                return (kind, word)
+            }
+        }
+        return nil
+    }
+
+    public func ignoreMatch(_ text: String) -> String? {
+        let folded = Keyword.fold(text)
+        return ignore.first { Keyword.occurs($0, inFolded: folded) }
+    }
+
+    public func onlineMarker(in text: String) -> String? {
+        let folded = Keyword.fold(text)
+        return onlineMarkers.first { folded.contains(Keyword.fold($0)) }
+    }
+}
+
+/// Keyword matching of DOMAIN.md: case-insensitive; CJK keywords match as substrings, ASCII
+/// keywords only on word boundaries (`demo` does not match "democracy").
+public enum Keyword {
+    /// Lower case with full-width ASCII folded to ASCII (Chinese subjects often write ＰＯＣ).
+    public static func fold(_ s: String) -> [Unicode.Scalar] {
+        var out: [Unicode.Scalar] = []
+        out.reserveCapacity(s.unicodeScalars.count)
+        for u in s.unicodeScalars {
+            var v = u.value
+            if v >= 0xFF01 && v <= 0xFF5E { v -= 0xFEE0 }  // full-width forms
+            if v == 0x3000 { v = 0x20 }
+            if v >= 0x41 && v <= 0x5A { v += 0x20 }
+            if v < 0x80 {
+                out.append(Unicode.Scalar(UInt8(v)))
+            } else if let scalar = Unicode.Scalar(v) {
+                out.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+            }
+        }
+        return out
+    }
+
+    public static func occurs(_ keyword: String, inFolded text: [Unicode.Scalar]) -> Bool {
+        let k = fold(keyword)
+        guard !k.isEmpty, k.count <= text.count else { return false }
+        let ascii = k.allSatisfy { $0.isASCII }
+        var i = 0
+        while i + k.count <= text.count {
+            if text[i] == k[0] && text[i..<(i + k.count)].elementsEqual(k) {
+                if !ascii { return true }
+                let before = i == 0 ? nil : text[i - 1]
+                let after = i + k.count < text.count ? text[i + k.count] : nil
+                // Boundaries matter only on the keyword's word-character ends.
+                let startOK = !isWordChar(k[0]) || before.map { !isWordChar($0) } ?? true
+                let endOK = !isWordChar(k[k.count - 1]) || after.map { !isWordChar($0) } ?? true
+                if startOK && endOK { return true }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    /// ASCII letters and digits. A CJK character next to an ASCII keyword is a boundary:
+    /// "华为POC测试" matches POC.
+    static func isWordChar(_ u: Unicode.Scalar) -> Bool {
+        (u >= "a" && u <= "z") || (u >= "A" && u <= "Z") || (u >= "0" && u <= "9") || u == "_"
+    }
+}
+
+extension Kind {
+    /// Kinds a mail's subject can give (DOMAIN.md: visits and demos are meetings, never mail).
+    public static let mailKeywordKinds: Set<Kind> = [.onboarding, .closing, .payment]
+}

@@ -1,0 +1,191 @@
+import CSQLite
+import ActivityCore
+
+/// A thin, typed layer over the SQLite C API: one connection, prepared statements with
+/// positional binds, and errors that name the database file.
+public final class SQLiteDatabase {
+    let handle: OpaquePointer
+    public let path: String
+    private var statementCache: [String: SQLiteStatement] = [:]
+
+    public init(path: String, readOnly: Bool = false) throws {
+        var db: OpaquePointer? = nil
+        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let db { sqlite3_close(db) }
+            throw ActivityError(rc == SQLITE_CANTOPEN ? .noInput : .ioError,
+                                "store \(path): cannot open (\(message)); check the path in ledger.store and its directory's permissions")
+        }
+        handle = db
+        self.path = path
+        sqlite3_busy_timeout(db, 10_000)
+    }
+
+    deinit {
+        statementCache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    public func execute(_ sql: String) throws {
+        var err: UnsafeMutablePointer<CChar>? = nil
+        let rc = sqlite3_exec(handle, sql, nil, nil, &err)
+        if rc != SQLITE_OK {
+            let message = err.map { String(cString: $0) } ?? "error \(rc)"
+            sqlite3_free(err)
+            throw storeError(rc, message)
+        }
+    }
+
+    /// A prepared statement, cached by its SQL text.
+    public func prepare(_ sql: String) throws -> SQLiteStatement {
+        if let s = statementCache[sql] {
+            s.reset()
+            return s
+        }
+        var stmt: OpaquePointer? = nil
+        let rc = sqlite3_prepare_v2(handle, sql, -1, &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw storeError(rc, lastMessage + " in: \(sql.prefix(80))") }
+        let s = SQLiteStatement(stmt, db: self)
+        statementCache[sql] = s
+        return s
+    }
+
+    /// Runs `body` in one transaction: all of it is committed, or none of it.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+    func storeError(_ rc: Int32, _ message: String) -> ActivityError {
+        let primary = rc & 0xFF
+        if primary == SQLITE_BUSY || primary == SQLITE_LOCKED {
+            return ActivityError(.tempFail, "store \(path): busy (\(message)); another process holds it, retry later")
+        }
+        if primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB {
+            return ActivityError(.dataError, "store \(path): damaged (\(message)); restore it from a backup or delete it and sync again")
+        }
+        if primary == SQLITE_READONLY || primary == SQLITE_PERM || primary == SQLITE_CANTOPEN {
+            return ActivityError(.noPermission, "store \(path): \(message); check the file's permissions")
+        }
+        if primary == SQLITE_FULL || primary == SQLITE_IOERR {
+            return ActivityError(.ioError, "store \(path): \(message)")
+        }
+        return ActivityError(.software, "store \(path): \(message)")
+    }
+}
+
+/// A prepared statement. Bind with `bind(...)`, step with `step()` or `forEach`.
+public final class SQLiteStatement {
+    let stmt: OpaquePointer
+    unowned let db: SQLiteDatabase
+
+    init(_ stmt: OpaquePointer, db: SQLiteDatabase) {
+        self.stmt = stmt
+        self.db = db
+    }
+
+    deinit { sqlite3_finalize(stmt) }
+
+    func reset() {
+        sqlite3_reset(stmt)
+        sqlite3_clear_bindings(stmt)
+    }
+
+    @discardableResult
+    public func bind(_ values: SQLiteValue?...) -> SQLiteStatement {
+        bind(values)
+    }
+
+    @discardableResult
+    public func bind(_ values: [SQLiteValue?]) -> SQLiteStatement {
+        for (k, v) in values.enumerated() {
+            let i = Int32(k + 1)
+            switch v {
+            case nil: sqlite3_bind_null(stmt, i)
+            case .int(let n): sqlite3_bind_int64(stmt, i, n)
+            case .double(let d): sqlite3_bind_double(stmt, i, d)
+            case .text(let s): sqlite3_bind_text(stmt, i, s, -1, activity_sqlite_transient())
+            case .blob(let b):
+                _ = b.withUnsafeBytes { sqlite3_bind_blob(stmt, i, $0.baseAddress, Int32($0.count), activity_sqlite_transient()) }
+            }
+        }
+        return self
+    }
+
+    /// Steps once: true while a row is available.
+    public func step() throws -> Bool {
+        let rc = sqlite3_step(stmt)
+        if rc == SQLITE_ROW { return true }
+        if rc == SQLITE_DONE { return false }
+        let message = db.lastMessage
+        sqlite3_reset(stmt)
+        throw db.storeError(rc, message)
+    }
+
+    /// Runs a statement that returns no rows.
+    public func run() throws {
+        while try step() {}
+        sqlite3_reset(stmt)
+    }
+
+    public func forEach(_ body: (SQLiteRow) throws -> Void) throws {
+        defer { sqlite3_reset(stmt) }
+        while try step() { try body(SQLiteRow(stmt: stmt)) }
+    }
+
+    public func map<T>(_ body: (SQLiteRow) throws -> T) throws -> [T] {
+        var out: [T] = []
+        try forEach { out.append(try body($0)) }
+        return out
+    }
+
+    public func first<T>(_ body: (SQLiteRow) throws -> T) throws -> T? {
+        defer { sqlite3_reset(stmt) }
+        return try step() ? try body(SQLiteRow(stmt: stmt)) : nil
+    }
+}
+
+public enum SQLiteValue: Sendable {
+    case int(Int64)
+    case double(Double)
+    case text(String)
+    case blob([UInt8])
+}
+
+extension SQLiteValue {
+    public static func int(_ v: Int) -> SQLiteValue { .int(Int64(v)) }
+}
+
+/// The current row of a stepping statement; column indexes start at 0.
+public struct SQLiteRow {
+    let stmt: OpaquePointer
+
+    public func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
+    public func int(_ i: Int32) -> Int64 { sqlite3_column_int64(stmt, i) }
+    public func optionalInt(_ i: Int32) -> Int64? { isNull(i) ? nil : int(i) }
+    public func double(_ i: Int32) -> Double { sqlite3_column_double(stmt, i) }
+    public func text(_ i: Int32) -> String {
+        guard let p = sqlite3_column_text(stmt, i) else { return "" }
+        return String(cString: p)
+    }
+    public func optionalText(_ i: Int32) -> String? { isNull(i) ? nil : text(i) }
+    public func blob(_ i: Int32) -> [UInt8] {
+        let n = Int(sqlite3_column_bytes(stmt, i))
+        guard n > 0, let p = sqlite3_column_blob(stmt, i) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: p, count: n))
+    }
+}

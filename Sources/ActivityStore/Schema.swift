@@ -1,0 +1,85 @@
+/// The store's schema as an ordered list of migrations. A migration is never edited once it has
+/// shipped: a change is a new migration appended to the list. `PRAGMA user_version` records how
+/// many have run.
+enum Schema {
+    static let migrations: [String] = [
+        // 1: mail items, their locations, folder checkpoints, activities, account status.
+        """
+        CREATE TABLE folder_checkpoint (
+            account TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            uidvalidity INTEGER NOT NULL,
+            uidnext INTEGER,
+            highest_uid INTEGER NOT NULL,
+            highestmodseq INTEGER,
+            PRIMARY KEY (account, folder)
+        );
+        CREATE TABLE mail (
+            id INTEGER PRIMARY KEY,
+            rep TEXT NOT NULL,
+            key TEXT NOT NULL,
+            message_id TEXT,
+            date INTEGER NOT NULL,
+            date_source TEXT NOT NULL,
+            from_addr TEXT,
+            from_name TEXT,
+            to_addrs TEXT NOT NULL,
+            cc_addrs TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            thread_key TEXT NOT NULL,
+            automated TEXT,
+            headers BLOB NOT NULL,
+            account TEXT NOT NULL,
+            UNIQUE (rep, key)
+        );
+        CREATE INDEX mail_rep_date ON mail (rep, date);
+        CREATE TABLE mail_calendar_part (
+            mail_id INTEGER NOT NULL REFERENCES mail (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            body BLOB NOT NULL,
+            PRIMARY KEY (mail_id, position)
+        );
+        CREATE TABLE mail_location (
+            account TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            uidvalidity INTEGER NOT NULL,
+            uid INTEGER NOT NULL,
+            mail_id INTEGER NOT NULL REFERENCES mail (id) ON DELETE CASCADE,
+            PRIMARY KEY (account, folder, uidvalidity, uid)
+        );
+        CREATE INDEX mail_location_mail ON mail_location (mail_id);
+        CREATE TABLE activity (
+            id TEXT PRIMARY KEY,
+            rep TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            step INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            week TEXT NOT NULL,
+            org TEXT NOT NULL,
+            other_orgs TEXT NOT NULL,
+            title TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            source_type TEXT NOT NULL,
+            account TEXT NOT NULL,
+            ref TEXT NOT NULL
+        );
+        CREATE INDEX activity_rep_week ON activity (rep, week);
+        CREATE INDEX activity_week ON activity (week);
+        CREATE TABLE exchange (
+            rep TEXT NOT NULL,
+            org TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            direction TEXT NOT NULL
+        );
+        CREATE INDEX exchange_rep_at ON exchange (rep, at);
+        CREATE TABLE account_status (
+            account TEXT PRIMARY KEY,
+            last_attempt INTEGER,
+            last_success INTEGER,
+            last_error TEXT,
+            last_error_at INTEGER,
+            items_seen INTEGER NOT NULL DEFAULT 0
+        );
+        """,
+    ]
+}

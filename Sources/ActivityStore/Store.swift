@@ -1,0 +1,277 @@
+import Foundation
+import ActivityCore
+
+/// Where a folder's sync stands: what the server said last time and the highest UID stored.
+public struct FolderCheckpoint: Sendable, Equatable {
+    public var uidValidity: UInt32
+    public var uidNext: UInt32?
+    public var highestUID: UInt32
+    public var highestModSeq: UInt64?
+
+    public init(uidValidity: UInt32, uidNext: UInt32?, highestUID: UInt32, highestModSeq: UInt64?) {
+        self.uidValidity = uidValidity
+        self.uidNext = uidNext
+        self.highestUID = highestUID
+        self.highestModSeq = highestModSeq
+    }
+}
+
+/// One stored mail with where it was found (for the activity's source).
+public struct StoredMail: Sendable {
+    public var item: MailItem
+    public var account: String
+}
+
+/// Per-account health for `activity status`.
+public struct AccountStatus: Sendable, Equatable, Codable {
+    public var account: String
+    public var lastAttempt: Date?
+    public var lastSuccess: Date?
+    public var lastError: String?
+    public var lastErrorAt: Date?
+    public var itemsSeen: Int
+}
+
+/// The SQLite store: items as fetched, sync checkpoints, derived activities. WAL mode, so the
+/// CLI reads while a sync writes.
+public final class Store {
+    public let db: SQLiteDatabase
+
+    public init(path: String) throws {
+        db = try SQLiteDatabase(path: path)
+        try db.execute("PRAGMA journal_mode = WAL")
+        try db.execute("PRAGMA synchronous = NORMAL")
+        try db.execute("PRAGMA foreign_keys = ON")
+        try migrate()
+    }
+
+    func migrate() throws {
+        let version = try db.prepare("PRAGMA user_version").first { Int($0.int(0)) } ?? 0
+        guard version < Schema.migrations.count else {
+            if version > Schema.migrations.count {
+                throw ActivityError(.dataError, "store \(db.path): written by a newer version of activity (schema \(version)); upgrade activity")
+            }
+            return
+        }
+        try db.transaction {
+            for (i, sql) in Schema.migrations.enumerated() where i >= version {
+                try db.execute(sql)
+            }
+            try db.execute("PRAGMA user_version = \(Schema.migrations.count)")
+        }
+    }
+
+    public func transaction<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
+
+    // MARK: - Folder checkpoints
+
+    public func checkpoint(account: String, folder: String) throws -> FolderCheckpoint? {
+        try db.prepare("SELECT uidvalidity, uidnext, highest_uid, highestmodseq FROM folder_checkpoint WHERE account = ? AND folder = ?")
+            .bind(.text(account), .text(folder))
+            .first { row in
+                FolderCheckpoint(uidValidity: UInt32(truncatingIfNeeded: row.int(0)),
+                                 uidNext: row.optionalInt(1).map { UInt32(truncatingIfNeeded: $0) },
+                                 highestUID: UInt32(truncatingIfNeeded: row.int(2)),
+                                 highestModSeq: row.optionalInt(3).map { UInt64(bitPattern: $0) })
+            }
+    }
+
+    public func saveCheckpoint(_ c: FolderCheckpoint, account: String, folder: String) throws {
+        try db.prepare("""
+            INSERT INTO folder_checkpoint (account, folder, uidvalidity, uidnext, highest_uid, highestmodseq)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (account, folder) DO UPDATE SET uidvalidity = excluded.uidvalidity, uidnext = excluded.uidnext,
+                highest_uid = excluded.highest_uid, highestmodseq = excluded.highestmodseq
+            """)
+            .bind(.text(account), .text(folder), .int(Int64(c.uidValidity)), c.uidNext.map { .int(Int64($0)) },
+                  .int(Int64(c.highestUID)), c.highestModSeq.map { .int(Int64(bitPattern: $0)) })
+            .run()
+    }
+
+    /// A new UIDVALIDITY: the folder's old locations mean nothing any more. The mails themselves
+    /// stay (they are keyed by Message-ID and come back, once, on the full resync).
+    public func forgetLocations(account: String, folder: String) throws {
+        try db.prepare("DELETE FROM mail_location WHERE account = ? AND folder = ?").bind(.text(account), .text(folder)).run()
+    }
+
+    // MARK: - Mail
+
+    /// Stores a mail for a rep and where it was found. Returns true if the mail was new to the
+    /// rep (a Message-ID already stored from another folder or account counts once).
+    @discardableResult
+    public func insertMail(rep: String, item: MailItem, headers: [UInt8], account: String, folder: String,
+                           uidValidity: UInt32, uid: UInt32) throws -> Bool {
+        try db.prepare("""
+            INSERT INTO mail (rep, key, message_id, date, date_source, from_addr, from_name, to_addrs, cc_addrs, subject,
+                              thread_key, automated, headers, account)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (rep, key) DO NOTHING
+            """)
+            .bind(.text(rep), .text(item.key), item.messageID.map { .text($0) }, .int(Int64(item.date.timeIntervalSince1970.rounded(.down))),
+                  .text(item.dateSource), item.from.map { .text($0) }, item.fromName.map { .text($0) },
+                  .text(item.to.joined(separator: "\n")), .text(item.cc.joined(separator: "\n")), .text(item.subject),
+                  .text(item.threadKey), item.automated.map { .text($0) }, .blob(headers), .text(account))
+            .run()
+        let isNew = db.changes > 0
+        let mailID: Int64
+        if isNew {
+            mailID = db.lastInsertRowID
+            for (i, part) in item.calendarParts.enumerated() {
+                try db.prepare("INSERT INTO mail_calendar_part (mail_id, position, body) VALUES (?, ?, ?)")
+                    .bind(.int(mailID), .int(Int64(i)), .blob(part)).run()
+            }
+        } else {
+            mailID = try db.prepare("SELECT id FROM mail WHERE rep = ? AND key = ?").bind(.text(rep), .text(item.key))
+                .first { $0.int(0) } ?? 0
+        }
+        try db.prepare("INSERT OR IGNORE INTO mail_location (account, folder, uidvalidity, uid, mail_id) VALUES (?, ?, ?, ?, ?)")
+            .bind(.text(account), .text(folder), .int(Int64(uidValidity)), .int(Int64(uid)), .int(mailID)).run()
+        return isNew
+    }
+
+    public func mailCount(rep: String? = nil) throws -> Int {
+        if let rep {
+            return try db.prepare("SELECT count(*) FROM mail WHERE rep = ?").bind(.text(rep)).first { Int($0.int(0)) } ?? 0
+        }
+        return try db.prepare("SELECT count(*) FROM mail").first { Int($0.int(0)) } ?? 0
+    }
+
+    public func locationCount(account: String, folder: String) throws -> Int {
+        try db.prepare("SELECT count(*) FROM mail_location WHERE account = ? AND folder = ?")
+            .bind(.text(account), .text(folder)).first { Int($0.int(0)) } ?? 0
+    }
+
+    /// Every mail of a rep, with calendar parts, in no particular order.
+    public func mails(rep: String) throws -> [StoredMail] {
+        var parts: [Int64: [[UInt8]]] = [:]
+        try db.prepare("""
+            SELECT p.mail_id, p.body FROM mail_calendar_part p JOIN mail m ON m.id = p.mail_id
+            WHERE m.rep = ? ORDER BY p.mail_id, p.position
+            """).bind(.text(rep)).forEach { row in parts[row.int(0), default: []].append(row.blob(1)) }
+        return try db.prepare("""
+            SELECT id, key, message_id, date, date_source, from_addr, from_name, to_addrs, cc_addrs, subject, thread_key,
+                   automated, account FROM mail WHERE rep = ?
+            """).bind(.text(rep)).map { row in
+            let item = MailItem(key: row.text(1), messageID: row.optionalText(2),
+                                date: Date(timeIntervalSince1970: TimeInterval(row.int(3))), dateSource: row.text(4),
+                                from: row.optionalText(5), fromName: row.optionalText(6),
+                                to: Store.lines(row.text(7)), cc: Store.lines(row.text(8)), subject: row.text(9),
+                                threadKey: row.text(10), automated: row.optionalText(11),
+                                calendarParts: parts[row.int(0)] ?? [])
+            return StoredMail(item: item, account: row.text(12))
+        }
+    }
+
+    /// The raw header block stored for a mail (for `explain`).
+    public func headers(rep: String, key: String) throws -> [UInt8]? {
+        try db.prepare("SELECT headers FROM mail WHERE rep = ? AND key = ?").bind(.text(rep), .text(key)).first { $0.blob(0) }
+    }
+
+    static func lines(_ s: String) -> [String] { s.isEmpty ? [] : s.split(separator: "\n").map(String.init) }
+
+    // MARK: - Activities
+
+    /// Replaces every activity of a rep with a freshly derived set (one transaction with the caller's).
+    public func replaceActivities(rep: String, with activities: [Activity], timeZone: TimeZone) throws {
+        try db.prepare("DELETE FROM activity WHERE rep = ?").bind(.text(rep)).run()
+        let insert = """
+            INSERT OR REPLACE INTO activity (id, rep, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """
+        for a in activities {
+            try db.prepare(insert).bind(
+                .text(a.id), .text(a.rep), .text(a.kind.rawValue), .int(Int64(a.kind.step)),
+                .int(Int64(a.at.timeIntervalSince1970.rounded(.down))),
+                .text(ISOWeek(containing: a.at, in: timeZone).description), .text(a.org),
+                .text(a.otherOrgs.joined(separator: "\n")), .text(a.title), .text(a.rule), .text(a.sourceType.rawValue),
+                .text(a.account), .text(a.ref)).run()
+        }
+    }
+
+    public func replaceExchanges(rep: String, with exchanges: [Exchange]) throws {
+        try db.prepare("DELETE FROM exchange WHERE rep = ?").bind(.text(rep)).run()
+        for e in exchanges {
+            try db.prepare("INSERT INTO exchange (rep, org, at, direction) VALUES (?, ?, ?, ?)")
+                .bind(.text(rep), .text(e.org), .int(Int64(e.at.timeIntervalSince1970.rounded(.down))), .text(e.direction.rawValue)).run()
+        }
+    }
+
+    /// Per organisation, the last outbound and last inbound mail before an instant.
+    public func lastExchanges(rep: String, before: Date, since: Date) throws -> [(org: String, lastOut: Date?, lastIn: Date?)] {
+        try db.prepare("""
+            SELECT org, max(CASE WHEN direction = 'outbound' THEN at END), max(CASE WHEN direction = 'inbound' THEN at END)
+            FROM exchange WHERE rep = ? AND at < ? AND at >= ? GROUP BY org ORDER BY org
+            """).bind(.text(rep), .int(Int64(before.timeIntervalSince1970)), .int(Int64(since.timeIntervalSince1970)))
+            .map { row in
+                (row.text(0), row.optionalInt(1).map { Date(timeIntervalSince1970: TimeInterval($0)) },
+                 row.optionalInt(2).map { Date(timeIntervalSince1970: TimeInterval($0)) })
+            }
+    }
+
+    static let activityColumns = "id, rep, kind, at, org, other_orgs, title, rule, source_type, account, ref"
+
+    static func activity(_ row: SQLiteRow) -> Activity? {
+        guard let kind = Kind(rawValue: row.text(2)) else { return nil }
+        var a = Activity(rep: row.text(1), kind: kind, at: Date(timeIntervalSince1970: TimeInterval(row.int(3))),
+                         org: row.text(4), otherOrgs: lines(row.text(5)), title: row.text(6), rule: row.text(7),
+                         sourceType: Activity.SourceType(rawValue: row.text(8)) ?? .imap, account: row.text(9), ref: row.text(10))
+        a.id = row.text(0)
+        return a
+    }
+
+    /// A rep's activities in one week (by the week stored with them), oldest first.
+    public func activities(rep: String, week: ISOWeek) throws -> [Activity] {
+        try db.prepare("SELECT \(Store.activityColumns) FROM activity WHERE rep = ? AND week = ? ORDER BY at, step, id")
+            .bind(.text(rep), .text(week.description)).map(Store.activity).compactMap { $0 }
+    }
+
+    /// A rep's activities up to an instant (for stages), oldest first.
+    public func activities(rep: String, before: Date) throws -> [Activity] {
+        try db.prepare("SELECT \(Store.activityColumns) FROM activity WHERE rep = ? AND at < ? ORDER BY at, step, id")
+            .bind(.text(rep), .int(Int64(before.timeIntervalSince1970))).map(Store.activity).compactMap { $0 }
+    }
+
+    public func activity(id: String) throws -> Activity? {
+        try db.prepare("SELECT \(Store.activityColumns) FROM activity WHERE id = ?").bind(.text(id)).first(Store.activity) ?? nil
+    }
+
+    public func activityCount() throws -> Int {
+        try db.prepare("SELECT count(*) FROM activity").first { Int($0.int(0)) } ?? 0
+    }
+
+    // MARK: - Account status
+
+    public func recordAttempt(account: String, at: Date) throws {
+        try db.prepare("""
+            INSERT INTO account_status (account, last_attempt) VALUES (?, ?)
+            ON CONFLICT (account) DO UPDATE SET last_attempt = excluded.last_attempt
+            """).bind(.text(account), .int(Int64(at.timeIntervalSince1970))).run()
+    }
+
+    public func recordSuccess(account: String, at: Date, newItems: Int) throws {
+        try db.prepare("""
+            INSERT INTO account_status (account, last_success, items_seen) VALUES (?, ?, ?)
+            ON CONFLICT (account) DO UPDATE SET last_success = excluded.last_success, last_error = NULL,
+                items_seen = items_seen + excluded.items_seen
+            """).bind(.text(account), .int(Int64(at.timeIntervalSince1970)), .int(Int64(newItems))).run()
+    }
+
+    public func recordFailure(account: String, at: Date, message: String) throws {
+        try db.prepare("""
+            INSERT INTO account_status (account, last_error, last_error_at) VALUES (?, ?, ?)
+            ON CONFLICT (account) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at
+            """).bind(.text(account), .text(message), .int(Int64(at.timeIntervalSince1970))).run()
+    }
+
+    public func accountStatuses() throws -> [AccountStatus] {
+        try db.prepare("SELECT account, last_attempt, last_success, last_error, last_error_at, items_seen FROM account_status ORDER BY account")
+            .map { row in
+                AccountStatus(account: row.text(0),
+                              lastAttempt: row.optionalInt(1).map { Date(timeIntervalSince1970: TimeInterval($0)) },
+                              lastSuccess: row.optionalInt(2).map { Date(timeIntervalSince1970: TimeInterval($0)) },
+                              lastError: row.optionalText(3),
+                              lastErrorAt: row.optionalInt(4).map { Date(timeIntervalSince1970: TimeInterval($0)) },
+                              itemsSeen: Int(row.int(5)))
+            }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import ActivityCore
+import ActivityConfig
+import ActivityStore
+
+/// One pass over a set of accounts: each is synced on its own, a failing account is recorded
+/// and does not stop the others, and the ledger is re-derived for the reps that gained items.
+public struct SyncRunner {
+    public let config: Config
+    public let store: Store
+    public let logger: Logger
+    public let derivation: Derivation
+
+    public init(config: Config, store: Store, logger: Logger, suffixes: PublicSuffixList) {
+        self.config = config
+        self.store = store
+        self.logger = logger
+        self.derivation = Derivation(config: config, suffixes: suffixes)
+    }
+
+    public struct AccountOutcome: Sendable {
+        public var account: String
+        public var outcome: Result<AccountSyncResult, ActivityError>
+    }
+
+    public struct Outcome: Sendable {
+        public var results: [AccountOutcome]
+        /// The worst failure, which decides the exit code.
+        public var worst: ActivityError?
+    }
+
+    public func runOnce(accounts: [Config.Account], progress: ((String, String, Int, Int) -> Void)? = nil) -> Outcome {
+        var results: [AccountOutcome] = []
+        var worst: ActivityError? = nil
+        var touchedReps: Set<String> = []
+        for account in accounts {
+            let started = Date()
+            try? store.recordAttempt(account: account.id, at: started)
+            do {
+                let result = try sync(account, progress: progress)
+                try store.recordSuccess(account: account.id, at: Date(), newItems: result.newItems)
+                if result.newItems > 0 { touchedReps.insert(account.rep) }
+                results.append(AccountOutcome(account: account.id, outcome: .success(result)))
+            } catch {
+                let e = SyncRunner.activityError(error, account: account)
+                logger.error("sync failed", metadata: ["account": "\(account.id)", "error": "\(e.message)"])
+                try? store.recordFailure(account: account.id, at: Date(), message: e.message)
+                results.append(AccountOutcome(account: account.id, outcome: .failure(e)))
+                worst = ActivityError.worst(worst, e)
+            }
+        }
+        // Re-derive even for reps whose activities may be missing (a first run over an existing store).
+        for rep in config.reps where touchedReps.contains(rep.id) || (try? store.activityCount()) == 0 {
+            do {
+                try derivation.rederive(rep: rep, store: store)
+            } catch {
+                let e = SyncRunner.activityError(error, account: nil)
+                logger.error("ledger update failed", metadata: ["rep": "\(rep.id)", "error": "\(e.message)"])
+                worst = ActivityError.worst(worst, e)
+            }
+        }
+        return Outcome(results: results, worst: worst)
+    }
+
+    func sync(_ account: Config.Account, progress: ((String, String, Int, Int) -> Void)?) throws -> AccountSyncResult {
+        switch account.kind {
+        case .imap:
+            let password = try SecretResolver.resolve(account)
+            var mail = MailSync(store: store, config: config, logger: logger)
+            if let progress { mail.progress = { folder, done, total in progress(account.id, folder, done, total) } }
+            return try mail.sync(account: account, password: password)
+        case .caldav:
+            throw ActivityError(.software, "account \(account.id): CalDAV sync is not built yet (issue 3); remove the account or wait for the next release")
+        }
+    }
+
+    static func activityError(_ error: Error, account: Config.Account?) -> ActivityError {
+        if let e = error as? ActivityError { return e }
+        let prefix = account.map { "account \($0.id): " } ?? ""
+        return ActivityError(.software, prefix + "\(error)")
+    }
+}

@@ -1,0 +1,117 @@
+import CCurl
+import ActivityCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// libcurl's global state, initialised once before the first handle.
+enum CurlGlobal {
+    static let initialised: Bool = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    }()
+}
+
+/// A libcurl easy handle; the handle is cleaned up when the object goes away.
+/// Not thread-safe: one handle belongs to one connection at a time.
+final class CurlEasy {
+    let handle: UnsafeMutableRawPointer
+    /// Strings handed to libcurl stay alive as long as the handle (libcurl copies most, not all).
+    private var keptStrings: [UnsafeMutablePointer<CChar>] = []
+    private var slists: [UnsafeMutablePointer<curl_slist>] = []
+    /// Filled by libcurl with the last error's details.
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+
+    init() throws {
+        _ = CurlGlobal.initialised
+        guard let h = curl_easy_init() else {
+            throw ActivityError(.software, "libcurl could not create a handle (out of memory?)")
+        }
+        handle = h
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(errorBuffer))
+        try set(CURLOPT_NOSIGNAL, 1)
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        for s in keptStrings { free(s) }
+        for l in slists { curl_slist_free_all(l) }
+        errorBuffer.deallocate()
+    }
+
+    func set(_ option: CURLoption, _ value: Int) throws {
+        try check(activity_curl_setopt_long(handle, option, value), option)
+    }
+
+    func set(_ option: CURLoption, _ value: String) throws {
+        guard let copy = strdup(value) else { throw ActivityError(.software, "out of memory") }
+        keptStrings.append(copy)
+        try check(activity_curl_setopt_string(handle, option, copy), option)
+    }
+
+    func set(_ option: CURLoption, pointer: UnsafeMutableRawPointer?) throws {
+        try check(activity_curl_setopt_pointer(handle, option, pointer), option)
+    }
+
+    func set(_ option: CURLoption, headers: [String]) throws {
+        var list: UnsafeMutablePointer<curl_slist>? = nil
+        for h in headers { list = curl_slist_append(list, h) }
+        if let list { slists.append(list) }
+        try check(activity_curl_setopt_slist(handle, option, list), option)
+    }
+
+    func set(_ option: CURLoption, callback: activity_curl_data_callback?) throws {
+        try check(activity_curl_setopt_data_callback(handle, option, callback), option)
+    }
+
+    func infoLong(_ info: CURLINFO) -> Int {
+        var v: Int = 0
+        _ = activity_curl_getinfo_long(handle, info, &v)
+        return v
+    }
+
+    func activeSocket() -> curl_socket_t? {
+        var s: curl_socket_t = CURL_SOCKET_BAD
+        guard activity_curl_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &s) == CURLE_OK, s != CURL_SOCKET_BAD else {
+            return nil
+        }
+        return s
+    }
+
+    /// The detail libcurl wrote for the last failure, or its generic text for the code.
+    func errorText(_ code: CURLcode) -> String {
+        let detail = String(cString: errorBuffer)
+        return detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+    }
+
+    func clearError() { errorBuffer[0] = 0 }
+
+    private func check(_ code: CURLcode, _ option: CURLoption) throws {
+        guard code == CURLE_OK else {
+            throw ActivityError(.software, "libcurl refused option \(option.rawValue): \(String(cString: curl_easy_strerror(code)))")
+        }
+    }
+}
+
+/// How a libcurl failure maps onto the exit codes of INTERFACE.md, with a message naming the server.
+func curlFailure(_ code: CURLcode, detail: String, server: String, account: String) -> ActivityError {
+    let prefix = "account \(account): \(server): "
+    switch code {
+    case CURLE_LOGIN_DENIED:
+        return ActivityError(.noPermission, prefix + "login refused (\(detail)); check the username and password of this account")
+    case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM:
+        return ActivityError(.noPermission, prefix + "the server's TLS certificate does not verify (\(detail)); add its CA with ca_file if it is private")
+    case CURLE_SSL_CONNECT_ERROR:
+        return ActivityError(.unavailable, prefix + "TLS handshake failed (\(detail))")
+    case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_PROXY:
+        return ActivityError(.unavailable, prefix + "cannot connect (\(detail)); is the server running and the URL right?")
+    case CURLE_OPERATION_TIMEDOUT:
+        return ActivityError(.tempFail, prefix + "timed out (\(detail)); retry later")
+    case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
+        return ActivityError(.config, prefix + "bad URL (\(detail))")
+    case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_WEIRD_SERVER_REPLY:
+        return ActivityError(.tempFail, prefix + "connection failed (\(detail)); retry later")
+    default:
+        return ActivityError(.tempFail, prefix + "\(detail) (libcurl error \(code.rawValue))")
+    }
+}

@@ -1,0 +1,262 @@
+import CCurl
+import ActivityCore
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where and how to reach one IMAP account.
+public struct IMAPEndpoint: Sendable {
+    public enum Credential: Sendable {
+        case password(String)
+        /// An OAuth 2.0 access token, sent with SASL XOAUTH2.
+        case bearer(String)
+    }
+
+    /// `imap://host:port/` or `imaps://host:port/`.
+    public var url: String
+    public var username: String
+    public var credential: Credential
+    /// A PEM file whose certificates are trusted in addition to the system's.
+    public var caFile: String?
+    /// The account id from the config, for messages.
+    public var account: String
+    /// Seconds a connection may stay silent before it is given up.
+    public var timeout: Double
+
+    public init(url: String, username: String, credential: Credential, caFile: String? = nil, account: String, timeout: Double = 60) {
+        self.url = url
+        self.username = username
+        self.credential = credential
+        self.caFile = caFile
+        self.account = account
+        self.timeout = timeout
+    }
+
+    /// `host:port` for messages: never the username or secrets.
+    public var server: String {
+        var s = Substring(url)
+        if let r = s.range(of: "://") { s = s[r.upperBound...] }
+        if let at = s.lastIndex(of: "@") { s = s[s.index(after: at)...] }
+        if let slash = s.firstIndex(of: "/") { s = s[..<slash] }
+        return String(s)
+    }
+}
+
+/// A failed command: the server answered NO or BAD.
+public struct IMAPCommandError: Error, CustomStringConvertible, Sendable {
+    public var command: String
+    public var status: IMAPStatus
+    public var code: IMAPResponseCode?
+    public var text: String
+    public var description: String { "\(command) failed: \(status.rawValue) \(text)" }
+}
+
+/// An authenticated IMAP session. libcurl does TCP, TLS, CAPABILITY and login
+/// (`CURLOPT_CONNECT_ONLY`); from there on we speak IMAP ourselves over `curl_easy_send` and
+/// `curl_easy_recv`, because libcurl's own IMAP commands cannot stream a large FETCH.
+public final class IMAPConnection {
+    public let endpoint: IMAPEndpoint
+    public private(set) var capabilities: Set<String> = []
+    private let curl: CurlEasy
+    private var framer = IMAPResponseFramer()
+    private var tagCounter = 0
+    private var closed = false
+    private let logger: Logger
+    private var receiveBuffer = [UInt8](repeating: 0, count: 1 << 16)
+    /// Bytes received so far on this connection (for progress and benchmarks).
+    public private(set) var bytesReceived = 0
+
+    public init(endpoint: IMAPEndpoint, logger: Logger = Logger(label: "activity.imap")) throws {
+        self.endpoint = endpoint
+        self.logger = logger
+        curl = try CurlEasy()
+        try curl.set(CURLOPT_URL, endpoint.url)
+        try curl.set(CURLOPT_CONNECT_ONLY, 1)
+        try curl.set(CURLOPT_USERNAME, endpoint.username)
+        switch endpoint.credential {
+        case .password(let p):
+            try curl.set(CURLOPT_PASSWORD, p)
+        case .bearer(let token):
+            try curl.set(CURLOPT_XOAUTH2_BEARER, token)
+            try curl.set(CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2")
+        }
+        if endpoint.url.lowercased().hasPrefix("imap://") {
+            // Upgrade with STARTTLS when the server offers it.
+            try curl.set(CURLOPT_USE_SSL, Int(CURLUSESSL_TRY.rawValue))
+        }
+        try curl.set(CURLOPT_SSL_VERIFYPEER, 1)
+        try curl.set(CURLOPT_SSL_VERIFYHOST, 2)
+        if let caFile = endpoint.caFile {
+            try trustAlsoCertificates(in: caFile)
+        }
+        try curl.set(CURLOPT_CONNECTTIMEOUT_MS, Int(endpoint.timeout * 1000))
+        try curl.set(CURLOPT_TIMEOUT_MS, Int(endpoint.timeout * 1000))
+        let rc = curl_easy_perform(curl.handle)
+        guard rc == CURLE_OK else {
+            throw curlFailure(rc, detail: curl.errorText(rc), server: endpoint.server, account: endpoint.account)
+        }
+        logger.debug("connected", metadata: ["imap.account": "\(endpoint.account)", "imap.server": "\(endpoint.server)"])
+        try run("CAPABILITY") { response in
+            if case .data("CAPABILITY", let values) = response {
+                self.capabilities = Set(values.compactMap { $0.atom?.uppercased() })
+            }
+        }
+    }
+
+    deinit {
+        if !closed { try? logout() }
+    }
+
+    public func has(_ capability: String) -> Bool { capabilities.contains(capability.uppercased()) }
+
+    /// Sends `command` with a fresh tag and hands every untagged response to `untagged` until the
+    /// tagged completion arrives. Throws `IMAPCommandError` on NO or BAD, `ActivityError` on
+    /// transport failures.
+    @discardableResult
+    public func run(_ command: String, untagged: (IMAPResponse) throws -> Void = { _ in }) throws -> IMAPResponse {
+        guard !closed else {
+            throw ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): the connection is closed")
+        }
+        tagCounter += 1
+        let tag = "s\(tagCounter)"
+        try send(Array("\(tag) \(command)\r\n".utf8))
+        let verb = command.split(separator: " ").prefix(2).joined(separator: " ")
+        while true {
+            let response = try nextResponse()
+            switch response {
+            case .tagged(let t, let status, let code, let text) where t == tag:
+                if status != .ok {
+                    throw IMAPCommandError(command: verb, status: status, code: code, text: text)
+                }
+                return response
+            case .untaggedStatus(.bye, _, let text):
+                closed = true
+                throw ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): the server ended the session (BYE \(text)) during \(verb); retry later")
+            default:
+                try untagged(response)
+            }
+        }
+    }
+
+    public func logout() throws {
+        guard !closed else { return }
+        defer { closed = true }
+        _ = try? run("LOGOUT")
+    }
+
+    // MARK: - Bytes on the wire
+
+    private func nextResponse() throws -> IMAPResponse {
+        while true {
+            let framed: [UInt8]?
+            do {
+                framed = try framer.next()
+            } catch let e as IMAPProtocolError {
+                closed = true
+                throw ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): \(e.message); the connection was dropped")
+            }
+            if let framed {
+                do {
+                    return try IMAPResponseParser.parse(framed)
+                } catch let e as IMAPProtocolError {
+                    closed = true
+                    throw ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): unreadable response (\(e.message))")
+                }
+            }
+            try receive()
+        }
+    }
+
+    private func receive() throws {
+        while true {
+            var n = 0
+            let rc = receiveBuffer.withUnsafeMutableBytes { buf in
+                curl_easy_recv(curl.handle, buf.baseAddress, buf.count, &n)
+            }
+            if rc == CURLE_OK {
+                if n == 0 {
+                    closed = true
+                    throw ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): the server closed the connection; retry later")
+                }
+                bytesReceived += n
+                framer.append(receiveBuffer[0..<n])
+                return
+            }
+            if rc == CURLE_AGAIN {
+                try wait(for: Int16(POLLIN))
+                continue
+            }
+            closed = true
+            throw curlFailure(rc, detail: curl.errorText(rc), server: endpoint.server, account: endpoint.account)
+        }
+    }
+
+    private func send(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            var n = 0
+            let rc = bytes.withUnsafeBytes { buf in
+                curl_easy_send(curl.handle, buf.baseAddress! + offset, buf.count - offset, &n)
+            }
+            if rc == CURLE_OK {
+                offset += n
+            } else if rc == CURLE_AGAIN {
+                try wait(for: Int16(POLLOUT))
+            } else {
+                closed = true
+                throw curlFailure(rc, detail: curl.errorText(rc), server: endpoint.server, account: endpoint.account)
+            }
+        }
+    }
+
+    private func wait(for events: Int16) throws {
+        guard let socket = curl.activeSocket() else {
+            closed = true
+            throw ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): the connection is gone; retry later")
+        }
+        var fd = pollfd(fd: socket, events: events, revents: 0)
+        let timeoutMs = Int32(max(1, endpoint.timeout * 1000))
+        while true {
+            let r = poll(&fd, 1, timeoutMs)
+            if r > 0 { return }
+            if r == 0 {
+                closed = true
+                throw ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): no answer for \(Int(endpoint.timeout)) s; retry later")
+            }
+            if errno == EINTR { continue }
+            closed = true
+            throw ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): poll failed (errno \(errno))")
+        }
+    }
+
+    /// `ca_file` adds a trust anchor: libcurl gets the system bundle and the file together.
+    private func trustAlsoCertificates(in caFile: String) throws {
+        guard let extra = readWholeFile(caFile) else {
+            throw ActivityError(.config, "account \(endpoint.account): ca_file \(caFile) cannot be read; check the path and its permissions")
+        }
+        var pem = readWholeFile("/etc/ssl/certs/ca-certificates.crt") ?? []
+        pem.append(0x0A)
+        pem.append(contentsOf: extra)
+        try pem.withUnsafeMutableBytes { buf in
+            var blob = curl_blob(data: buf.baseAddress, len: buf.count, flags: UInt32(CURL_BLOB_COPY))
+            try withUnsafeMutablePointer(to: &blob) { p in
+                try curl.set(CURLOPT_CAINFO_BLOB, pointer: UnsafeMutableRawPointer(p))
+            }
+        }
+    }
+}
+
+/// Reads a file into memory, or nil if it cannot be read.
+func readWholeFile(_ path: String) -> [UInt8]? {
+    guard let f = fopen(path, "rb") else { return nil }
+    defer { fclose(f) }
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, f) }
+        if n > 0 { out.append(contentsOf: chunk[0..<n]) }
+        if n < chunk.count { break }
+    }
+    return ferror(f) == 0 ? out : nil
+}

@@ -1,0 +1,3 @@
+import ActivityCLI
+
+ActivityMain.main()
