@@ -123,6 +123,8 @@ public enum AddressList {
             if isSpaceLike(c) {
                 while i < b.count, isSpaceLike(b[i]) { i += 1 }
                 tokens.append(.space)
+            } else if c == 0x22 && !quotesBalanced {
+                i += 1
             } else if c == 0x22 { // "
                 var content: [UInt8] = []
                 var j = i + 1
@@ -131,7 +133,7 @@ public enum AddressList {
                     if b[j] != 0x0D && b[j] != 0x0A { content.append(b[j]) }
                     j += 1
                 }
-                if quotesBalanced && j < b.count {
+                if j < b.count {
                     tokens.append(.quoted(String(decoding: content, as: UTF8.self)))
                     i = j + 1
                 } else {

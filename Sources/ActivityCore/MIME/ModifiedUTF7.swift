@@ -4,7 +4,7 @@ import Foundation
 public enum ModifiedUTF7 {
     /// RFC 3501 5.1.3 mailbox names: "&XfJT0ZAB-" <-> "已发送", "&-" <-> "&". nil if malformed: a byte outside
     /// printable US-ASCII, an "&" run without its closing "-", a character outside the modified base64 alphabet,
-    /// left-over bits that are not zero, an odd number of bytes, or an unpaired surrogate.
+    /// left-over bits that are not zero, an odd number of bytes, an unpaired surrogate, or an encoded NUL.
     /// (Lenient about encoder style: needlessly encoded ASCII and adjacent encoded runs are accepted.)
     public static func decode(_ s: String) -> String? {
         let b = Array(s.utf8)
@@ -53,7 +53,9 @@ public enum ModifiedUTF7 {
             var utf16 = UTF16()
             decoding: while true {
                 switch utf16.decode(&iterator) {
-                case .scalarValue(let scalar): out.append(scalar)
+                case .scalarValue(let scalar):
+                    guard scalar.value != 0 else { return nil }
+                    out.append(scalar)
                 case .emptyInput: break decoding
                 case .error: return nil
                 }

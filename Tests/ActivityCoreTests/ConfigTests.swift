@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+@testable import ActivityConfig
+@testable import ActivityCore
+
+@Suite("Configuration")
+struct ConfigTests {
+    func parse(_ text: String) throws -> Config { try Config.parse(text: text, path: "/etc/activity/activity.toml") }
+
+    func error(_ text: String) -> ActivityError? {
+        do { _ = try parse(text); return nil } catch let e as ActivityError { return e } catch { return nil }
+    }
+
+    @Test("the example configuration shipped in Config/ is valid")
+    func example() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Config/activity.example.toml")
+        let c = try Config.load(path: url.standardizedFileURL.path)
+        #expect(c.timeZone.identifier == "Asia/Shanghai")
+        #expect(c.defaultTargets[.lead] == 11)
+        #expect(c.defaultTargets[.closing] == 0.5)
+        #expect(!c.reps.isEmpty)
+    }
+
+    @Test("a syntax error names the file and line, with exit code 78")
+    func syntax() {
+        let e = error("[ledger]\ntimezone = \"Asia/Shanghai\"\nstore = \n")
+        #expect(e?.code == .config)
+        #expect(e?.message.hasPrefix("/etc/activity/activity.toml:3:") == true)
+    }
+
+    @Test("a bad value names the file, line and key")
+    func badValue() {
+        let e = error("[ledger]\nstore = \"sqlite:a.db\"\ntimezone = \"Mars/Olympus\"\n")
+        #expect(e?.message.hasPrefix("/etc/activity/activity.toml:3: [ledger] key timezone:") == true)
+    }
+
+    @Test("an unknown key is refused with a suggestion")
+    func typo() {
+        let e = error("[ledger]\nlead_lookback_day = 30\n")
+        #expect(e?.message.contains("key lead_lookback_day: unknown key; did you mean lead_lookback_days?") == true)
+        #expect(e?.message.contains(":2:") == true)
+    }
+
+    @Test("an account table names its own id and line in errors")
+    func accountErrors() {
+        let base = """
+            [[rep]]
+            id = "alice"
+            emails = ["alice@example.com"]
+
+            [[account]]
+            id = "alice-mail"
+            rep = "alice"
+            kind = "imap"
+            url = "imap://imap.example.com"
+            password_env = "X"
+            """
+        let e = error(base)
+        #expect(e?.message == "/etc/activity/activity.toml:9: [[account]] alice-mail key url: imap:// sends the password in clear to imap.example.com; use imaps:// or set allow_plaintext = true")
+        #expect(error(base.replacingOccurrences(of: "rep = \"alice\"", with: "rep = \"bob\""))?.message.contains(":7: [[account]] alice-mail key rep: no [[rep]] has id \"bob\"") == true)
+        #expect(error(base.replacingOccurrences(of: "imap://imap.example.com", with: "imap://127.0.0.1:1143")) == nil)
+    }
+
+    @Test("durations, the store path and targets are read as written")
+    func values() throws {
+        let c = try parse("""
+            [ledger]
+            store = "sqlite:data/activity.db"
+            [targets.default]
+            lead = 11
+            closing = 0.5
+            [[team]]
+            id = "east"
+            targets = { visit = 8 }
+            [[rep]]
+            id = "alice"
+            emails = ["Alice@Example.com"]
+            team = "east"
+            start_date = 2026-03-01
+            [[account]]
+            id = "a"
+            rep = "alice"
+            kind = "imap"
+            url = "imaps://imap.example.com"
+            password_file = "secrets/alice"
+            poll_interval = "1h30m"
+            """)
+        #expect(c.storePath == "/etc/activity/data/activity.db")
+        #expect(c.teams[0].targets[.visit] == 8)
+        #expect(c.reps[0].emails == ["alice@example.com"])
+        #expect(c.reps[0].startDate == DateComponents(year: 2026, month: 3, day: 1))
+        #expect(c.accounts[0].pollInterval == 5400)
+        #expect(c.accounts[0].secret == .file("/etc/activity/secrets/alice"))
+        #expect(c.accounts[0].folders == ["INBOX", "\\Sent"])
+    }
+
+    @Test("Config/rules.toml spells out exactly the built-in rules")
+    func rulesFileMatchesBuiltIn() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Config/rules.toml")
+        let empty = Rules(keywords: [:], onlineMarkers: [], ignore: [])
+        let fromFile = try RulesFile.load(path: url.standardizedFileURL.path, onto: empty)
+        #expect(fromFile == Rules.builtIn)
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+
+/// The command line's promises of INTERFACE.md that need no server.
+@Suite("Command line")
+struct CLITests {
+    @Test("explain FILE.eml --format json works without a config or a store")
+    func explainWithoutConfig() throws {
+        let dir = TempDir()
+        let r = try run(Repo.binary, ["explain", Repo.path("Fixtures/imap/new-quote.eml"), "--format", "json"],
+                        environment: ["ACTIVITY_CONFIG": ""], cwd: dir.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let item = try #require((json?["items"] as? [[String: Any]])?.first)
+        #expect(item["type"] as? String == "mail")
+        #expect(item["id"] as? String == "20261120093000.new-quote@hxsoft.cn")
+        #expect(item["subject"] as? String == "新致远项目报价单（第一版）")
+        #expect(item["from"] as? String == "alice@hxsoft.cn")
+        #expect(item["to"] as? [String] == ["chen.gang@newco.com.cn"])
+        #expect(item["date"] as? String == "2026-11-20T09:30:00+08:00")
+        let kinds = (item["activities"] as? [[String: Any]])?.compactMap { $0["kind"] as? String }
+        #expect(kinds == ["lead", "closing"])
+        #expect(item["ignored"] is NSNull)
+    }
+
+    @Test("explain of a newsletter says why it counts for nothing")
+    func explainNewsletter() throws {
+        let r = try activity(["explain", Repo.path("Fixtures/imap/newsletter.eml"), "--format", "json"], environment: ["ACTIVITY_CONFIG": ""])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("\"ignored\": \"automated mail (List-Unsubscribe header)\"") || r.stdout.contains("\"ignored\": \"automated mail (List-Id header)\""))
+    }
+
+    @Test("a missing input file exits 66, a file that is not mail exits 65")
+    func badFiles() throws {
+        let dir = TempDir()
+        #expect(try activity(["explain", dir.file("nope.eml")]).status == 66)
+        dir.write("junk.eml", "\u{0}\u{1}binary junk without headers")
+        #expect(try activity(["explain", dir.file("junk.eml")]).status == 65)
+    }
+
+    @Test("a broken config exits 78 naming the file, line and key")
+    func brokenConfig() throws {
+        let dir = TempDir()
+        dir.write("activity.toml", "[ledger]\ntimezone = \"Asia/Shanghai\"\nshared_credit = \"both\"\n")
+        let r = try activity(["--config", dir.file("activity.toml"), "week"])
+        #expect(r.status == 78)
+        #expect(r.stderr.contains("\(dir.file("activity.toml")):3: [ledger] key shared_credit: must be \"each\" or \"organizer\""))
+    }
+
+    @Test("a usage error exits 64")
+    func usage() throws {
+        #expect(try activity(["week", "--week", "2026-W99"]).status == 64)
+        #expect(try activity(["frobnicate"]).status == 64)
+    }
+
+    @Test("a password file readable by others is refused with 77")
+    func looseSecret() throws {
+        let dir = TempDir()
+        let template = try String(contentsOfFile: Repo.path("Fixtures/demo/activity.toml.in"), encoding: .utf8)
+        dir.write("activity.toml", template.replacingOccurrences(of: "{{IMAP_URL}}", with: "imap://127.0.0.1:9")
+            .replacingOccurrences(of: "{{STORE}}", with: "sqlite:a.db"))
+        dir.write("secrets/alice", "pw\n", mode: 0o644)
+        let r = try activity(["--config", dir.file("activity.toml"), "sync", "--account", "alice-mail"])
+        #expect(r.status == 77)
+        #expect(r.stdout.contains("chmod 600"))
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+
+/// The mail path end to end against a real Dovecot: fixtures on the server → sync → store →
+/// `activity week`.
+@Suite("Mail sync against Dovecot", .serialized)
+struct MailSyncTests {
+    @Test("the fixture team's weeks give exactly the labelled counts and activities")
+    func fixtureCountsMatchTheLabels() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)")
+        let sync = try team.activity(["sync", "--once"])
+        #expect(sync.status == 0, "sync failed: \(sync.stderr)")
+        let expected = try ExpectedLedger()
+        #expect(!expected.weeks.isEmpty)
+        for (week, reps) in expected.weeks.sorted(by: { $0.key < $1.key }) {
+            let actual = try team.counts(week)
+            for (rep, counts) in reps {
+                #expect(actual[rep] == counts, "\(week) \(rep)")
+            }
+        }
+        // The activities themselves, not only their number.
+        var expectedLines: [String] = []
+        var weeks: Set<String> = []
+        for a in expected.activities {
+            let ref = a["message_id"] as? String ?? "?"
+            expectedLines.append("\(a["rep"] as? String ?? "") \(a["kind"] as? String ?? "") \(a["org"] as? String ?? "") \(ref)")
+            weeks.insert(a["week"] as? String ?? "")
+        }
+        var actualLines: [String] = []
+        for w in weeks { actualLines += try team.activityLines(w) }
+        let withoutNoID = { (lines: [String]) in lines.filter { !$0.contains("no-message-id:") && !$0.hasSuffix(" ?") }.sorted() }
+        #expect(withoutNoID(actualLines) == withoutNoID(expectedLines))
+        #expect(actualLines.count == expectedLines.count)
+    }
+
+    @Test("a second sync changes nothing, and a new message is fetched alone")
+    func resyncIsIdempotentAndIncremental() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)")
+        #expect(try team.activity(["sync"]).status == 0)
+        let before = try team.week("2026-W47")
+        let again = try team.activity(["sync", "--once"])
+        #expect(again.status == 0)
+        #expect(newItems(again.stdout) == ["alice-mail": 0, "bob-mail": 0, "carol-mail": 0], "\(again.stdout)")
+        #expect(NSDictionary(dictionary: try team.week("2026-W47")).isEqual(to: before))
+
+        try dovecot.deliver(user: "alice", folder: "Sent", file: Repo.path("Fixtures/imap/new-quote.eml"))
+        let third = try team.activity(["sync", "--once", "--account", "alice-mail"])
+        #expect(third.status == 0)
+        #expect(newItems(third.stdout) == ["alice-mail": 1], "\(third.stdout)")
+        let lines = try team.activityLines("2026-W47")
+        #expect(lines.contains("alice closing newco.com.cn 20261120093000.new-quote@hxsoft.cn"))
+        #expect(lines.contains("alice lead newco.com.cn 20261120093000.new-quote@hxsoft.cn"))
+    }
+
+    @Test("a new UIDVALIDITY makes a full resync of the folder, with nothing counted twice")
+    func uidValidityReset() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)")
+        #expect(try team.activity(["sync"]).status == 0)
+        let before = try (["2026-W45", "2026-W46", "2026-W47"]).flatMap { try team.activityLines($0) }
+        // Dovecot keeps UIDVALIDITY in dovecot-uidlist and its indexes: remove them and restart.
+        dovecot.stop()
+        let enumerator = FileManager.default.enumerator(atPath: dovecot.maildir + "/alice")
+        while let f = enumerator?.nextObject() as? String {
+            let name = (f as NSString).lastPathComponent
+            if name == "dovecot-uidlist" || name.hasPrefix("dovecot.index") || name == "dovecot.list.index" || name.hasPrefix("dovecot.list.index") {
+                try FileManager.default.removeItem(atPath: dovecot.maildir + "/alice/" + f)
+            }
+        }
+        sleep(1)  // a UIDVALIDITY is a timestamp: make sure it differs
+        try dovecot.restart(users: FixtureTeam.users)
+        let resync = try team.activity(["-v", "sync", "--once", "--account", "alice-mail"])
+        #expect(resync.status == 0, "\(resync.stderr)")
+        #expect(resync.stderr.contains("UIDVALIDITY changed"), "the resync should say why it fetched everything again")
+        #expect(newItems(resync.stdout) == ["alice-mail": 0], "\(resync.stdout)")
+        let after = try (["2026-W45", "2026-W46", "2026-W47"]).flatMap { try team.activityLines($0) }
+        #expect(after == before)
+    }
+
+    @Test("IMAPS with a private CA verifies through ca_file, and fails with 77 without it")
+    func imapsWithPrivateCA() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"), tls: true)
+        let port = try #require(dovecot.imapsPort)
+        let ca = try #require(dovecot.ca)
+        let trusted = try FixtureTeam(imapURL: "imaps://localhost:\(port)") {
+            $0.replacingOccurrences(of: "password_file = \"secrets/", with: "ca_file = \"\(ca.file("ca.pem"))\"\npassword_file = \"secrets/")
+        }
+        let ok = try trusted.activity(["sync", "--once"])
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+        #expect(try trusted.counts("2026-W47") == (try ExpectedLedger()).weeks["2026-W47"])
+
+        let untrusted = try FixtureTeam(imapURL: "imaps://localhost:\(port)")
+        let refused = try untrusted.activity(["sync", "--once", "--account", "alice-mail"])
+        #expect(refused.status == 77)
+        #expect(refused.stdout.contains("account alice-mail: localhost:\(port): the server's TLS certificate does not verify"), "\(refused.stdout)")
+    }
+
+    @Test("a wrong password exits 77 and names the account, never the password")
+    func wrongPassword() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users)
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)")
+        team.dir.write("secrets/alice", "not-the-password\n", mode: 0o600)
+        let r = try team.activity(["sync", "--once", "--account", "alice-mail"])
+        #expect(r.status == 77)
+        #expect(r.stdout.contains("account alice-mail"))
+        #expect(r.stdout.contains("login refused"))
+        #expect(!(r.stdout + r.stderr).contains("not-the-password"))
+        let status = try team.activity(["status", "--format", "json"])
+        #expect(status.stdout.contains("\"state\": \"failing\""))
+        #expect(!status.stdout.contains("not-the-password"))
+    }
+
+    @Test("an unreachable server exits 69 while the other accounts still sync, and status names the failure")
+    func oneAccountDown() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        let dead = freePort()
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)") {
+            $0.replacingOccurrences(of: "id = \"carol-mail\"\nrep = \"carol\"\nkind = \"imap\"\nurl = \"imap://127.0.0.1:\(dovecot.imapPort)\"",
+                                    with: "id = \"carol-mail\"\nrep = \"carol\"\nkind = \"imap\"\nurl = \"imap://127.0.0.1:\(dead)\"")
+        }
+        let r = try team.activity(["sync", "--once"])
+        #expect(r.status == 69, "\(r.stdout)\(r.stderr)")
+        #expect(newItems(r.stdout)["alice-mail"] != nil)
+        #expect(newItems(r.stdout)["carol-mail"] == nil)
+        #expect(r.stdout.contains("carol-mail  failed"))
+        let expected = try ExpectedLedger()
+        #expect(try team.counts("2026-W47")["alice"] == expected.weeks["2026-W47"]?["alice"])
+        let status = try team.activity(["status", "--format", "json"])
+        let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        let accounts = json?["accounts"] as? [[String: Any]] ?? []
+        let carol = accounts.first { $0["account"] as? String == "carol-mail" }
+        #expect(carol?["state"] as? String == "failing")
+        #expect((carol?["last_error"] as? String)?.contains("127.0.0.1:\(dead)") == true)
+        #expect(accounts.first { $0["account"] as? String == "alice-mail" }?["state"] as? String == "ok")
+    }
+}
+
+/// `activity sync`'s table: new items per account that synced.
+func newItems(_ table: String) -> [String: Int] {
+    var out: [String: Int] = [:]
+    for line in table.split(separator: "\n") {
+        let cells = line.split(separator: " ", omittingEmptySubsequences: true)
+        if cells.count >= 3, cells[1] == "ok", let n = Int(cells[2]) { out[String(cells[0])] = n }
+    }
+    return out
+}

@@ -1,0 +1,69 @@
+import Foundation
+
+/// The fixture team of Fixtures/demo/activity.toml.in, wired to a running Dovecot.
+struct FixtureTeam {
+    static let users = ["alice": "pw-alice", "bob": "pw-bob", "carol": "pw-carol"]
+
+    let dir = TempDir("activity-team")
+    var config: String { dir.file("activity.toml") }
+    var store: String { dir.file("activity.db") }
+
+    /// Writes the config (with `url` for every account) and the password files.
+    init(imapURL: String, extra: String = "", edit: (String) -> String = { $0 }) throws {
+        let template = try String(contentsOfFile: Repo.path("Fixtures/demo/activity.toml.in"), encoding: .utf8)
+        let text = template.replacingOccurrences(of: "{{IMAP_URL}}", with: imapURL)
+            .replacingOccurrences(of: "{{STORE}}", with: "sqlite:activity.db")
+        dir.write("activity.toml", edit(text) + extra)
+        for (user, password) in FixtureTeam.users { dir.write("secrets/\(user)", password + "\n", mode: 0o600) }
+    }
+
+    func activity(_ arguments: [String]) throws -> Run {
+        try IntegrationTests.activity(["--config", config] + arguments)
+    }
+
+    /// `week --format json` for every rep, parsed.
+    func week(_ week: String) throws -> [String: Any] {
+        let r = try activity(["week", "--all", "--week", week, "--format", "json"])
+        guard r.status == 0, let data = r.stdout.data(using: .utf8),
+              let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw HarnessError(description: "week \(week) failed (\(r.status)): \(r.stderr)")
+        }
+        return json
+    }
+
+    /// Counts per rep and kind from `week --format json`.
+    func counts(_ week: String) throws -> [String: [String: Int]] {
+        let json = try self.week(week)
+        var out: [String: [String: Int]] = [:]
+        for rep in json["reps"] as? [[String: Any]] ?? [] {
+            out[rep["rep"] as? String ?? "?"] = rep["counts"] as? [String: Int]
+        }
+        return out
+    }
+
+    /// Every activity of the week as "rep kind org ref", sorted.
+    func activityLines(_ week: String) throws -> [String] {
+        let json = try self.week(week)
+        var lines: [String] = []
+        for rep in json["reps"] as? [[String: Any]] ?? [] {
+            for a in rep["activities"] as? [[String: Any]] ?? [] {
+                let source = a["source"] as? [String: Any]
+                lines.append("\(rep["rep"] as? String ?? "") \(a["kind"] as? String ?? "") \(a["org"] as? String ?? "") \(source?["ref"] as? String ?? "")")
+            }
+        }
+        return lines.sorted()
+    }
+}
+
+/// Fixtures/mail/expected.json: the hand-labelled ledger of the mail corpus.
+struct ExpectedLedger {
+    let weeks: [String: [String: [String: Int]]]
+    let activities: [[String: Any]]
+
+    init() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Repo.path("Fixtures/mail/expected.json")))
+        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+        weeks = json["weeks"] as? [String: [String: [String: Int]]] ?? [:]
+        activities = json["activities"] as? [[String: Any]] ?? []
+    }
+}
