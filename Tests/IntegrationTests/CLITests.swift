@@ -65,3 +65,14 @@ struct CLITests {
         #expect(r.stdout.contains("chmod 600"))
     }
 }
+
+@Suite("Manual pages")
+struct ManPageTests {
+    @Test("man -l renders activity.1 and activity.toml.5 without warnings", arguments: ["man/activity.1", "man/activity.toml.5"])
+    func rendersCleanly(page: String) throws {
+        let r = try run("/usr/bin/man", ["--warnings", "-l", Repo.path(page)], environment: ["MANWIDTH": "100", "LC_ALL": "C.UTF-8", "MANPAGER": "cat", "PAGER": "cat"])
+        #expect(r.status == 0)
+        #expect(r.stderr.isEmpty, "\(r.stderr)")
+        #expect(r.stdout.contains("activity"))
+    }
+}
