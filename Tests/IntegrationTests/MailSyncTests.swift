@@ -23,7 +23,8 @@ struct MailSyncTests {
         var expectedLines: [String] = []
         var weeks: Set<String> = []
         for a in expected.activities {
-            let ref = a["message_id"] as? String ?? "?"
+            // Labels write Message-IDs with angle brackets; the ledger keeps them without.
+            let ref = (a["message_id"] as? String).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "<>")) } ?? "?"
             expectedLines.append("\(a["rep"] as? String ?? "") \(a["kind"] as? String ?? "") \(a["org"] as? String ?? "") \(ref)")
             weeks.insert(a["week"] as? String ?? "")
         }
