@@ -147,3 +147,30 @@ func newItems(_ table: String) -> [String: Int] {
     }
     return out
 }
+
+@Suite("Sync order does not change the ledger", .serialized)
+struct SyncOrderTests {
+    static let weeks = ["2025-W24", "2026-W03", "2026-W06", "2026-W45", "2026-W46", "2026-W47"]
+
+    func ledger(_ team: FixtureTeam) throws -> [String] {
+        try SyncOrderTests.weeks.flatMap { try team.activityLines($0) }
+    }
+
+    @Test("Sent before INBOX, and accounts one by one in reverse order, give the identical ledger")
+    func folderAndAccountOrder() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        let url = "imap://127.0.0.1:\(dovecot.imapPort)"
+        let normal = try FixtureTeam(imapURL: url)
+        #expect(try normal.activity(["sync"]).status == 0)
+
+        let reversed = try FixtureTeam(imapURL: url) {
+            $0.replacingOccurrences(of: "password_file = \"secrets/", with: "folders = [\"\\\\Sent\", \"INBOX\"]\npassword_file = \"secrets/")
+        }
+        for account in ["carol-mail", "bob-mail", "alice-mail"] {
+            #expect(try reversed.activity(["sync", "--account", account]).status == 0)
+        }
+        let a = try ledger(normal), b = try ledger(reversed)
+        #expect(!a.isEmpty)
+        #expect(a == b)
+    }
+}
