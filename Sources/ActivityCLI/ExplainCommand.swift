@@ -44,7 +44,7 @@ struct ExplainCommand: ParsableCommand {
             guard let rep = config.rep(activity.rep) else {
                 throw ActivityError(.config, "activity \(target) belongs to rep \(activity.rep), who is not in \(config.file) any more")
             }
-            let verdicts = try derivation.verdicts(rep: rep, store: store)
+            let verdicts = try derivation.verdicts(rep: rep, store: store, now: Date())
             let mails = Dictionary(try store.mails(rep: rep.id).map { ($0.item.key, $0.item) }, uniquingKeysWith: { a, _ in a })
             guard let verdict = verdicts.first(where: { $0.itemKey == activity.ref }), let mail = mails[activity.ref] else {
                 throw ActivityError(.dataError, "activity \(target): its item \(activity.ref) is no longer stored; run `activity rebuild`")

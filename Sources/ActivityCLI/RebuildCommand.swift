@@ -22,7 +22,7 @@ struct RebuildCommand: ParsableCommand {
         let derivation = Derivation(config: config, suffixes: try Derivation.loadSuffixes())
         var table = TextTable(header: ["rep", "items", "activities"], rightAligned: [1, 2])
         for rep in config.reps {
-            let n = try derivation.rederive(rep: rep, store: store)
+            let n = try derivation.rederive(rep: rep, store: store, now: Date())
             table.add([rep.id, String(try store.mailCount(rep: rep.id)), String(n)])
         }
         printOut(table.render())

@@ -3,7 +3,7 @@ import ActivityCore
 
 /// The configuration of INTERFACE.md, validated. Every error names the file, line and key.
 public struct Config: Sendable {
-    public enum SharedCredit: String, Sendable { case each, organizer }
+    public typealias SharedCredit = ClassificationSettings.SharedCredit
 
     public struct Team: Sendable, Equatable {
         public var id: String

@@ -65,6 +65,21 @@ enum Schema {
         );
         CREATE INDEX activity_rep_week ON activity (rep, week);
         CREATE INDEX activity_week ON activity (week);
+        CREATE TABLE calendar_collection (
+            account TEXT NOT NULL,
+            url TEXT NOT NULL,
+            display_name TEXT,
+            sync_token TEXT,
+            PRIMARY KEY (account, url)
+        );
+        CREATE TABLE calendar_object (
+            account TEXT NOT NULL,
+            calendar TEXT NOT NULL,
+            href TEXT NOT NULL,
+            etag TEXT NOT NULL,
+            data BLOB NOT NULL,
+            PRIMARY KEY (account, calendar, href)
+        );
         CREATE TABLE exchange (
             rep TEXT NOT NULL,
             org TEXT NOT NULL,

@@ -14,7 +14,8 @@ public struct Derivation {
         self.config = config
         self.settings = ClassificationSettings(
             identity: OrgIdentity(internalDomains: config.internalDomains, extraFreemail: config.freemailDomains, suffixes: suffixes),
-            rules: config.rules, leadLookbackDays: config.leadLookbackDays)
+            rules: config.rules, leadLookbackDays: config.leadLookbackDays, sharedCredit: config.sharedCredit,
+            repAddresses: Set(config.reps.flatMap(\.emails)))
     }
 
     /// Reads the Public Suffix List that Debian's `publicsuffix` package installs.
@@ -29,16 +30,50 @@ public struct Derivation {
         Classifier(rep: config.profile(rep), settings: settings)
     }
 
-    /// Verdicts for every stored mail of a rep, in time order.
-    public func verdicts(rep: Config.Rep, store: Store) throws -> [ItemVerdict] {
-        let mails = try store.mails(rep: rep.id).map { Classifier.MailInput(item: $0.item, account: $0.account) }
-        return classifier(for: rep).classify(mails: mails)
+    /// The ledger window of DOMAIN.md: recurring events are expanded from `lead_lookback_days`
+    /// before `now` to 365 days after.
+    public func window(now: Date) -> (from: Date, to: Date) {
+        (now.addingTimeInterval(-TimeInterval(config.leadLookbackDays) * 86_400), now.addingTimeInterval(365 * 86_400))
+    }
+
+    /// Verdicts for every stored mail and event instance of a rep, in time order.
+    public func verdicts(rep: Config.Rep, store: Store, now: Date) throws -> [ItemVerdict] {
+        let stored = try store.mails(rep: rep.id)
+        let mails = stored.map { Classifier.MailInput(item: $0.item, account: $0.account) }
+        let zone = config.profile(rep).timeZone
+        let (from, to) = window(now: now)
+        var events: [Classifier.EventInput] = []
+        let calendarAccounts = config.accounts.filter { $0.rep == rep.id && $0.kind == .caldav }.map(\.id)
+        for object in try store.calendarObjects(accounts: calendarAccounts) {
+            // A calendar object the parser cannot read is skipped here; sync recorded it.
+            guard let calendar = try? ICalendar.parse(bytes: object.data) else { continue }
+            for instance in RecurrenceExpander.instances(of: calendar, from: from, to: to, floatingZone: zone) {
+                events.append(.init(instance: instance, account: object.account, origin: .calendar))
+            }
+        }
+        for mail in stored where !mail.item.calendarParts.isEmpty {
+            events += Derivation.invitationEvents(mail, from: from, to: to, zone: zone)
+        }
+        return classifier(for: rep).classify(mails: mails, events: events)
+    }
+
+    /// The events of a mailed invitation (METHOD REQUEST), or their cancellation (METHOD CANCEL).
+    static func invitationEvents(_ mail: StoredMail, from: Date, to: Date, zone: TimeZone) -> [Classifier.EventInput] {
+        var out: [Classifier.EventInput] = []
+        for part in mail.item.calendarParts {
+            guard let calendar = try? ICalendar.parse(bytes: part) else { continue }
+            for var instance in RecurrenceExpander.instances(of: calendar, from: from, to: to, floatingZone: zone) {
+                if calendar.method == "CANCEL" { instance.status = "CANCELLED" }
+                out.append(.init(instance: instance, account: mail.account, origin: .invitation))
+            }
+        }
+        return out
     }
 
     /// Replaces a rep's activities with those derived from the store; returns how many.
     @discardableResult
-    public func rederive(rep: Config.Rep, store: Store) throws -> Int {
-        let verdicts = try verdicts(rep: rep, store: store)
+    public func rederive(rep: Config.Rep, store: Store, now: Date) throws -> Int {
+        let verdicts = try verdicts(rep: rep, store: store, now: now)
         let activities = verdicts.flatMap(\.activities)
         let zone = config.profile(rep).timeZone
         try store.transaction {

@@ -53,7 +53,7 @@ public struct SyncRunner {
         // Re-derive even for reps whose activities may be missing (a first run over an existing store).
         for rep in config.reps where touchedReps.contains(rep.id) || (try? store.activityCount()) == 0 {
             do {
-                try derivation.rederive(rep: rep, store: store)
+                try derivation.rederive(rep: rep, store: store, now: Date())
             } catch {
                 let e = SyncRunner.activityError(error, account: nil)
                 logger.error("ledger update failed", metadata: ["rep": "\(rep.id)", "error": "\(e.message)"])
@@ -71,7 +71,7 @@ public struct SyncRunner {
             if let progress { mail.progress = { folder, done, total in progress(account.id, folder, done, total) } }
             return try mail.sync(account: account, password: password)
         case .caldav:
-            throw ActivityError(.software, "account \(account.id): CalDAV sync is not built yet (issue 3); remove the account or wait for the next release")
+            throw ActivityError(.software, "account \(account.id): CalDAV sync is being integrated")  // TEMP until CalDAVClient lands
         }
     }
 

@@ -35,9 +35,7 @@ public struct Classifier: Sendable {
 
     /// Classifies every mail; the verdicts come back in time order.
     public func classify(mails: [MailInput]) -> [ItemVerdict] {
-        let ordered = mails.sorted { ($0.item.date, $0.item.key) < ($1.item.date, $1.item.key) }
-        var history = History()
-        return ordered.map { classify($0, history: &history) }
+        classify(mails: mails, events: [])
     }
 
     func classify(_ input: MailInput, history: inout History) -> ItemVerdict {
@@ -90,7 +88,8 @@ public struct Classifier: Sendable {
                 kind = .followUp
                 rule = "outbound:known-org"
             }
-            var activities = leads(for: orgs, at: mail.date, history: history, input: input)
+            var activities = leads(for: orgs, at: mail.date, history: history, ref: mail.key, title: mail.subject,
+                                   source: .imap, account: input.account)
             let threadKey = "\(mail.threadKey)\u{1}\(kind.rawValue)\u{1}\(week)"
             let merged = history.threadKinds.contains(threadKey)
             if !merged {
@@ -121,19 +120,22 @@ public struct Classifier: Sendable {
         history.qualified.insert(org)
         var all = [org]
         for o in orgs where !all.contains(o) { all.append(o) }
-        var activities = leads(for: all, at: mail.date, history: history, input: input)
+        var activities = leads(for: all, at: mail.date, history: history, ref: mail.key, title: mail.subject,
+                               source: .imap, account: input.account)
         activities.append(activity(.qualified, org: org, others: Array(all.dropFirst()), rule: "inbound:first-reply-after-contact", input: input))
         for o in all { history.lastCounted[o] = mail.date }
         return ItemVerdict(itemKey: mail.key, activities: activities, ignored: nil)
     }
 
     /// One lead per organisation on the item that the rep has not seen within the lookback.
-    func leads(for orgs: [String], at date: Date, history: History, input: MailInput) -> [Activity] {
+    func leads(for orgs: [String], at date: Date, history: History, ref: String, title: String,
+               source: Activity.SourceType, account: String) -> [Activity] {
         let lookback = TimeInterval(settings.leadLookbackDays) * 86_400
         return orgs.compactMap { org in
             if let last = history.lastCounted[org], date.timeIntervalSince(last) <= lookback { return nil }
             let rule = history.lastCounted[org] == nil ? "lead:new-org" : "lead:not-seen-in-\(settings.leadLookbackDays)-days"
-            return activity(.lead, org: org, others: [], rule: rule, input: input)
+            return Activity(rep: rep.id, kind: .lead, at: date, org: org, title: title, rule: rule,
+                            sourceType: source, account: account, ref: ref)
         }
     }
 

@@ -30,11 +30,19 @@ public struct ClassificationSettings: Sendable {
     public var identity: OrgIdentity
     public var rules: Rules
     public var leadLookbackDays: Int
+    public var sharedCredit: SharedCredit
+    /// Every configured rep's addresses (lower case): an organiser who is another rep.
+    public var repAddresses: Set<String>
 
-    public init(identity: OrgIdentity, rules: Rules = .builtIn, leadLookbackDays: Int = 365) {
+    public enum SharedCredit: String, Sendable { case each, organizer }
+
+    public init(identity: OrgIdentity, rules: Rules = .builtIn, leadLookbackDays: Int = 365,
+                sharedCredit: SharedCredit = .each, repAddresses: Set<String> = []) {
         self.identity = identity
         self.rules = rules
         self.leadLookbackDays = leadLookbackDays
+        self.sharedCredit = sharedCredit
+        self.repAddresses = repAddresses
     }
 }
 

@@ -60,10 +60,18 @@ struct ExpectedLedger {
     let weeks: [String: [String: [String: Int]]]
     let activities: [[String: Any]]
 
+    /// The mail-derived ledger plus the event parts of mailed invitations.
     init() throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: Repo.path("Fixtures/mail/expected.json")))
         let json = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-        weeks = json["weeks"] as? [String: [String: [String: Int]]] ?? [:]
-        activities = json["activities"] as? [[String: Any]] ?? []
+        var weeks = json["weeks"] as? [String: [String: [String: Int]]] ?? [:]
+        var activities = json["activities"] as? [[String: Any]] ?? []
+        for event in json["event_parts"] as? [[String: Any]] ?? [] {
+            guard let rep = event["rep"] as? String, let week = event["week"] as? String, let kind = event["kind"] as? String else { continue }
+            weeks[week, default: [:]][rep, default: [:]][kind, default: 0] += 1
+            activities.append(["rep": rep, "week": week, "kind": kind, "org": event["org"] ?? "", "message_id": event["uid"] ?? ""])
+        }
+        self.weeks = weeks
+        self.activities = activities
     }
 }

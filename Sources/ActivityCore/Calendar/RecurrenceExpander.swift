@@ -1,0 +1,263 @@
+import Foundation
+
+/// One occurrence, as the ledger counts it.
+public struct EventInstance: Sendable, Equatable {
+    public var uid: String
+    /// Canonical RECURRENCE-ID key ("20261117T020000Z" or "20261117"); nil for a non-recurring event.
+    public var recurrenceID: String?
+    public var start: Date
+    public var end: Date
+    public var isAllDay: Bool
+    /// The calendar date of an all-day instance (year, month, day).
+    public var startDay: DateComponents?
+    public var summary: String
+    public var status: String?
+    public var sequence: Int
+    public var location: String?
+    public var description: String?
+    public var url: String?
+    public var organizer: ICalParticipant?
+    public var attendees: [ICalParticipant]
+}
+
+public enum RecurrenceExpander {
+    /// Instances plus notes about what could not be understood exactly (unknown TZIDs, series cut by a limit).
+    public struct Expansion: Sendable {
+        public var instances: [EventInstance]
+        public var notes: [String]
+    }
+
+    /// The widest window expanded; wider windows are clamped to this length from `from`.
+    public static let maxWindow: TimeInterval = 3653 * 86_400
+
+    /// All instances of the events in `calendar` (grouped by UID: master + overrides) that START inside [from, to).
+    /// Floating times and all-day dates are taken in `floatingZone`. An override (RECURRENCE-ID) replaces the
+    /// instance it names, and its own DTSTART decides the window; EXDATE removes instances; RDATE adds them;
+    /// a CANCELLED override keeps its instance with status CANCELLED. DTEND defaults: DATE → +1 day,
+    /// DATE-TIME → the start; DURATION when given.
+    public static func instances(of calendar: ICalendar, from: Date, to: Date, floatingZone: TimeZone,
+                                 maxInstances: Int = 100_000) -> [EventInstance] {
+        expand(calendar, from: from, to: to, floatingZone: floatingZone, maxInstances: maxInstances).instances
+    }
+
+    /// As `instances(of:from:to:floatingZone:maxInstances:)`, with notes.
+    public static func expand(_ calendar: ICalendar, from: Date, to requestedTo: Date, floatingZone: TimeZone,
+                              maxInstances: Int = 100_000) -> Expansion {
+        var notes: [String] = []
+        let to = min(requestedTo, from.addingTimeInterval(maxWindow))
+        guard to > from else { return Expansion(instances: [], notes: []) }
+        if requestedTo > to { notes.append("window clamped to \(Int(maxWindow / 86_400)) days") }
+        let fromUTC = Int(from.timeIntervalSince1970.rounded(.up))
+        let toUTC = Int(to.timeIntervalSince1970.rounded(.up))   // exclusive
+        let horizon = CivilTime.date(ofDay: CivilTime.floorDiv(toUTC, CivilTime.secondsPerDay)).year + 2
+        let resolver = ICalZoneResolver(calendar: calendar, floatingZone: floatingZone, horizonYear: max(horizon, 2040))
+        for tzid in calendar.referencedTZIDs.sorted() {
+            if let note = resolver.note(for: tzid) { notes.append(note) }
+        }
+
+        // Group by UID, in document order.
+        var order: [String] = []
+        var groups: [String: [ICalEvent]] = [:]
+        for e in calendar.events {
+            if groups[e.uid] == nil { order.append(e.uid) }
+            groups[e.uid, default: []].append(e)
+        }
+
+        var out: [EventInstance] = []
+        for uid in order {
+            let events = groups[uid] ?? []
+            var master: ICalEvent? = nil
+            var overrides: [String: ICalEvent] = [:]
+            var overrideOrder: [String] = []
+            for e in events {
+                if let rid = e.recurrenceID {
+                    let key = rid.canonicalKey(resolver: resolver)
+                    if let old = overrides[key] {
+                        if e.sequence >= old.sequence { overrides[key] = e }
+                    } else {
+                        overrides[key] = e
+                        overrideOrder.append(key)
+                    }
+                } else if master == nil || e.sequence >= master!.sequence {
+                    master = e
+                }
+            }
+            if let master, let start = master.start {
+                let series = Series(event: master, start: start, resolver: resolver)
+                let isRecurring = master.rrule != nil || !master.rdates.isEmpty || !overrides.isEmpty
+                var (occurrences, truncated) = series.occurrences(fromUTC: fromUTC, toUTC: toUTC, maxInstances: maxInstances)
+                if occurrences.count > maxInstances {
+                    occurrences.removeLast(occurrences.count - maxInstances)
+                    truncated = true
+                }
+                if truncated { notes.append("UID \(uid.prefix(80)): expansion stopped at a limit") }
+                for o in occurrences where overrides[o.key] == nil {
+                    out.append(series.instance(at: o, recurrenceID: isRecurring ? o.key : nil))
+                }
+            }
+            for key in overrideOrder {
+                guard let e = overrides[key] else { continue }
+                // Without DTSTART an override keeps the time its RECURRENCE-ID names.
+                guard let start = e.start ?? e.recurrenceID else { continue }
+                let series = Series(event: e, start: start, resolver: resolver, durationFrom: master)
+                let o = series.first
+                if o.utc >= fromUTC && o.utc < toUTC {
+                    out.append(series.instance(at: o, recurrenceID: key))
+                }
+            }
+        }
+        out.sort { a, b in
+            if a.start != b.start { return a.start < b.start }
+            if a.uid != b.uid { return a.uid < b.uid }
+            return (a.recurrenceID ?? "") < (b.recurrenceID ?? "")
+        }
+        return Expansion(instances: out, notes: notes)
+    }
+}
+
+/// One event's occurrences: the zone arithmetic around `RecurrenceIterator`.
+private struct Series {
+    struct Occurrence {
+        var local: Int    // wall-clock seconds in the series' zone (all-day: the date at midnight)
+        var utc: Int
+        var key: String
+    }
+
+    let event: ICalEvent
+    let start: ICalDateTime
+    let zone: ZoneOffsets
+    let isDate: Bool
+    let resolver: ICalZoneResolver
+    /// The event whose DTEND/DURATION gives the length when `event` has neither (an override without DTEND).
+    let durationSource: ICalEvent?
+
+    init(event: ICalEvent, start: ICalDateTime, resolver: ICalZoneResolver, durationFrom: ICalEvent? = nil) {
+        self.event = event
+        self.start = start
+        self.resolver = resolver
+        self.isDate = start.isDate
+        self.zone = start.isDate ? resolver.floating : resolver.offsets(for: start.zone)
+        self.durationSource = (event.end == nil && event.nominalDuration == nil) ? durationFrom : nil
+    }
+
+    func occurrence(local: Int) -> Occurrence {
+        let utc = zone.utc(fromLocal: local)
+        let key = isDate ? ICalDateTime.dateKey(day: CivilTime.floorDiv(local, CivilTime.secondsPerDay)) : ICalDateTime.utcKey(utc)
+        return Occurrence(local: local, utc: utc, key: key)
+    }
+
+    var first: Occurrence { occurrence(local: start.localSeconds) }
+
+    /// The occurrences starting in [fromUTC, toUTC), sorted; `truncated` when a limit cut the series.
+    func occurrences(fromUTC: Int, toUTC: Int, maxInstances: Int) -> ([Occurrence], Bool) {
+        let dtstart = start.localSeconds
+        // Wall-clock bounds of the window, with a day's margin for offset changes within the zone.
+        let margin = CivilTime.secondsPerDay
+        let startLocal = zone.local(fromUTC: fromUTC) - margin
+        let endLocal = zone.local(fromUTC: toUTC) + margin
+        var locals: [Int]
+        var truncated = false
+        if let rule = event.rrule {
+            let until = rule.until
+            let untilCheck: (Int) -> Bool
+            if let until {
+                if isDate {
+                    let untilDay: Int
+                    if until.isDate || until.zone != .utc {
+                        untilDay = until.dayNumber
+                    } else {
+                        untilDay = CivilTime.floorDiv(resolver.floating.local(fromUTC: until.localSeconds), CivilTime.secondsPerDay)
+                    }
+                    untilCheck = { CivilTime.floorDiv($0, CivilTime.secondsPerDay) > untilDay }
+                } else if until.isDate {
+                    // A DATE UNTIL with a DATE-TIME start: through the end of that day, in the start's zone.
+                    let lastLocal = (until.dayNumber + 1) * CivilTime.secondsPerDay - 1
+                    untilCheck = { $0 > lastLocal }
+                } else {
+                    let untilUTC = until.zone == .utc ? until.localSeconds
+                        : (until.zone == .floating ? zone : resolver.offsets(for: until.zone)).utc(fromLocal: until.localSeconds)
+                    let z = zone
+                    untilCheck = { z.utc(fromLocal: $0) > untilUTC }
+                }
+            } else {
+                untilCheck = { _ in false }
+            }
+            let iterator = RecurrenceIterator(rule: rule, start: dtstart, isDate: isDate)
+            let cap = min(maxInstances, Int.max - 1) + 1
+            let z = zone
+            locals = iterator.occurrences(startLocal: startLocal, endLocal: endLocal, isAfterUntil: untilCheck,
+                                          isBeforeWindow: { z.utc(fromLocal: $0) < fromUTC }, limits: .init(maxOccurrences: cap))
+            if locals.count >= cap && (rule.count ?? Int.max) > locals.count { truncated = true }
+        } else {
+            locals = [dtstart]
+        }
+
+        var byKey: [String: Occurrence] = [:]
+        for l in locals {
+            let o = occurrence(local: l)
+            byKey[o.key] = o
+        }
+        for r in event.rdates {
+            let local: Int
+            if isDate {
+                local = r.dayNumber * CivilTime.secondsPerDay
+            } else if r.isDate {
+                local = r.dayNumber * CivilTime.secondsPerDay + CivilTime.floorMod(dtstart, CivilTime.secondsPerDay)
+            } else if r.zone == start.zone {
+                local = r.localSeconds
+            } else {
+                local = zone.local(fromUTC: resolver.utcSeconds(of: r))
+            }
+            let o = occurrence(local: local)
+            byKey[o.key] = o
+        }
+        if !event.exdates.isEmpty {
+            var excludedKeys = Set<String>()
+            var excludedDays = Set<Int>()
+            for x in event.exdates {
+                if isDate || x.isDate {
+                    excludedDays.insert(x.dayNumber)
+                } else {
+                    excludedKeys.insert(x.zone == start.zone ? occurrence(local: x.localSeconds).key
+                                                             : ICalDateTime.utcKey(resolver.utcSeconds(of: x)))
+                }
+            }
+            byKey = byKey.filter { _, o in
+                !excludedKeys.contains(o.key) && !excludedDays.contains(CivilTime.floorDiv(o.local, CivilTime.secondsPerDay))
+            }
+        }
+        let result = byKey.values.filter { $0.utc >= fromUTC && $0.utc < toUTC }.sorted { $0.utc < $1.utc }
+        return (result, truncated)
+    }
+
+    func instance(at o: Occurrence, recurrenceID: String?) -> EventInstance {
+        let source = durationSource ?? event
+        let sourceStart = source.start ?? start
+        var endUTC = o.utc
+        if let end = source.end {
+            if isDate || (sourceStart.isDate && end.isDate) {
+                let days = max(0, end.dayNumber - sourceStart.dayNumber)
+                endUTC = zone.utc(fromLocal: o.local + days * CivilTime.secondsPerDay)
+            } else {
+                let length = resolver.utcSeconds(of: end) - resolver.utcSeconds(of: sourceStart)
+                endUTC = o.utc + max(0, length)
+            }
+        } else if let d = source.nominalDuration {
+            endUTC = zone.utc(fromLocal: o.local + d.days * CivilTime.secondsPerDay) + d.seconds
+            if endUTC < o.utc { endUTC = o.utc }
+        } else if isDate {
+            endUTC = zone.utc(fromLocal: o.local + CivilTime.secondsPerDay)
+        }
+        var day: DateComponents? = nil
+        if isDate {
+            let d = CivilTime.date(ofDay: CivilTime.floorDiv(o.local, CivilTime.secondsPerDay))
+            day = DateComponents(year: d.year, month: d.month, day: d.day)
+        }
+        return EventInstance(uid: event.uid, recurrenceID: recurrenceID,
+                             start: Date(timeIntervalSince1970: TimeInterval(o.utc)),
+                             end: Date(timeIntervalSince1970: TimeInterval(endUTC)),
+                             isAllDay: isDate, startDay: day, summary: event.summary, status: event.status,
+                             sequence: event.sequence, location: event.location, description: event.description,
+                             url: event.url, organizer: event.organizer, attendees: event.attendees)
+    }
+}
