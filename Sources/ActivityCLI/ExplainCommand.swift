@@ -14,7 +14,7 @@ struct ExplainCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: ArgumentHelp("An activity id from `activity week`, or a .eml file.", valueName: "ACTIVITY-ID | FILE.eml"))
+    @Argument(help: ArgumentHelp("An activity id from `activity week`, a .eml file, or a .ics file.", valueName: "ACTIVITY-ID | FILE.eml | FILE.ics"))
     var target: String
 
     @Option(name: .long, help: ArgumentHelp("Explain from this rep's point of view.", valueName: "ID"))
@@ -32,7 +32,7 @@ struct ExplainCommand: ParsableCommand {
         let derivation = Derivation(config: config, suffixes: try Derivation.loadSuffixes())
         let items: [JSON]
         if looksLikeFile(target) {
-            items = [try explainFile(target, config: config, derivation: derivation, runtime: runtime)]
+            items = try explainFile(target, config: config, derivation: derivation, runtime: runtime)
         } else {
             guard FileManager.default.fileExists(atPath: config.storePath) else {
                 throw ActivityError(.noInput, "\(target): no such file, and there is no store at \(config.storePath) to look up an activity id in")
@@ -45,11 +45,20 @@ struct ExplainCommand: ParsableCommand {
                 throw ActivityError(.config, "activity \(target) belongs to rep \(activity.rep), who is not in \(config.file) any more")
             }
             let verdicts = try derivation.verdicts(rep: rep, store: store, now: Date())
-            let mails = Dictionary(try store.mails(rep: rep.id).map { ($0.item.key, $0.item) }, uniquingKeysWith: { a, _ in a })
-            guard let verdict = verdicts.first(where: { $0.itemKey == activity.ref }), let mail = mails[activity.ref] else {
+            guard let verdict = verdicts.first(where: { $0.itemKey == activity.ref }) else {
                 throw ActivityError(.dataError, "activity \(target): its item \(activity.ref) is no longer stored; run `activity rebuild`")
             }
-            items = [ExplainCommand.itemJSON(mail, verdict: verdict, zone: config.profile(rep).timeZone)]
+            let zone = config.profile(rep).timeZone
+            if activity.sourceType == .caldav {
+                items = [ExplainCommand.eventJSON(id: activity.ref, summary: activity.title, organizer: nil, attendees: [],
+                                                  start: activity.at, verdict: verdict, zone: zone)]
+            } else {
+                let mails = Dictionary(try store.mails(rep: rep.id).map { ($0.item.key, $0.item) }, uniquingKeysWith: { a, _ in a })
+                guard let mail = mails[activity.ref] else {
+                    throw ActivityError(.dataError, "activity \(target): its mail \(activity.ref) is no longer stored; run `activity rebuild`")
+                }
+                items = [ExplainCommand.itemJSON(mail, verdict: verdict, zone: zone)]
+            }
         }
         let result = JSON.object([("items", .array(items))])
         switch format {
@@ -62,7 +71,7 @@ struct ExplainCommand: ParsableCommand {
         s.contains("/") || s.contains(".") || FileManager.default.fileExists(atPath: s)
     }
 
-    func explainFile(_ path: String, config: Config, derivation: Derivation, runtime: Runtime) throws -> JSON {
+    func explainFile(_ path: String, config: Config, derivation: Derivation, runtime: Runtime) throws -> [JSON] {
         guard FileManager.default.fileExists(atPath: path) else {
             throw ActivityError(.noInput, "\(path): no such file")
         }
@@ -70,6 +79,9 @@ struct ExplainCommand: ParsableCommand {
             throw ActivityError(.noInput, "\(path): cannot be read; check its permissions")
         }
         let bytes = [UInt8](data)
+        if path.lowercased().hasSuffix(".ics") || bytes.starts(with: Array("BEGIN:VCALENDAR".utf8)) {
+            return try explainCalendar(path, bytes: bytes, config: config, derivation: derivation, runtime: runtime)
+        }
         let item = MailItem(headers: bytes, internalDate: nil)
         guard item.from != nil || item.messageID != nil || !item.subject.isEmpty else {
             throw ActivityError(.dataError, "\(path): not a mail message (no From, Message-ID or Subject header)")
@@ -91,7 +103,61 @@ struct ExplainCommand: ParsableCommand {
         mails.append(Classifier.MailInput(item: item, account: "file"))
         let verdicts = derivation.classifier(for: rep).classify(mails: mails)
         let verdict = verdicts.first { $0.itemKey == item.key } ?? ItemVerdict(itemKey: item.key, activities: [], ignored: "not classified")
-        return ExplainCommand.itemJSON(item, verdict: verdict, zone: config.profile(rep).timeZone)
+        return [ExplainCommand.itemJSON(item, verdict: verdict, zone: config.profile(rep).timeZone)]
+    }
+
+    /// A calendar file: every instance in the ledger window, from a rep's point of view.
+    func explainCalendar(_ path: String, bytes: [UInt8], config: Config, derivation: Derivation, runtime: Runtime) throws -> [JSON] {
+        let calendar: ICalendar
+        do {
+            calendar = try ICalendar.parse(bytes: bytes)
+        } catch let e as ActivityError {
+            throw ActivityError(.dataError, "\(path): \(e.message)")
+        }
+        let people = calendar.events.flatMap { e in [e.organizer].compactMap { $0 } + e.attendees }.map(\.address)
+        let rep: Config.Rep = {
+            if let id = self.rep, let r = config.rep(id) { return r }
+            if let r = config.reps.first(where: { r in people.contains { r.emails.contains($0) } }) { return r }
+            let owner = calendar.events.first?.organizer?.address ?? "calendar-owner"
+            return Config.Rep(id: self.rep ?? owner, name: owner, emails: [owner])
+        }()
+        let zone = config.profile(rep).timeZone
+        let (from, to) = derivation.window(now: Date())
+        let instances = RecurrenceExpander.instances(of: calendar, from: from, to: to, floatingZone: zone)
+        var mails: [Classifier.MailInput] = []
+        if runtime.configFound, FileManager.default.fileExists(atPath: config.storePath) {
+            let store = try Store(path: config.storePath)
+            mails = try store.mails(rep: rep.id).map { Classifier.MailInput(item: $0.item, account: $0.account) }
+        }
+        let inputs = instances.map { Classifier.EventInput(instance: $0, account: "file", origin: .calendar) }
+        let verdicts = derivation.classifier(for: rep).classify(mails: mails, events: inputs)
+        return inputs.map { input in
+            let verdict = verdicts.first { $0.itemKey == input.key } ?? ItemVerdict(itemKey: input.key, activities: [], ignored: "not classified")
+            let i = input.instance
+            return ExplainCommand.eventJSON(id: input.key, summary: i.summary, organizer: i.organizer?.address,
+                                            attendees: i.attendees.map(\.address), start: i.start, verdict: verdict, zone: zone)
+        }
+    }
+
+    static func eventJSON(id: String, summary: String, organizer: String?, attendees: [String], start: Date,
+                          verdict: ItemVerdict, zone: TimeZone) -> JSON {
+        .object([
+            ("type", .string("event")),
+            ("id", .string(id)),
+            ("subject", .string(summary)),
+            ("from", .optional(organizer)),
+            ("to", .array(attendees.map(JSON.string))),
+            ("date", .string(rfc3339(start, in: zone))),
+            ("activities", activitiesJSON(verdict)),
+            ("ignored", .optional(verdict.ignored)),
+        ])
+    }
+
+    static func activitiesJSON(_ verdict: ItemVerdict) -> JSON {
+        .array(verdict.activities.map { a in
+            .object([("kind", .string(a.kind.rawValue)), ("step", .int(a.kind.step)), ("org", .string(a.org)),
+                     ("rule", .string(a.rule))])
+        })
     }
 
     static func itemJSON(_ item: MailItem, verdict: ItemVerdict, zone: TimeZone) -> JSON {
@@ -102,10 +168,7 @@ struct ExplainCommand: ParsableCommand {
             ("from", .optional(item.from)),
             ("to", .array(item.to.map(JSON.string))),
             ("date", .string(rfc3339(item.date, in: zone))),
-            ("activities", .array(verdict.activities.map { a in
-                .object([("kind", .string(a.kind.rawValue)), ("step", .int(a.kind.step)), ("org", .string(a.org)),
-                         ("rule", .string(a.rule))])
-            })),
+            ("activities", activitiesJSON(verdict)),
             ("ignored", .optional(verdict.ignored)),
         ])
     }

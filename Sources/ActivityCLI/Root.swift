@@ -16,7 +16,7 @@ public struct ActivityCommand: ParsableCommand {
             """,
         version: ActivityVersion.string,
         subcommands: [SyncCommand.self, StatusCommand.self, WeekCommand.self, ExplainCommand.self, RebuildCommand.self,
-                      ConfigCommand.self])
+                      IcsCommand.self, ConfigCommand.self])
 
     @OptionGroup public var global: GlobalOptions
 

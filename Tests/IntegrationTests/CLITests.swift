@@ -76,3 +76,37 @@ struct ManPageTests {
         #expect(r.stdout.contains("activity"))
     }
 }
+
+@Suite("Calendar files on the command line")
+struct CalendarCLITests {
+    @Test("ics expand prints one JSON line per instance in [from, to), in UTC, with the moved override in its new week")
+    func icsExpand() throws {
+        let r = try activity(["ics", "expand", Repo.path("Fixtures/events/recurring-followup.ics"),
+                              "--from", "2026-11-01", "--to", "2026-12-01", "--tz", "Asia/Shanghai", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(lines.count == 3)
+        #expect(lines.map { $0?["start"] as? String } == ["2026-11-03T08:00:00Z", "2026-11-23T02:00:00Z", "2026-11-24T08:00:00Z"])
+        #expect(lines[1]?["recurrence_id"] as? String == "20261117T080000Z")
+        #expect(lines[1]?["all_day"] as? Bool == false)
+    }
+
+    @Test("ics expand refuses a file that is not iCalendar with 65, a missing one with 66")
+    func icsExpandErrors() throws {
+        #expect(try activity(["ics", "expand", Repo.path("README.md"), "--from", "2026-11-01", "--to", "2026-12-01"]).status == 65)
+        #expect(try activity(["ics", "expand", "/nonexistent.ics", "--from", "2026-11-01", "--to", "2026-12-01"]).status == 66)
+        #expect(try activity(["ics", "expand", Repo.path("Fixtures/events/cancelled.ics"), "--from", "2026-13-01", "--to", "2026-12-01"]).status == 64)
+    }
+
+    @Test("explain FILE.ics says a meeting at a customer's office is a visit, and why a weekly meeting counts for nothing")
+    func explainICS() throws {
+        let r = try activity(["explain", Repo.path("Fixtures/events/onsite-external.ics"), "--format", "json"], environment: ["ACTIVITY_CONFIG": ""])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let item = try #require((json?["items"] as? [[String: Any]])?.first)
+        #expect(item["type"] as? String == "event")
+        #expect((item["activities"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } == ["lead", "visit"])
+        let weekly = try activity(["explain", Repo.path("Fixtures/events/internal-weekly.ics"), "--format", "json"], environment: ["ACTIVITY_CONFIG": ""])
+        #expect(weekly.stdout.contains("\"ignored\": \"internal meeting (\\\"周会\\\" is on the ignore list)\""))
+    }
+}
