@@ -135,7 +135,7 @@ public final class CalDAVClient {
         }
         if homes.isEmpty {
             guard start != nil else {
-                throw ActivityError(.config, session.prefix + "\(endpoint.url) is not a CalDAV URL (no calendar, principal or calendar home there, nor at /.well-known/caldav); check the url of this account")
+                throw ActivityError(.config, session.prefix + "\(DAVPath.readable(session.startPath)) is not a CalDAV URL (no calendar, principal or calendar home there, nor at /.well-known/caldav); check the url of this account")
             }
             // No principal anywhere: take the URL itself as a calendar home.
             homes = [session.startPath]

@@ -22,6 +22,10 @@ final class DAVResponseSink {
 
 /// HTTP over one reused libcurl easy handle: WebDAV methods with XML bodies, auth, and the
 /// mapping of transport failures onto `ActivityError`.
+///
+/// Keep-alive works with Xandikos (aiohttp: one connection for a whole sync). Radicale's
+/// built-in server (wsgiref) answers HTTP/1.0 and closes after every answer, so there each
+/// request opens a connection; nothing to do about it on this side.
 final class DAVSession {
     struct Response {
         var status: Int
@@ -66,7 +70,8 @@ final class DAVSession {
     init(endpoint: CalDAVEndpoint) throws {
         self.endpoint = endpoint
         guard let (origin, path) = DAVPath.split(url: endpoint.url) else {
-            throw ActivityError(.config, "account \(endpoint.account): url \(endpoint.url) is not an http:// or https:// URL")
+            // The URL is not shown: it may hold credentials (`https://user:secret@host/`).
+            throw ActivityError(.config, "account \(endpoint.account): the url is not an http:// or https:// URL with a host; check the url of this account")
         }
         self.origin = origin
         startPath = path
@@ -92,12 +97,14 @@ final class DAVSession {
 
         try curl.set(CURLOPT_USERNAME, endpoint.username)
         try curl.set(CURLOPT_PASSWORD, endpoint.password)
-        // Over TLS or loopback, Basic goes out with the first request: asking for "Basic or
-        // Digest" makes libcurl send every request once without credentials to learn which
-        // the server wants (measured: two round trips per request against Radicale). A server
-        // that answers 401 offering Digest gets Digest from then on (see `send`). Over plain
-        // http to another host the password must not go out in clear before the server has
-        // said it only does Basic, so there libcurl negotiates.
+        // Over TLS or loopback, Basic goes out with the first request. Asking libcurl for
+        // "Basic or Digest" makes it send the first request of the handle without credentials
+        // to learn which one the server wants (measured against Radicale: 3 round trips for a
+        // discovery instead of 2; later requests on the handle reuse the method it picked). A
+        // server that answers 401 offering Digest gets Digest from then on (see `send`);
+        // libcurl then reuses the nonce, one round trip per request after the first. Over
+        // plain http to another host the password must not go out in clear before the server
+        // has said it only takes Basic, so there libcurl negotiates.
         let lowerOrigin = origin.lowercased()
         authMode = lowerOrigin.hasPrefix("https://") || DAVSession.isLoopback(server)
             ? DAVSession.authBasic : DAVSession.authBasic | DAVSession.authDigest
@@ -150,9 +157,11 @@ final class DAVSession {
     private func perform(_ method: String, url: String, depth: String?, body: String) throws -> Response {
         try curl.set(CURLOPT_URL, url)
         try curl.set(CURLOPT_CUSTOMREQUEST, method)
+        // Xandikos answers 415 to a PROPFIND or REPORT body without this Content-Type.
         var headers = ["Content-Type: application/xml; charset=utf-8",
-                       // Radicale (wsgiref, HTTP/1.0) never answers "100 Continue": libcurl's
-                       // Expect on bodies over 1 KiB would wait a second for it every time.
+                       // Radicale (wsgiref, HTTP/1.0) never answers "100 Continue", so an
+                       // Expect costs a second's wait (libcurl's expect timeout) per request.
+                       // libcurl 7.88 adds it to bodies over 1 MiB (older ones: over 1 KiB).
                        "Expect:"]
         if let depth { headers.append("Depth: \(depth)") }
         try curl.set(CURLOPT_HTTPHEADER, headers: headers)
