@@ -18,6 +18,7 @@ final class CurlEasy {
     /// Strings handed to libcurl stay alive as long as the handle (libcurl copies most, not all).
     private var keptStrings: [UnsafeMutablePointer<CChar>] = []
     private var slists: [UnsafeMutablePointer<curl_slist>] = []
+    private var slistCache: [[String]: UnsafeMutablePointer<curl_slist>] = [:]
     /// Filled by libcurl with the last error's details.
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
@@ -54,9 +55,18 @@ final class CurlEasy {
     }
 
     func set(_ option: CURLoption, headers: [String]) throws {
+        // Lists live until the handle goes; a repeated list (HTTP requests set one per
+        // request) is reused rather than piling up.
+        if let known = slistCache[headers] {
+            try check(activity_curl_setopt_slist(handle, option, known), option)
+            return
+        }
         var list: UnsafeMutablePointer<curl_slist>? = nil
         for h in headers { list = curl_slist_append(list, h) }
-        if let list { slists.append(list) }
+        if let list {
+            slists.append(list)
+            slistCache[headers] = list
+        }
         try check(activity_curl_setopt_slist(handle, option, list), option)
     }
 
@@ -68,6 +78,12 @@ final class CurlEasy {
         var v: Int = 0
         _ = activity_curl_getinfo_long(handle, info, &v)
         return v
+    }
+
+    func infoString(_ info: CURLINFO) -> String? {
+        var p: UnsafePointer<CChar>? = nil
+        guard activity_curl_getinfo_string(handle, info, &p) == CURLE_OK, let p else { return nil }
+        return String(cString: p)
     }
 
     func activeSocket() -> curl_socket_t? {
@@ -85,6 +101,22 @@ final class CurlEasy {
     }
 
     func clearError() { errorBuffer[0] = 0 }
+
+    /// `ca_file` adds a trust anchor: libcurl gets the system bundle and the file together.
+    func trustAlsoCertificates(in caFile: String, account: String) throws {
+        guard let extra = readWholeFile(caFile) else {
+            throw ActivityError(.config, "account \(account): ca_file \(caFile) cannot be read; check the path and its permissions")
+        }
+        var pem = readWholeFile("/etc/ssl/certs/ca-certificates.crt") ?? []
+        pem.append(0x0A)
+        pem.append(contentsOf: extra)
+        try pem.withUnsafeMutableBytes { buf in
+            var blob = curl_blob(data: buf.baseAddress, len: buf.count, flags: UInt32(CURL_BLOB_COPY))
+            try withUnsafeMutablePointer(to: &blob) { p in
+                try set(CURLOPT_CAINFO_BLOB, pointer: UnsafeMutableRawPointer(p))
+            }
+        }
+    }
 
     private func check(_ code: CURLcode, _ option: CURLoption) throws {
         guard code == CURLE_OK else {

@@ -88,7 +88,7 @@ public final class IMAPConnection {
         try curl.set(CURLOPT_SSL_VERIFYPEER, 1)
         try curl.set(CURLOPT_SSL_VERIFYHOST, 2)
         if let caFile = endpoint.caFile {
-            try trustAlsoCertificates(in: caFile)
+            try curl.trustAlsoCertificates(in: caFile, account: endpoint.account)
         }
         try curl.set(CURLOPT_CONNECTTIMEOUT_MS, Int(endpoint.timeout * 1000))
         try curl.set(CURLOPT_TIMEOUT_MS, Int(endpoint.timeout * 1000))
@@ -227,22 +227,6 @@ public final class IMAPConnection {
             if errno == EINTR { continue }
             closed = true
             throw ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): poll failed (errno \(errno))")
-        }
-    }
-
-    /// `ca_file` adds a trust anchor: libcurl gets the system bundle and the file together.
-    private func trustAlsoCertificates(in caFile: String) throws {
-        guard let extra = readWholeFile(caFile) else {
-            throw ActivityError(.config, "account \(endpoint.account): ca_file \(caFile) cannot be read; check the path and its permissions")
-        }
-        var pem = readWholeFile("/etc/ssl/certs/ca-certificates.crt") ?? []
-        pem.append(0x0A)
-        pem.append(contentsOf: extra)
-        try pem.withUnsafeMutableBytes { buf in
-            var blob = curl_blob(data: buf.baseAddress, len: buf.count, flags: UInt32(CURL_BLOB_COPY))
-            try withUnsafeMutablePointer(to: &blob) { p in
-                try curl.set(CURLOPT_CAINFO_BLOB, pointer: UnsafeMutableRawPointer(p))
-            }
         }
     }
 }

@@ -1,0 +1,366 @@
+import ActivityCore
+
+/// Where and how to reach one CalDAV account.
+public struct CalDAVEndpoint: Sendable {
+    /// A calendar, a calendar home, a principal, or just the server (`https://host/`).
+    public var url: String
+    public var username: String
+    public var password: String
+    /// A PEM file whose certificates are trusted in addition to the system's.
+    public var caFile: String?
+    /// The account id from the config, for messages.
+    public var account: String
+    /// Seconds a connection may stay silent before it is given up.
+    public var timeout: Double
+
+    public init(url: String, username: String, password: String, caFile: String? = nil, account: String, timeout: Double = 60) {
+        self.url = url
+        self.username = username
+        self.password = password
+        self.caFile = caFile
+        self.account = account
+        self.timeout = timeout
+    }
+}
+
+/// A calendar collection that can hold events.
+public struct CalDAVCalendar: Sendable, Equatable {
+    /// Absolute URL, ending with `/`.
+    public var url: String
+    public var displayName: String?
+    /// Whether the collection lists RFC 6578 `sync-collection` among its reports.
+    public var supportsSyncCollection: Bool
+
+    public init(url: String, displayName: String? = nil, supportsSyncCollection: Bool) {
+        self.url = url
+        self.displayName = displayName
+        self.supportsSyncCollection = supportsSyncCollection
+    }
+}
+
+/// One calendar object resource.
+public struct CalDAVItem: Sendable, Equatable {
+    /// Absolute path, canonically percent-encoded (the same string in every answer).
+    public var href: String
+    public var etag: String
+    /// `calendar-data`, UTF-8. Line ends are as the XML parser left them (LF, usually).
+    public var data: [UInt8]
+
+    public init(href: String, etag: String, data: [UInt8]) {
+        self.href = href
+        self.etag = etag
+        self.data = data
+    }
+}
+
+/// What changed in a calendar since a sync token.
+public struct CalDAVChanges: Sendable {
+    /// The token to store for the next sync.
+    public var token: String?
+    /// New or modified members (etag empty if the server did not report one).
+    public var changed: [(href: String, etag: String)]
+    /// Hrefs of removed members.
+    public var deleted: [String]
+
+    public init(token: String?, changed: [(href: String, etag: String)], deleted: [String]) {
+        self.token = token
+        self.changed = changed
+        self.deleted = deleted
+    }
+}
+
+/// The server no longer knows the sync token: the caller lists everything again.
+public struct CalDAVSyncTokenInvalid: Error, Sendable {
+    public init() {}
+}
+
+/// A CalDAV client for one account, in vdirsyncer's manner: list hrefs and etags (by
+/// sync-collection, or PROPFIND where that is missing), then fetch with calendar-multiget.
+/// One libcurl handle serves every request, so connections are kept alive where the server
+/// allows it. Not thread-safe.
+public final class CalDAVClient {
+    public let endpoint: CalDAVEndpoint
+    private let session: DAVSession
+
+    /// HTTP round trips so far, including auth challenges (for benchmarks and tests).
+    public var requests: Int { session.requests }
+    /// TCP connections opened so far.
+    public var connections: Int { session.connections }
+    /// Bytes of answer bodies received so far.
+    public var bytesReceived: Int { session.bytesReceived }
+
+    /// Hrefs per calendar-multiget.
+    static let multigetBatch = 100
+
+    public init(endpoint: CalDAVEndpoint) throws {
+        self.endpoint = endpoint
+        session = try DAVSession(endpoint: endpoint)
+    }
+
+    // MARK: - Discovery
+
+    /// The calendars that can hold events, by RFC 6764/4791 discovery: the URL itself if it is
+    /// a calendar; else current-user-principal (from the URL, falling back to
+    /// /.well-known/caldav) → calendar-home-set → the home's calendar members.
+    public func discoverCalendars() throws -> [CalDAVCalendar] {
+        let props = ["D:resourcetype", "D:displayname", "D:supported-report-set", "C:supported-calendar-component-set",
+                     "D:current-user-principal", "C:calendar-home-set"]
+        let start = try propfindFollowingRedirects(session.url(for: session.startPath), depth: "0", props: props,
+                                                    missingIsConfigError: session.startPath != "/")
+        var principal: String?
+        var homes: [String] = []
+        if let (url, ms) = start, let me = self.response(in: ms, for: url, depth0: true) {
+            if let calendar = calendar(from: me, origin: originOf(url)) { return [calendar] }
+            if me.found(DAVNamespace.dav, "resourcetype")?.child(DAVNamespace.caldav, "calendar") != nil {
+                return []   // a calendar, but for tasks or journals only
+            }
+            homes = hrefs(in: me.found(DAVNamespace.caldav, "calendar-home-set"), base: me.path)
+            principal = hrefs(in: me.found(DAVNamespace.dav, "current-user-principal"), base: me.path).first
+        }
+        if homes.isEmpty && principal == nil {
+            // RFC 6764 §5: the well-known URL leads to the context path (Radicale and Xandikos
+            // both redirect it to /).
+            if let (url, ms) = try propfindFollowingRedirects(session.url(for: "/.well-known/caldav"), depth: "0",
+                                                              props: ["D:current-user-principal"], missingIsConfigError: false),
+               let me = self.response(in: ms, for: url, depth0: true) {
+                principal = hrefs(in: me.found(DAVNamespace.dav, "current-user-principal"), base: me.path).first
+            }
+        }
+        if homes.isEmpty, let principal {
+            let url = session.url(for: principal)
+            if let (u, ms) = try propfindFollowingRedirects(url, depth: "0", props: ["C:calendar-home-set"], missingIsConfigError: false),
+               let me = self.response(in: ms, for: u, depth0: true) {
+                homes = hrefs(in: me.found(DAVNamespace.caldav, "calendar-home-set"), base: me.path)
+            }
+        }
+        if homes.isEmpty {
+            guard start != nil else {
+                throw ActivityError(.config, session.prefix + "\(DAVPath.readable(session.startPath)) is not a CalDAV URL (no calendar, principal or calendar home there, nor at /.well-known/caldav); check the url of this account")
+            }
+            // No principal anywhere: take the URL itself as a calendar home.
+            homes = [session.startPath]
+        }
+
+        var calendars: [CalDAVCalendar] = []
+        for home in homes {
+            let url = session.url(for: DAVPath.asCollection(home))
+            let response = try session.send("PROPFIND", url: url, depth: "1", body: DAVRequestBody.propfind(props))
+            guard response.status == 207 else {
+                if response.status == 404 { continue }   // a home-set entry that does not exist
+                throw session.failure(response, "PROPFIND", url: url)
+            }
+            guard let ms = Multistatus(response.body, requestPath: session.pathOf(url)) else {
+                throw session.unreadable("PROPFIND", url: url)
+            }
+            for r in ms.responses where !DAVPath.same(r.path, session.pathOf(url)) {
+                if let c = calendar(from: r, origin: originOf(url)), !calendars.contains(where: { $0.url == c.url }) {
+                    calendars.append(c)
+                }
+            }
+        }
+        return calendars.sorted { $0.url < $1.url }
+    }
+
+    // MARK: - Listing
+
+    /// RFC 6578 sync-collection (sync-level 1) from `token`; nil or empty lists everything.
+    /// Throws `CalDAVSyncTokenInvalid` when the server no longer accepts the token.
+    public func changes(in calendar: CalDAVCalendar, since token: String?) throws -> CalDAVChanges {
+        let calendarPath = session.pathOf(calendar.url)
+        var token = token.flatMap { $0.isEmpty ? nil : $0 }
+        var changed: [(href: String, etag: String)] = []
+        var deleted: [String] = []
+        var changedIndex: [String: Int] = [:]
+        // A server may truncate the answer (RFC 6578 §3.6: 507 on the collection itself); then
+        // the next request, with the new token, goes on where it stopped.
+        for _ in 0..<10_000 {
+            let body = DAVRequestBody.syncCollection(token: token)
+            // RFC 6578 §3.2: Depth 0; how deep to go is the body's sync-level.
+            let response = try session.send("REPORT", url: calendar.url, depth: "0", body: body)
+            if response.status != 207 {
+                if let token, try tokenIsRefused(response, calendar: calendar, token: token) {
+                    throw CalDAVSyncTokenInvalid()
+                }
+                throw session.failure(response, "REPORT sync-collection", url: calendar.url)
+            }
+            guard let ms = Multistatus(response.body, requestPath: calendarPath) else {
+                throw session.unreadable("REPORT sync-collection", url: calendar.url)
+            }
+            var truncated = false
+            for r in ms.responses {
+                if DAVPath.same(r.path, calendarPath) {
+                    if r.status == 507 { truncated = true }
+                    continue
+                }
+                if r.status == 404 || r.status == 410 {
+                    if let i = changedIndex.removeValue(forKey: r.path) { changed.remove(at: i); reindex(&changedIndex, changed) }
+                    if !deleted.contains(r.path) { deleted.append(r.path) }
+                } else if r.hasSuccessfulPropstat {
+                    if r.found(DAVNamespace.dav, "resourcetype")?.child(DAVNamespace.dav, "collection") != nil { continue }
+                    let etag = r.found(DAVNamespace.dav, "getetag")?.trimmedText ?? ""
+                    deleted.removeAll { $0 == r.path }
+                    if let i = changedIndex[r.path] {
+                        changed[i].etag = etag
+                    } else {
+                        changedIndex[r.path] = changed.count
+                        changed.append((r.path, etag))
+                    }
+                }
+            }
+            let newToken = ms.syncToken.flatMap { $0.isEmpty ? nil : $0 }
+            guard truncated, let newToken, newToken != token else {
+                return CalDAVChanges(token: newToken ?? token, changed: changed, deleted: deleted)
+            }
+            token = newToken
+        }
+        throw ActivityError(.tempFail, session.prefix + "sync-collection of \(DAVPath.readable(calendarPath)) keeps being truncated; retry later")
+    }
+
+    /// Every member's etag by PROPFIND Depth 1, for servers without sync-collection.
+    public func etags(in calendar: CalDAVCalendar) throws -> [String: String] {
+        let calendarPath = session.pathOf(calendar.url)
+        let response = try session.send("PROPFIND", url: calendar.url, depth: "1",
+                                        body: DAVRequestBody.propfind(["D:resourcetype", "D:getetag"]))
+        guard response.status == 207 else { throw session.failure(response, "PROPFIND", url: calendar.url) }
+        guard let ms = Multistatus(response.body, requestPath: calendarPath) else {
+            throw session.unreadable("PROPFIND", url: calendar.url)
+        }
+        var result: [String: String] = [:]
+        for r in ms.responses where !DAVPath.same(r.path, calendarPath) {
+            if r.found(DAVNamespace.dav, "resourcetype")?.child(DAVNamespace.dav, "collection") != nil { continue }
+            if let etag = r.found(DAVNamespace.dav, "getetag")?.trimmedText { result[r.path] = etag }
+        }
+        return result
+    }
+
+    // MARK: - Fetching
+
+    /// The items at `hrefs` by calendar-multiget, `multigetBatch` per request. Hrefs the server
+    /// answers 404 for (deleted meanwhile) are absent from the result.
+    public func fetch(_ hrefs: [String], from calendar: CalDAVCalendar) throws -> [CalDAVItem] {
+        let calendarPath = session.pathOf(calendar.url)
+        let paths = hrefs.map { DAVPath.resolve($0, against: calendarPath) }
+        var items: [CalDAVItem] = []
+        items.reserveCapacity(paths.count)
+        var start = 0
+        while start < paths.count {
+            let batch = Array(paths[start..<min(start + CalDAVClient.multigetBatch, paths.count)])
+            start += batch.count
+            // No Depth header: RFC 4791 §7.9 says the server ignores it and the client should not send it.
+            let response = try session.send("REPORT", url: calendar.url, depth: nil, body: DAVRequestBody.multiget(paths: batch))
+            guard response.status == 207 else { throw session.failure(response, "REPORT calendar-multiget", url: calendar.url) }
+            guard let ms = Multistatus(response.body, requestPath: calendarPath) else {
+                throw session.unreadable("REPORT calendar-multiget", url: calendar.url)
+            }
+            for r in ms.responses {
+                guard r.status == nil || (200..<300).contains(r.status!),
+                      let data = r.found(DAVNamespace.caldav, "calendar-data") else { continue }
+                items.append(CalDAVItem(href: r.path, etag: r.found(DAVNamespace.dav, "getetag")?.trimmedText ?? "",
+                                        data: Array(data.text.utf8)))
+            }
+        }
+        return items
+    }
+
+    // MARK: - Pieces
+
+    /// PROPFIND that follows same-server redirects (RFC 6764's well-known URL answers 301/302
+    /// to the context path). Nil if the resource is missing and that is not an error here.
+    private func propfindFollowingRedirects(_ url: String, depth: String, props: [String],
+                                            missingIsConfigError: Bool) throws -> (url: String, Multistatus)? {
+        var url = url
+        for _ in 0..<5 {
+            let response = try session.send("PROPFIND", url: url, depth: depth, body: DAVRequestBody.propfind(props))
+            switch response.status {
+            case 207:
+                guard let ms = Multistatus(response.body, requestPath: session.pathOf(url)) else {
+                    throw session.unreadable("PROPFIND", url: url)
+                }
+                // Xandikos answers a PROPFIND on a missing resource with a 207 whose only
+                // response has status 404, not with a 404.
+                if ms.responses.count == 1, let only = ms.responses.first, only.status == 404 {
+                    if missingIsConfigError { throw session.failure(notFound(), "PROPFIND", url: url) }
+                    return nil
+                }
+                return (url, ms)
+            case 301, 302, 303, 307, 308:
+                guard let next = response.redirectURL, let to = DAVPath.split(url: next),
+                      to.origin.lowercased() == session.origin.lowercased() else {
+                    throw session.failure(response, "PROPFIND", url: url)
+                }
+                url = session.url(for: to.path)
+            case 404, 405, 410:
+                if missingIsConfigError { throw session.failure(response, "PROPFIND", url: url) }
+                return nil
+            default:
+                throw session.failure(response, "PROPFIND", url: url)
+            }
+        }
+        throw ActivityError(.config, session.prefix + "too many redirects from \(DAVPath.readable(session.pathOf(url))); put the final URL in the account's url")
+    }
+
+    private func notFound() -> DAVSession.Response {
+        DAVSession.Response(status: 404, body: [], headers: [], redirectURL: nil)
+    }
+
+    /// The response about the requested resource itself.
+    private func response(in ms: Multistatus, for url: String, depth0: Bool) -> Multistatus.Response? {
+        let path = session.pathOf(url)
+        return ms.responses.first { DAVPath.same($0.path, path) } ?? (depth0 ? ms.responses.first : nil)
+    }
+
+    /// A calendar for events, from a PROPFIND response; nil if it is not one.
+    private func calendar(from r: Multistatus.Response, origin: String) -> CalDAVCalendar? {
+        guard let type = r.found(DAVNamespace.dav, "resourcetype"), type.child(DAVNamespace.caldav, "calendar") != nil else { return nil }
+        // Without supported-calendar-component-set a calendar takes every component (RFC 4791 §5.2.3).
+        if let comps = r.found(DAVNamespace.caldav, "supported-calendar-component-set"),
+           !comps.children(DAVNamespace.caldav, "comp").contains(where: { $0.attributes["name"]?.uppercased() == "VEVENT" }) {
+            return nil
+        }
+        let name = r.found(DAVNamespace.dav, "displayname")?.trimmedText
+        let sync = r.found(DAVNamespace.dav, "supported-report-set")?.contains(DAVNamespace.dav, "sync-collection") ?? false
+        return CalDAVCalendar(url: origin + DAVPath.asCollection(r.path), displayName: name?.isEmpty == false ? name : nil,
+                              supportsSyncCollection: sync)
+    }
+
+    private func hrefs(in property: DAVElement?, base: String) -> [String] {
+        property?.children(DAVNamespace.dav, "href").map { DAVPath.resolve($0.text, against: base) } ?? []
+    }
+
+    private func originOf(_ url: String) -> String { DAVPath.split(url: url)?.origin ?? session.origin }
+
+    /// Whether a non-207 answer to sync-collection means "start again without a token".
+    private func tokenIsRefused(_ response: DAVSession.Response, calendar: CalDAVCalendar, token: String) throws -> Bool {
+        switch response.status {
+        case 403, 409:
+            // RFC 6578 §3.2: 403 with the DAV:valid-sync-token precondition (Radicale);
+            // some servers use 409 or 412 without the body. Leniently, any of them.
+            return true
+        case 412:
+            return true
+        case 400, 500:
+            // Xandikos (0.2.8) looks the token up as a git object and fails with 500 when it
+            // is unknown. Tell that from a broken server by asking for the collection's own
+            // sync-token: if that works and differs, the token was the problem.
+            if isValidSyncTokenError(response) { return true }
+            let probe = try session.send("PROPFIND", url: calendar.url, depth: "0", body: DAVRequestBody.propfind(["D:sync-token"]))
+            guard probe.status == 207, let ms = Multistatus(probe.body, requestPath: session.pathOf(calendar.url)),
+                  let me = self.response(in: ms, for: calendar.url, depth0: true) else { return false }
+            let current = me.found(DAVNamespace.dav, "sync-token")?.trimmedText
+            return current != nil && current != token
+        default:
+            return false
+        }
+    }
+
+    private func isValidSyncTokenError(_ response: DAVSession.Response) -> Bool {
+        guard response.status == 403 || response.status == 409 || response.status == 400,
+              let root = DAVXMLReader.parse(response.body) else { return false }
+        return root.contains(DAVNamespace.dav, "valid-sync-token")
+    }
+
+    private func reindex(_ index: inout [String: Int], _ changed: [(href: String, etag: String)]) {
+        index = [:]
+        for (i, c) in changed.enumerated() { index[c.href] = i }
+    }
+}

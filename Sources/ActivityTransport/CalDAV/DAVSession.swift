@@ -1,0 +1,233 @@
+import CCurl
+import ActivityCore
+
+/// What libcurl hands to the write and header callbacks of one request.
+final class DAVResponseSink {
+    var body: [UInt8] = []
+    var limit = 0
+    var overflowed = false
+    /// Header lines of the last response block (a 401 probe or a 100 Continue starts a new one).
+    var headerLines: [String] = []
+    /// Status lines seen: one per HTTP round trip within a perform.
+    var statusLines = 0
+
+    func reset(limit: Int) {
+        body = []
+        self.limit = limit
+        overflowed = false
+        headerLines = []
+        statusLines = 0
+    }
+}
+
+/// HTTP over one reused libcurl easy handle: WebDAV methods with XML bodies, auth, and the
+/// mapping of transport failures onto `ActivityError`.
+///
+/// Keep-alive works with Xandikos (aiohttp: one connection for a whole sync). Radicale's
+/// built-in server (wsgiref) answers HTTP/1.0 and closes after every answer, so there each
+/// request opens a connection; nothing to do about it on this side.
+final class DAVSession {
+    struct Response {
+        var status: Int
+        var body: [UInt8]
+        var headers: [String]
+        /// libcurl's resolution of `Location` against the request URL.
+        var redirectURL: String?
+
+        func header(_ name: String) -> String? {
+            let prefix = name.lowercased() + ":"
+            for line in headers.reversed() where line.lowercased().hasPrefix(prefix) {
+                return String(line.dropFirst(prefix.count)).trimmingWhitespace()
+            }
+            return nil
+        }
+    }
+
+    /// Largest answer accepted; a calendar bigger than this is not a sales rep's calendar.
+    static let responseLimit = 256 << 20
+
+    let endpoint: CalDAVEndpoint
+    /// `scheme://host:port` of the configured URL.
+    let origin: String
+    /// Canonical path of the configured URL.
+    let startPath: String
+    /// `host:port` for messages: never the username or password.
+    let server: String
+
+    private let curl: CurlEasy
+    private let sink = DAVResponseSink()
+    private let sinkRef: Unmanaged<DAVResponseSink>
+
+    /// libcurl's CURLAUTH_* bits (macros with casts, which Swift does not import).
+    private static let authBasic = 1 << 0
+    private static let authDigest = 1 << 1
+    private var authMode: Int
+
+    private(set) var requests = 0
+    private(set) var connections = 0
+    private(set) var bytesReceived = 0
+
+    init(endpoint: CalDAVEndpoint) throws {
+        self.endpoint = endpoint
+        guard let (origin, path) = DAVPath.split(url: endpoint.url) else {
+            // The URL is not shown: it may hold credentials (`https://user:secret@host/`).
+            throw ActivityError(.config, "account \(endpoint.account): the url is not an http:// or https:// URL with a host; check the url of this account")
+        }
+        self.origin = origin
+        startPath = path
+        server = String(origin[origin.range(of: "://")!.upperBound...])
+        curl = try CurlEasy()
+        sinkRef = Unmanaged.passUnretained(sink)
+
+        try curl.set(CURLOPT_SSL_VERIFYPEER, 1)
+        try curl.set(CURLOPT_SSL_VERIFYHOST, 2)
+        if let caFile = endpoint.caFile {
+            try curl.trustAlsoCertificates(in: caFile, account: endpoint.account)
+        }
+        let timeout = max(1, endpoint.timeout)
+        try curl.set(CURLOPT_CONNECTTIMEOUT_MS, Int(timeout * 1000))
+        // A stall, not a slow big answer, is what times out: under 1 byte/s for `timeout` s.
+        try curl.set(CURLOPT_LOW_SPEED_LIMIT, 1)
+        try curl.set(CURLOPT_LOW_SPEED_TIME, Int(timeout.rounded(.up)))
+        try curl.set(CURLOPT_TCP_KEEPALIVE, 1)
+        try curl.set(CURLOPT_ACCEPT_ENCODING, "")
+        try curl.set(CURLOPT_USERAGENT, "activity-caldav/1")
+        try curl.set(CURLOPT_FOLLOWLOCATION, 0)
+        try curl.set(CURLOPT_PROTOCOLS_STR, "http,https")
+
+        try curl.set(CURLOPT_USERNAME, endpoint.username)
+        try curl.set(CURLOPT_PASSWORD, endpoint.password)
+        // Over TLS or loopback, Basic goes out with the first request. Asking libcurl for
+        // "Basic or Digest" makes it send the first request of the handle without credentials
+        // to learn which one the server wants (measured against Radicale: 3 round trips for a
+        // discovery instead of 2; later requests on the handle reuse the method it picked). A
+        // server that answers 401 offering Digest gets Digest from then on (see `send`);
+        // libcurl then reuses the nonce, one round trip per request after the first. Over
+        // plain http to another host the password must not go out in clear before the server
+        // has said it only takes Basic, so there libcurl negotiates.
+        let lowerOrigin = origin.lowercased()
+        authMode = lowerOrigin.hasPrefix("https://") || DAVSession.isLoopback(server)
+            ? DAVSession.authBasic : DAVSession.authBasic | DAVSession.authDigest
+        try curl.set(CURLOPT_HTTPAUTH, authMode)
+
+        try curl.set(CURLOPT_WRITEFUNCTION, callback: { ptr, size, count, userdata in
+            let sink = Unmanaged<DAVResponseSink>.fromOpaque(userdata!).takeUnretainedValue()
+            let n = size * count
+            if sink.body.count + n > sink.limit {
+                sink.overflowed = true
+                return 0
+            }
+            if let ptr, n > 0 {
+                ptr.withMemoryRebound(to: UInt8.self, capacity: n) { sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
+            }
+            return n
+        })
+        try curl.set(CURLOPT_WRITEDATA, pointer: sinkRef.toOpaque())
+        try curl.set(CURLOPT_HEADERFUNCTION, callback: { ptr, size, count, userdata in
+            let sink = Unmanaged<DAVResponseSink>.fromOpaque(userdata!).takeUnretainedValue()
+            let n = size * count
+            guard let ptr, n > 0 else { return n }
+            var line = ptr.withMemoryRebound(to: UInt8.self, capacity: n) { String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self) }
+            while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
+            if line.hasPrefix("HTTP/") {
+                sink.statusLines += 1
+                sink.headerLines = []
+            }
+            if !line.isEmpty { sink.headerLines.append(line) }
+            return n
+        })
+        try curl.set(CURLOPT_HEADERDATA, pointer: sinkRef.toOpaque())
+    }
+
+    /// Sends one request and returns whatever HTTP status came back; throws only for transport
+    /// failures (no connection, TLS, timeout, oversized answer).
+    func send(_ method: String, url: String, depth: String?, body: String) throws -> Response {
+        var response = try perform(method, url: url, depth: depth, body: body)
+        if response.status == 401, authMode == DAVSession.authBasic,
+           response.headers.contains(where: { $0.lowercased().hasPrefix("www-authenticate:") && $0.lowercased().contains("digest") }) {
+            // The server wants Digest: switch for this and all later requests. libcurl then
+            // answers the 401 challenge itself and reuses the nonce on later requests.
+            authMode = DAVSession.authDigest
+            try curl.set(CURLOPT_HTTPAUTH, authMode)
+            response = try perform(method, url: url, depth: depth, body: body)
+        }
+        return response
+    }
+
+    private func perform(_ method: String, url: String, depth: String?, body: String) throws -> Response {
+        try curl.set(CURLOPT_URL, url)
+        try curl.set(CURLOPT_CUSTOMREQUEST, method)
+        // Xandikos answers 415 to a PROPFIND or REPORT body without this Content-Type.
+        var headers = ["Content-Type: application/xml; charset=utf-8",
+                       // Radicale (wsgiref, HTTP/1.0) never answers "100 Continue", so an
+                       // Expect costs a second's wait (libcurl's expect timeout) per request.
+                       // libcurl 7.88 adds it to bodies over 1 MiB (older ones: over 1 KiB).
+                       "Expect:"]
+        if let depth { headers.append("Depth: \(depth)") }
+        try curl.set(CURLOPT_HTTPHEADER, headers: headers)
+        var bytes = Array(body.utf8)
+        try curl.set(CURLOPT_POSTFIELDSIZE, bytes.count)
+        try bytes.withUnsafeMutableBytes { buf in
+            try curl.set(CURLOPT_COPYPOSTFIELDS, pointer: buf.baseAddress)
+        }
+        sink.reset(limit: DAVSession.responseLimit)
+        curl.clearError()
+        let rc = curl_easy_perform(curl.handle)
+        requests += max(1, sink.statusLines)
+        connections += curl.infoLong(CURLINFO_NUM_CONNECTS)
+        bytesReceived += sink.body.count
+        if sink.overflowed {
+            throw ActivityError(.dataError, prefix + "the answer to \(method) \(DAVPath.readable(pathOf(url))) is larger than \(DAVSession.responseLimit >> 20) MB; not reading it")
+        }
+        guard rc == CURLE_OK else {
+            throw curlFailure(rc, detail: curl.errorText(rc), server: server, account: endpoint.account)
+        }
+        return Response(status: curl.infoLong(CURLINFO_RESPONSE_CODE), body: sink.body,
+                        headers: sink.headerLines, redirectURL: curl.infoString(CURLINFO_REDIRECT_URL))
+    }
+
+    /// `account A: host:port: `, the start of every message.
+    var prefix: String { "account \(endpoint.account): \(server): " }
+
+    /// Absolute URL for a canonical path on this server.
+    func url(for path: String) -> String { origin + path }
+
+    func pathOf(_ url: String) -> String { DAVPath.split(url: url)?.path ?? url }
+
+    /// The error for an HTTP status that the caller has no better meaning for.
+    func failure(_ response: Response, _ method: String, url: String) -> ActivityError {
+        let what = "\(method) \(DAVPath.readable(pathOf(url)))"
+        let status = response.status
+        switch status {
+        case 401:
+            return ActivityError(.noPermission, prefix + "the server refused the login (HTTP 401 to \(what)); check the username and password of this account")
+        case 403:
+            return ActivityError(.noPermission, prefix + "access denied (HTTP 403 to \(what)); check the username and password of this account and that it may read this calendar")
+        case 404, 410:
+            return ActivityError(.config, prefix + "\(DAVPath.readable(pathOf(url))) does not exist (HTTP \(status)); the url of this account is wrong")
+        case 408, 429, 500...599:
+            let retry = response.header("Retry-After").map { " (Retry-After: \($0))" } ?? ""
+            return ActivityError(.tempFail, prefix + "the server answered HTTP \(status) to \(what)\(retry); retry later")
+        case 300...399:
+            let to = response.redirectURL.map { " to \($0)" } ?? ""
+            return ActivityError(.config, prefix + "\(what) is redirected\(to) (HTTP \(status)); put the final URL in the account's url")
+        default:
+            return ActivityError(.config, prefix + "the server answered HTTP \(status) to \(what); is the url of this account a CalDAV URL?")
+        }
+    }
+
+    /// A 207 whose body is not a multistatus document: cut off or garbled on the way.
+    func unreadable(_ method: String, url: String) -> ActivityError {
+        ActivityError(.tempFail, prefix + "the answer to \(method) \(DAVPath.readable(pathOf(url))) is not a readable multistatus document (truncated?); retry later")
+    }
+
+    static func isLoopback(_ hostPort: String) -> Bool {
+        var host = Substring(hostPort.lowercased())
+        if host.hasPrefix("[") {
+            host = host.dropFirst().prefix { $0 != "]" }
+        } else if let colon = host.lastIndex(of: ":") {
+            host = host[..<colon]
+        }
+        return host == "localhost" || host.hasPrefix("127.") || host == "::1"
+    }
+}

@@ -1,0 +1,55 @@
+import Testing
+@testable import ActivityTransport
+
+@Suite("CalDAV hrefs and multistatus parsing")
+struct DAVParsingTests {
+    @Test("hrefs become one canonical absolute path however the server writes them")
+    func hrefsAreCanonical() {
+        let base = "/alice/work/"
+        let encoded = "/alice/work/%E4%BA%A7%E5%93%81%20a.ics"
+        #expect(DAVPath.resolve("/alice/work/产品 a.ics", against: base) == encoded)
+        #expect(DAVPath.resolve("/alice/work/%e4%ba%a7%e5%93%81%20a.ics", against: base) == encoded)
+        #expect(DAVPath.resolve("产品%20a.ics", against: base) == encoded)
+        #expect(DAVPath.resolve("http://127.0.0.1:5232/alice/work/%E4%BA%A7%E5%93%81 a.ics", against: base) == encoded)
+        #expect(DAVPath.resolve("  /alice/work/../work/./x.ics\n", against: base) == "/alice/work/x.ics")
+        #expect(DAVPath.resolve("/alice/work/a%2Fb%40c.ics", against: base) == "/alice/work/a%2Fb@c.ics")
+        #expect(DAVPath.resolve("/alice/work/100%25.ics", against: base) == "/alice/work/100%25.ics")
+        // Xandikos: a percent-encoded absolute URL.
+        #expect(DAVPath.resolve("http%3A//127.0.0.1%3A8080/alice/nosuch/", against: base) == "/alice/nosuch/")
+        #expect(DAVPath.same("/alice/work", "/alice/work/"))
+    }
+
+    @Test("a URL splits into origin and path, without credentials")
+    func urlsSplit() {
+        #expect(DAVPath.split(url: "https://u:pw@Dav.Example.com:8443/dav/cal%20x/")! == ("https://Dav.Example.com:8443", "/dav/cal%20x/"))
+        #expect(DAVPath.split(url: "http://127.0.0.1:5232")! == ("http://127.0.0.1:5232", "/"))
+        #expect(DAVPath.split(url: "imap://host/") == nil)
+        #expect(DAVSession.isLoopback("127.0.0.1:5232") && DAVSession.isLoopback("[::1]:80") && DAVSession.isLoopback("localhost"))
+        #expect(!DAVSession.isLoopback("dav.example.com:443"))
+    }
+
+    @Test("multistatus is read by namespace, whatever the prefixes, with CDATA and LF line ends")
+    func multistatusByNamespace() throws {
+        let xml = """
+        <?xml version="1.0"?>
+        <x:multistatus xmlns:x="DAV:" xmlns:cal="urn:ietf:params:xml:ns:caldav">
+          <x:response><x:href>a.ics</x:href>
+            <x:propstat><x:status>HTTP/1.1 200 OK</x:status>
+              <x:prop><x:getetag>"e1"</x:getetag><cal:calendar-data><![CDATA[BEGIN:VCALENDAR\r\nSUMMARY:拜访华为\r\nEND:VCALENDAR\r\n]]></cal:calendar-data></x:prop>
+            </x:propstat></x:response>
+          <response xmlns="DAV:"><href>/alice/work/gone.ics</href><status>HTTP/1.1 404 Not Found</status></response>
+          <x:sync-token>tok-2</x:sync-token>
+        </x:multistatus>
+        """
+        let ms = try #require(Multistatus(Array(xml.utf8), requestPath: "/alice/work/"))
+        #expect(ms.syncToken == "tok-2")
+        #expect(ms.responses.map(\.path) == ["/alice/work/a.ics", "/alice/work/gone.ics"])
+        #expect(ms.responses[0].found(DAVNamespace.dav, "getetag")?.trimmedText == "\"e1\"")
+        #expect(ms.responses[0].found(DAVNamespace.caldav, "calendar-data")?.text.contains("SUMMARY:拜访华为") == true)
+        #expect(ms.responses[1].status == 404)
+        // A namespace other than DAV: with the same local name is not DAV:href.
+        #expect(Multistatus(Array("<multistatus xmlns='urn:other'/>".utf8), requestPath: "/") == nil)
+        // Cut off in the middle: unreadable, not an empty answer.
+        #expect(Multistatus(Array(xml.utf8.prefix(200)), requestPath: "/") == nil)
+    }
+}
