@@ -9,6 +9,14 @@ extension Store {
         public var href: String
         public var etag: String
         public var data: [UInt8]
+
+        public init(account: String, calendar: String, href: String, etag: String, data: [UInt8]) {
+            self.account = account
+            self.calendar = calendar
+            self.href = href
+            self.etag = etag
+            self.data = data
+        }
     }
 
     /// The calendars of an account known to the store, with their sync tokens.

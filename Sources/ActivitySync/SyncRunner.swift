@@ -71,7 +71,8 @@ public struct SyncRunner {
             if let progress { mail.progress = { folder, done, total in progress(account.id, folder, done, total) } }
             return try mail.sync(account: account, password: password)
         case .caldav:
-            throw ActivityError(.software, "account \(account.id): CalDAV sync is being integrated")  // TEMP until CalDAVClient lands
+            let password = try SecretResolver.resolve(account)
+            return try CalendarSync(store: store, logger: logger).sync(account: account, password: password)
         }
     }
 

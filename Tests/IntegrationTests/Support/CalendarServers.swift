@@ -40,14 +40,12 @@ extension CalendarServer {
     }
 }
 
-/// Runs a scripts/*-instance command with no signals blocked. Swift Testing runs tests on
-/// dispatch worker threads, which block nearly every signal, and a spawned child inherits the
-/// mask: a Python server started from there never sees the SIGTERM of `stop`, which then
-/// waits 10 s and kills it.
+/// Runs a scripts/*-instance command. The scripts start their servers through
+/// scripts/unblock-signals, so a server started from a test (whose threads block signals)
+/// still stops at once on SIGTERM.
 @discardableResult
 func runUnblocked(_ script: String, _ arguments: [String]) throws -> Run {
-    try run("/usr/bin/python3", ["-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
-                                 script] + arguments)
+    try run(script, arguments)
 }
 
 /// Radicale 3 with htpasswd auth: calendar /USER/NAME/, principal and home /USER/.

@@ -9,10 +9,17 @@ struct FixtureTeam {
     var store: String { dir.file("activity.db") }
 
     /// Writes the config (with `url` for every account) and the password files.
-    init(imapURL: String, extra: String = "", edit: (String) -> String = { $0 }) throws {
+    /// `caldavURL`: also alice's calendar account (Fixtures/demo/calendar-accounts.toml.in).
+    init(imapURL: String, caldavURL: String? = nil, calendarPassword: String = "pw-alice", extra: String = "",
+         edit: (String) -> String = { $0 }) throws {
         let template = try String(contentsOfFile: Repo.path("Fixtures/demo/activity.toml.in"), encoding: .utf8)
-        let text = template.replacingOccurrences(of: "{{IMAP_URL}}", with: imapURL)
+        var text = template.replacingOccurrences(of: "{{IMAP_URL}}", with: imapURL)
             .replacingOccurrences(of: "{{STORE}}", with: "sqlite:activity.db")
+        if let caldavURL {
+            text += try String(contentsOfFile: Repo.path("Fixtures/demo/calendar-accounts.toml.in"), encoding: .utf8)
+                .replacingOccurrences(of: "{{CALDAV_URL}}", with: caldavURL)
+            dir.write("secrets/alice-cal", calendarPassword + "\n", mode: 0o600)
+        }
         dir.write("activity.toml", edit(text) + extra)
         for (user, password) in FixtureTeam.users { dir.write("secrets/\(user)", password + "\n", mode: 0o600) }
     }
