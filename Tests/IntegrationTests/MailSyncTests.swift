@@ -174,3 +174,31 @@ struct SyncOrderTests {
         #expect(a == b)
     }
 }
+
+@Suite("Explain agrees with the ledger")
+struct ExplainLedgerTests {
+    @Test("every activity of the fixture team's week is explained by the rule and organisation the ledger shows")
+    func explainEveryActivity() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)")
+        #expect(try team.activity(["sync"]).status == 0)
+        var explained = 0
+        for w in ["2026-W45", "2026-W46", "2026-W47"] {
+            let week = try team.week(w)
+            for rep in week["reps"] as? [[String: Any]] ?? [] {
+                for a in rep["activities"] as? [[String: Any]] ?? [] {
+                    let id = try #require(a["id"] as? String)
+                    let r = try team.activity(["explain", id, "--format", "json"])
+                    #expect(r.status == 0, "\(id): \(r.stderr)")
+                    let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+                    let item = (json?["items"] as? [[String: Any]])?.first
+                    let acts = item?["activities"] as? [[String: Any]] ?? []
+                    #expect(acts.contains { $0["kind"] as? String == a["kind"] as? String && $0["org"] as? String == a["org"] as? String
+                        && $0["rule"] as? String == a["rule"] as? String }, "\(id) \(a)")
+                    explained += 1
+                }
+            }
+        }
+        #expect(explained == 79)  // the labelled activities of the three weeks, the invitation's demo included
+    }
+}
