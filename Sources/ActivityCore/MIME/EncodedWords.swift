@@ -99,32 +99,10 @@ public enum EncodedWords {
         word.isBase64 ? base64(b[word.text]) : quotedPrintable(b[word.text])
     }
 
-    /// Lenient base64: padding optional, decoding stops at the first "="; any other foreign character fails.
+    /// Base64 of an encoded word: padding optional, decoding stops at the first "="; any other
+    /// foreign character fails (so text that only looks like an encoded word stays as written).
     static func base64(_ text: ArraySlice<UInt8>) -> [UInt8]? {
-        var out: [UInt8] = []
-        out.reserveCapacity(text.count * 3 / 4)
-        var acc: UInt32 = 0
-        var bits = 0
-        for c in text {
-            let v: UInt32
-            switch c {
-            case 0x41...0x5A: v = UInt32(c - 0x41)
-            case 0x61...0x7A: v = UInt32(c - 0x61 + 26)
-            case 0x30...0x39: v = UInt32(c - 0x30 + 52)
-            case 0x2B: v = 62
-            case 0x2F: v = 63
-            case 0x3D: return out
-            default: return nil
-            }
-            acc = (acc << 6) | v
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
-                acc &= (1 << UInt32(bits)) - 1
-            }
-        }
-        return out
+        TransferEncoding.base64(text, strict: true)
     }
 
     /// RFC 2047 Q: "_" is a space, "=XX" a byte; a stray "=" stays literal.

@@ -11,6 +11,13 @@ public enum TransferEncoding {
     }
 
     public static func base64(_ bytes: [UInt8]) -> [UInt8] {
+        base64(bytes, strict: false) ?? []
+    }
+
+    /// Base64, stopping at the first "=". Lenient: characters outside the alphabet (line breaks,
+    /// junk) are skipped, and the URL-safe "-" and "_" accepted. Strict: the standard alphabet
+    /// only; anything else makes the result nil.
+    public static func base64<C: Collection>(_ bytes: C, strict: Bool) -> [UInt8]? where C.Element == UInt8 {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count * 3 / 4)
         var acc: UInt32 = 0
@@ -21,10 +28,14 @@ public enum TransferEncoding {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"): v = UInt32(c - UInt8(ascii: "A"))
             case UInt8(ascii: "a")...UInt8(ascii: "z"): v = UInt32(c - UInt8(ascii: "a") + 26)
             case UInt8(ascii: "0")...UInt8(ascii: "9"): v = UInt32(c - UInt8(ascii: "0") + 52)
-            case UInt8(ascii: "+"), UInt8(ascii: "-"): v = 62
-            case UInt8(ascii: "/"), UInt8(ascii: "_"): v = 63
+            case UInt8(ascii: "+"): v = 62
+            case UInt8(ascii: "/"): v = 63
+            case UInt8(ascii: "-") where !strict: v = 62
+            case UInt8(ascii: "_") where !strict: v = 63
             case UInt8(ascii: "="): return out
-            default: continue
+            default:
+                if strict { return nil }
+                continue
             }
             acc = (acc << 6) | v
             bits += 6

@@ -94,17 +94,6 @@ struct RecurrenceOracleTests {
         var dateTimeText: String { dateText + String(format: "T%02d%02d00", hour, minute) }
     }
 
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let recipes: [Recipe] = [
         // FREQ, INTERVAL, COUNT, UNTIL
         Recipe(rule: "FREQ=DAILY", bound: .count(5...40)),
@@ -178,7 +167,7 @@ struct RecurrenceOracleTests {
     }
 
     static func corpus() -> [Series] {
-        var rng = SplitMix64(state: 20_261_117)
+        var rng = SplitMix64(seed: 20_261_117)
         var out: [Series] = []
         var zoneIndex = 0
         for (r, recipe) in recipes.enumerated() {
