@@ -13,6 +13,8 @@ import ActivityTransport
 public struct CalendarSync {
     public let store: Store
     public let logger: Logger
+    /// Asked between calendars: true stops with `SyncInterrupted`.
+    public var shouldStop: (@Sendable () -> Bool)? = nil
 
     public init(store: Store, logger: Logger) {
         self.store = store
@@ -42,6 +44,7 @@ public struct CalendarSync {
             result.newItems += 1
         }
         for calendar in calendars {
+            if shouldStop?() == true { throw SyncInterrupted() }
             let token = known.first { $0.url == calendar.url }?.token
             result.newItems += try sync(calendar: calendar, token: token, account: account, client: client, result: &result)
             result.folders.append(calendar.displayName ?? calendar.url)
