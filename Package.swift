@@ -50,6 +50,7 @@ let package = Package(
 
         .testTarget(name: "ActivityCoreTests", dependencies: ["ActivityCore", "ActivityConfig"]),
         .testTarget(name: "ActivityTransportTests", dependencies: ["ActivityTransport"]),
+        .testTarget(name: "ActivitySyncTests", dependencies: ["ActivitySync"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "ActivityCLI", "ActivitySync", "ActivityStore", "ActivityTransport", "ActivityConfig", "ActivityCore",
         ]),
