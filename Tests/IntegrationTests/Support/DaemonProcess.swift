@@ -78,7 +78,7 @@ extension FixtureTeam {
     /// Every account polled every `interval` (the fixture config has none).
     static func polling(every interval: String) -> (String) -> String {
         { text in
-            text.replacingOccurrences(of: "\npassword_file = ", with: "\npoll_interval = \"\(interval)\"\npassword_file = ")
+            text.replacingOccurrences(of: "\nkind = \"", with: "\npoll_interval = \"\(interval)\"\nkind = \"")
         }
     }
 }
