@@ -260,8 +260,7 @@ extension Config {
         // [[account]]
         var accounts: [Account] = []
         for a in try arrayOfTables("account") {
-            try a.onlyKnown(Set(["id", "rep", "kind", "url", "username", "password_file", "password_env", "password_command",
-                             "folders", "calendars", "ca_file", "poll_interval", "allow_plaintext"]).union(oauth2Keys))
+            try a.onlyKnown(accountKeys)
             let id = try a.requiredString("id")
             if accounts.contains(where: { $0.id == id }) { throw a.error("id", "account \(id) is defined twice") }
             let rep = try a.requiredString("rep")
@@ -308,6 +307,10 @@ extension Config {
                       freemailDomains: freemail, defaultTargets: defaultTargets, tenureBands: tenure, teams: teams,
                       reps: reps, accounts: accounts)
     }
+
+    /// Every key an [[account]] table may have.
+    public static let accountKeys = Set(["id", "rep", "kind", "url", "username", "password_file", "password_env", "password_command",
+                                         "folders", "calendars", "ca_file", "poll_interval", "allow_plaintext"]).union(oauth2Keys)
 
     static let oauth2Keys = ["oauth2_token_url", "oauth2_client_id", "oauth2_client_secret_file", "oauth2_refresh_token_file",
                              "oauth2_scope"]

@@ -19,6 +19,20 @@ struct ConfigTests {
         #expect(c.defaultTargets[.lead] == 11)
         #expect(c.defaultTargets[.closing] == 0.5)
         #expect(!c.reps.isEmpty)
+        #expect(c.accounts.contains { $0.oauth2 != nil } && c.accounts.contains { $0.kind == .caldav })
+    }
+
+    @Test("the example configuration and activity.toml(5) show every account key")
+    func everyAccountKeyIsDocumented() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let example = try String(contentsOf: root.appendingPathComponent("Config/activity.example.toml"), encoding: .utf8)
+        let man = try String(contentsOf: root.appendingPathComponent("man/activity.toml.5"), encoding: .utf8)
+        for key in Config.accountKeys.sorted() {
+            #expect(example.contains("\(key) = "), "\(key) is not in the example")
+        }
+        for key in Config.accountKeys.sorted() {
+            #expect(man.contains(key.replacingOccurrences(of: "_", with: "\\_")) || man.contains(key), "\(key) is not in activity.toml(5)")
+        }
     }
 
     @Test("a syntax error names the file and line, with exit code 78")

@@ -71,4 +71,21 @@ struct OperationsTests {
         #expect(bar != nil, "\(screen)")
         #expect(bar?.contains("] 23/23 ") == true && bar?.hasSuffix("/s") == true, "\(screen)")
     }
+
+    @Test("the systemd unit passes systemd-analyze verify and stays well hardened",
+          .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze")))
+    func systemdUnitVerifies() throws {
+        // verify checks that ExecStart exists: point it at the binary under test.
+        let dir = TempDir("activity-unit")
+        let unit = try String(contentsOfFile: Repo.path("Config/activity.service"), encoding: .utf8)
+        #expect(unit.contains("ExecStart=/usr/local/bin/activity --config /etc/activity/activity.toml daemon"))
+        dir.write("activity.service", unit.replacingOccurrences(of: "/usr/local/bin/activity", with: Repo.binary))
+        let verify = try run("/usr/bin/systemd-analyze", ["verify", "--man=no", dir.file("activity.service")])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stderr.isEmpty, "\(verify.stderr)")
+        let security = try run("/usr/bin/systemd-analyze", ["security", "--offline=yes", dir.file("activity.service")])
+        let score = security.stdout.split(separator: "\n").last { $0.contains("Overall exposure level") }
+        let value = score.flatMap { line in line.split(separator: " ").compactMap { Double($0) }.first }
+        #expect(value.map { $0 <= 2.0 } == true, "\(score ?? "no score")")
+    }
 }
