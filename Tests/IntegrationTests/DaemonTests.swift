@@ -136,6 +136,21 @@ struct DaemonTests {
         #expect(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(total)|\(total)")
     }
 
+    @Test("a sync stuck on a silent server does not hold up shutdown beyond --shutdown-grace")
+    func stuckSyncIsAbandonedAfterTheGrace() throws {
+        let silent = try SilentServer()
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(silent.port)", edit: FixtureTeam.polling(every: "1s"))
+        let daemon = try DaemonProcess(config: team.config, arguments: ["--account", "alice-mail", "--shutdown-grace", "1s"])
+        // The first poll starts within a second and then waits for a greeting that never comes.
+        #expect(try eventually { try team.status()["alice-mail"] != nil } != nil, "\(daemon.stderr)")
+        usleep(300_000)
+        let (status, seconds) = daemon.stop(SIGTERM)
+        #expect(status == 0, "\(daemon.stderr)")
+        #expect(seconds > 0.9 && seconds < 4, "took \(seconds) s")
+        print("daemon: SIGTERM with a sync stuck on a silent server: exit after \(String(format: "%.2f", seconds)) s")
+        #expect(daemon.stderr.contains("stopped without waiting for syncs still running"), "\(daemon.stderr)")
+    }
+
     @Test("a sync started with SIGTERM blocked still ends at once on SIGTERM")
     func syncIsNotDeafToSIGTERM() throws {
         // A server that accepts connections and never says a word: the sync waits on it.
