@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C: libcurl and SQLite from Debian's -dev packages, with typed shims for variadic calls.
@@ -31,21 +32,25 @@ let package = Package(
         ]),
         // SQLite store: schema, migrations, queries.
         .target(name: "ActivityStore", dependencies: ["CSQLite", "ActivityCore"]),
-        // Per-account sync state machines and the derivation of activities from stored items.
+        // Per-account sync state machines, the derivation of activities from stored items, and
+        // the daemon: scheduling, backoff and graceful shutdown as a swift-service-lifecycle Service.
         .target(name: "ActivitySync", dependencies: [
             "ActivityTransport", "ActivityStore", "ActivityCore", "ActivityConfig",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         // Commands, output formats, exit codes.
         .target(name: "ActivityCLI", dependencies: [
             "ActivitySync", "ActivityStore", "ActivityConfig", "ActivityCore", "ActivityTransport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "activity", dependencies: ["ActivityCLI"]),
 
         .testTarget(name: "ActivityCoreTests", dependencies: ["ActivityCore", "ActivityConfig"]),
         .testTarget(name: "ActivityTransportTests", dependencies: ["ActivityTransport"]),
+        .testTarget(name: "ActivitySyncTests", dependencies: ["ActivitySync"]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "ActivityCLI", "ActivitySync", "ActivityStore", "ActivityTransport", "ActivityConfig", "ActivityCore",
         ]),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ActivityCore
 import ActivityConfig
+import ActivitySync
 import ActivityTransport
 
 /// `activity config check`: validate the config and reach every account.
@@ -14,7 +15,7 @@ struct ConfigCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check",
-            abstract: "Validate the config, log in to every account and list its folders; report per account.")
+            abstract: "Validate the config, log in to every account and list its folders or calendars; report per account.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -24,9 +25,10 @@ struct ConfigCommand: ParsableCommand {
             printOut("\(config.file): valid (\(config.reps.count) reps, \(config.teams.count) teams, \(config.accounts.count) accounts)\n")
             var worst: ActivityError? = nil
             var table = TextTable(header: ["account", "kind", "server", "result"])
+            let credentials = CredentialSource(logger: runtime.logger)
             for a in config.accounts {
                 do {
-                    let detail = try check(a)
+                    let detail = try check(a, credentials: credentials)
                     table.add([a.id, a.kind.rawValue, Config.serverName(a.url), "ok: " + detail])
                 } catch let e as ActivityError {
                     table.add([a.id, a.kind.rawValue, Config.serverName(a.url), "failed: " + e.message])
@@ -40,19 +42,35 @@ struct ConfigCommand: ParsableCommand {
             if let worst { throw ExitCode(worst.exitCode) }
         }
 
-        func check(_ a: Config.Account) throws -> String {
-            let password = try SecretResolver.resolve(a)
+        func check(_ a: Config.Account, credentials: CredentialSource) throws -> String {
             switch a.kind {
             case .imap:
-                let c = try IMAPConnection(endpoint: IMAPEndpoint(url: a.url, username: a.username, credential: .password(password),
+                let c = try IMAPConnection(endpoint: IMAPEndpoint(url: a.url, username: a.username, credential: try credentials.imapCredential(a),
                                                                   caFile: a.caFile, account: a.id, timeout: 20))
                 defer { try? c.logout() }
                 let folders = try c.listFolders()
                 let sent = folders.first { $0.attributes.contains("\\SENT") }?.name ?? "none flagged \\Sent"
-                return "logged in; \(folders.count) folders; sent folder: \(sent)"
+                let how = a.oauth2 == nil ? "logged in" : "logged in with OAuth 2.0"
+                return "\(how); \(folders.count) folders; sent folder: \(sent)"
             case .caldav:
-                throw ActivityError(.software, "CalDAV accounts cannot be checked yet (issue 3)")
+                let client = try CalDAVClient(endpoint: CalDAVEndpoint(url: a.url, username: a.username, password: try credentials.password(a),
+                                                                       caFile: a.caFile, account: a.id, timeout: 20))
+                let all = try client.discoverCalendars()
+                guard !all.isEmpty else {
+                    throw ActivityError(.config, "account \(a.id): \(Config.serverName(a.url)) has no calendar with events under the url; point url at a principal, calendar home or calendar")
+                }
+                let chosen = try CalendarSync.selectCalendars(all, account: a)
+                let names = chosen.map { $0.displayName ?? DAVPathName.last($0.url) }
+                let sync = chosen.allSatisfy(\.supportsSyncCollection) ? "sync-collection" : "etag listing"
+                return "logged in; \(chosen.count) of \(all.count) calendars: \(names.joined(separator: ", ")) (\(sync))"
             }
         }
+    }
+}
+
+/// The last path segment of a collection URL, for a calendar without a display name.
+enum DAVPathName {
+    static func last(_ url: String) -> String {
+        url.split(separator: "/").last.map { $0.removingPercentEncoding ?? String($0) } ?? url
     }
 }

@@ -18,6 +18,9 @@ struct RebuildCommand: ParsableCommand {
         guard FileManager.default.fileExists(atPath: config.storePath) else {
             throw ActivityError(.noInput, "store \(config.storePath) does not exist yet; run `activity sync` first")
         }
+        // A daemon would re-derive with the rules it read at its start: stop it first.
+        let lock = try StoreLock(store: config.storePath, command: "rebuild")
+        defer { lock.release() }
         let store = try Store(path: config.storePath)
         let derivation = Derivation(config: config, suffixes: try Derivation.loadSuffixes())
         var table = TextTable(header: ["rep", "items", "activities"], rightAligned: [1, 2])

@@ -15,7 +15,7 @@ public struct ActivityCommand: ParsableCommand {
             75 temporary failure, 77 permission or login refused, 78 configuration error. See activity(1).
             """,
         version: ActivityVersion.string,
-        subcommands: [SyncCommand.self, StatusCommand.self, WeekCommand.self, ExplainCommand.self, RebuildCommand.self,
+        subcommands: [SyncCommand.self, DaemonCommand.self, StatusCommand.self, WeekCommand.self, ExplainCommand.self, RebuildCommand.self,
                       IcsCommand.self, ConfigCommand.self])
 
     @OptionGroup public var global: GlobalOptions
@@ -48,12 +48,14 @@ struct Runtime {
     let logger: Logger
 
     /// Loads the configuration. `required` false lets commands such as `explain FILE` run without one.
-    static func load(_ options: GlobalOptions, parent: GlobalOptions? = nil, required: Bool = true) throws -> Runtime {
+    /// `defaultLevel`: the log level when neither -v nor ACTIVITY_LOG says (info for the daemon).
+    static func load(_ options: GlobalOptions, parent: GlobalOptions? = nil, required: Bool = true,
+                     defaultLevel: Logger.Level = .warning) throws -> Runtime {
         let configPath = options.config ?? parent?.config
         let verbose = options.verbose || (parent?.verbose ?? false)
-        Logging.bootstrapOnce(verbose: verbose)
+        Logging.bootstrapOnce(verbose: verbose, defaultLevel: defaultLevel)
         var logger = Logger(label: "activity")
-        logger.logLevel = verbose ? .debug : Logging.levelFromEnvironment()
+        logger.logLevel = verbose ? .debug : Logging.levelFromEnvironment(default: defaultLevel)
         var config: Config
         var found = false
         if let path = Config.locate(explicit: configPath) {
@@ -74,25 +76,28 @@ struct Runtime {
 enum Logging {
     nonisolated(unsafe) private static var done = false
 
-    static func bootstrapOnce(verbose: Bool) {
+    static func bootstrapOnce(verbose: Bool, defaultLevel: Logger.Level = .warning) {
         guard !done else { return }
         done = true
         LoggingSystem.bootstrap { label in
             var h = StreamLogHandler.standardError(label: label)
-            h.logLevel = verbose ? .debug : levelFromEnvironment()
+            h.logLevel = verbose ? .debug : levelFromEnvironment(default: defaultLevel)
             return h
         }
     }
 
-    /// `ACTIVITY_LOG=debug|info|notice|warning|error`; warnings by default for interactive commands.
-    static func levelFromEnvironment() -> Logger.Level {
-        ProcessInfo.processInfo.environment["ACTIVITY_LOG"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .warning
+    /// `ACTIVITY_LOG=debug|info|notice|warning|error`; warnings by default for interactive
+    /// commands, info for the daemon.
+    static func levelFromEnvironment(default level: Logger.Level = .warning) -> Logger.Level {
+        ProcessInfo.processInfo.environment["ACTIVITY_LOG"].flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? level
     }
 }
 
 /// Runs the command line and exits with the code INTERFACE.md documents.
 public enum ActivityMain {
     public static func main(_ arguments: [String]? = nil) -> Never {
+        // Before any thread exists; the daemon re-blocks what it takes itself (see Signals.swift).
+        TerminationSignals.unblock()
         do {
             var command = try ActivityCommand.parseAsRoot(arguments)
             try command.run()

@@ -36,6 +36,7 @@ struct StatusCommand: ParsableCommand {
             rows.append(.object([
                 ("account", .string(a.id)), ("rep", .string(a.rep)), ("kind", .string(a.kind.rawValue)),
                 ("state", .string(s == nil ? "never_synced" : failing ? "failing" : "ok")),
+                ("last_attempt", .optional(s?.lastAttempt.map { rfc3339($0, in: zone) })),
                 ("last_success", .optional(s?.lastSuccess.map { rfc3339($0, in: zone) })),
                 ("last_error", .optional(failing ? s?.lastError : nil)),
                 ("last_error_at", .optional(s?.lastErrorAt.map { rfc3339($0, in: zone) })),

@@ -30,6 +30,8 @@ struct SyncCommand: ParsableCommand {
             throw ActivityError(.usage, "--account \(id): no such account in \(config.file) (accounts: \(config.accounts.map(\.id).joined(separator: ", ")))")
         }
         let accounts = account.isEmpty ? config.accounts : config.accounts.filter { account.contains($0.id) }
+        let lock = try StoreLock(store: config.storePath, command: "sync")
+        defer { lock.release() }
         let store = try Store(path: config.storePath)
         let runner = SyncRunner(config: config, store: store, logger: runtime.logger,
                                 suffixes: try Derivation.loadSuffixes())

@@ -45,6 +45,25 @@ public struct Config: Sendable {
         case none
     }
 
+    /// OAuth 2.0 for hosted mail: an access token is obtained from `tokenURL` with the refresh
+    /// token (RFC 6749 section 6) and sent with SASL XOAUTH2 instead of a password.
+    public struct OAuth2: Sendable, Equatable {
+        public var tokenURL: String
+        public var clientID: String
+        /// Absent for public clients (installed applications without a secret).
+        public var clientSecretFile: String?
+        public var refreshTokenFile: String
+        public var scope: String?
+
+        public init(tokenURL: String, clientID: String, clientSecretFile: String?, refreshTokenFile: String, scope: String?) {
+            self.tokenURL = tokenURL
+            self.clientID = clientID
+            self.clientSecretFile = clientSecretFile
+            self.refreshTokenFile = refreshTokenFile
+            self.scope = scope
+        }
+    }
+
     public struct Account: Sendable, Equatable {
         public enum Kind: String, Sendable { case imap, caldav }
         public var id: String
@@ -58,6 +77,8 @@ public struct Config: Sendable {
         public var caFile: String?
         public var pollInterval: TimeInterval
         public var allowPlaintext: Bool
+        /// Set when the account logs in with OAuth 2.0 rather than a password.
+        public var oauth2: OAuth2? = nil
     }
 
     public var file: String
@@ -239,8 +260,7 @@ extension Config {
         // [[account]]
         var accounts: [Account] = []
         for a in try arrayOfTables("account") {
-            try a.onlyKnown(["id", "rep", "kind", "url", "username", "password_file", "password_env", "password_command",
-                             "folders", "calendars", "ca_file", "poll_interval", "allow_plaintext"])
+            try a.onlyKnown(accountKeys)
             let id = try a.requiredString("id")
             if accounts.contains(where: { $0.id == id }) { throw a.error("id", "account \(id) is defined twice") }
             let rep = try a.requiredString("rep")
@@ -265,6 +285,7 @@ extension Config {
                 default: secret = .command(value)
                 }
             }
+            let oauth2 = try oauth2Settings(a, kind: kind, directory: directory, passwordKey: secrets.first?.0)
             let folders = try a.strings("folders") ?? ["INBOX", "\\Sent"]
             let calendars = try a.strings("calendars") ?? []
             let caFile = try a.string("ca_file").map { resolve($0, directory: directory) }
@@ -278,13 +299,47 @@ extension Config {
             accounts.append(Account(id: id, rep: rep, kind: kind, url: url,
                                     username: try a.string("username") ?? reps.first { $0.id == rep }!.emails[0],
                                     secret: secret, folders: folders, calendars: calendars, caFile: caFile,
-                                    pollInterval: interval, allowPlaintext: allowPlaintext))
+                                    pollInterval: interval, allowPlaintext: allowPlaintext, oauth2: oauth2))
         }
 
         return Config(file: path, directory: directory, timeZone: zone, storePath: storePath, leadLookbackDays: lookback,
                       followupAfterDays: followup, sharedCredit: credit, rules: rules, internalDomains: internalDomains,
                       freemailDomains: freemail, defaultTargets: defaultTargets, tenureBands: tenure, teams: teams,
                       reps: reps, accounts: accounts)
+    }
+
+    /// Every key an [[account]] table may have.
+    public static let accountKeys = Set(["id", "rep", "kind", "url", "username", "password_file", "password_env", "password_command",
+                                         "folders", "calendars", "ca_file", "poll_interval", "allow_plaintext"]).union(oauth2Keys)
+
+    static let oauth2Keys = ["oauth2_token_url", "oauth2_client_id", "oauth2_client_secret_file", "oauth2_refresh_token_file",
+                             "oauth2_scope"]
+
+    /// The oauth2_* keys of an account: all or none of the required ones, never with a password.
+    static func oauth2Settings(_ a: TOMLSection, kind: Account.Kind, directory: String, passwordKey: String?) throws -> OAuth2? {
+        let given = oauth2Keys.filter { a.node($0) != nil }
+        guard let first = given.first else { return nil }
+        if let passwordKey {
+            throw a.error(first, "an account logs in with \(passwordKey) or with OAuth 2.0, not both; remove one")
+        }
+        guard kind == .imap else {
+            throw a.error(first, "OAuth 2.0 is supported for imap accounts only; use password_file for a caldav account")
+        }
+        for key in ["oauth2_token_url", "oauth2_client_id", "oauth2_refresh_token_file"] where a.node(key) == nil {
+            throw a.error(first, "OAuth 2.0 needs \(key) too (and oauth2_client_secret_file for a confidential client)")
+        }
+        let tokenURL = try a.requiredString("oauth2_token_url")
+        guard let parsed = URLComponents(string: tokenURL), let scheme = parsed.scheme?.lowercased(), let host = parsed.host, !host.isEmpty,
+              scheme == "https" || scheme == "http" else {
+            throw a.error("oauth2_token_url", "\"\(tokenURL)\" is not an https:// URL")
+        }
+        if scheme == "http" && !isLoopback(host) {
+            throw a.error("oauth2_token_url", "http:// would send the refresh token in clear to \(host); use https://")
+        }
+        return OAuth2(tokenURL: tokenURL, clientID: try a.requiredString("oauth2_client_id"),
+                      clientSecretFile: try a.string("oauth2_client_secret_file").map { resolve($0, directory: directory) },
+                      refreshTokenFile: resolve(try a.requiredString("oauth2_refresh_token_file"), directory: directory),
+                      scope: try a.string("oauth2_scope"))
     }
 
     static func kindNumbers(_ t: TOMLSection, extra: Set<String> = []) throws -> [Kind: Double] {

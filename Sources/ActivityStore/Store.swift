@@ -54,10 +54,13 @@ public final class Store {
             return
         }
         try db.transaction {
-            for (i, sql) in Schema.migrations.enumerated() where i >= version {
+            // Read again under the write lock: another process (a daemon starting while
+            // `status` opens the store) may have migrated since the first look.
+            let current = try db.prepare("PRAGMA user_version").first { Int($0.int(0)) } ?? 0
+            for (i, sql) in Schema.migrations.enumerated() where i >= current {
                 try db.execute(sql)
             }
-            try db.execute("PRAGMA user_version = \(Schema.migrations.count)")
+            try db.execute("PRAGMA user_version = \(max(current, Schema.migrations.count))")
         }
     }
 

@@ -13,6 +13,8 @@ import ActivityTransport
 public struct CalendarSync {
     public let store: Store
     public let logger: Logger
+    /// Asked between calendars: true stops with `SyncInterrupted`.
+    public var shouldStop: (@Sendable () -> Bool)? = nil
 
     public init(store: Store, logger: Logger) {
         self.store = store
@@ -23,17 +25,7 @@ public struct CalendarSync {
         let client = try CalDAVClient(endpoint: CalDAVEndpoint(url: account.url, username: account.username, password: password,
                                                                caFile: account.caFile, account: account.id))
         var result = AccountSyncResult(account: account.id)
-        var calendars = try client.discoverCalendars()
-        if !account.calendars.isEmpty {
-            calendars = calendars.filter { c in
-                account.calendars.contains { wanted in
-                    wanted == c.url || wanted == c.displayName || c.url.hasSuffix("/\(wanted)/")
-                }
-            }
-            for wanted in account.calendars where !calendars.contains(where: { $0.url == wanted || $0.displayName == wanted || $0.url.hasSuffix("/\(wanted)/") }) {
-                throw ActivityError(.config, "account \(account.id): \(Config.serverName(account.url)) has no calendar \"\(wanted)\"; fix calendars in the config")
-            }
-        }
+        let calendars = try CalendarSync.selectCalendars(try client.discoverCalendars(), account: account)
         // A calendar the server no longer has: its events leave the ledger.
         let known = try store.calendars(account: account.id)
         for old in known where !calendars.contains(where: { $0.url == old.url }) {
@@ -42,11 +34,26 @@ public struct CalendarSync {
             result.newItems += 1
         }
         for calendar in calendars {
+            if shouldStop?() == true { throw SyncInterrupted() }
             let token = known.first { $0.url == calendar.url }?.token
             result.newItems += try sync(calendar: calendar, token: token, account: account, client: client, result: &result)
             result.folders.append(calendar.displayName ?? calendar.url)
         }
         return result
+    }
+
+    /// The discovered calendars the account's `calendars` key asks for (all if it is empty),
+    /// each named by URL, display name or last path segment. A name that matches none is a
+    /// configuration error.
+    public static func selectCalendars(_ all: [CalDAVCalendar], account: Config.Account) throws -> [CalDAVCalendar] {
+        guard !account.calendars.isEmpty else { return all }
+        func matches(_ c: CalDAVCalendar, _ wanted: String) -> Bool {
+            wanted == c.url || wanted == c.displayName || c.url.hasSuffix("/\(wanted)/")
+        }
+        for wanted in account.calendars where !all.contains(where: { matches($0, wanted) }) {
+            throw ActivityError(.config, "account \(account.id): \(Config.serverName(account.url)) has no calendar \"\(wanted)\"; fix calendars in the config")
+        }
+        return all.filter { c in account.calendars.contains { matches(c, $0) } }
     }
 
     /// Returns how many items changed (new, modified or deleted).

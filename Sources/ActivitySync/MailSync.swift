@@ -24,6 +24,8 @@ public struct MailSync {
     public var batchSize = 500
     /// Called as messages arrive: (folder, done, total).
     public var progress: ((String, Int, Int) -> Void)? = nil
+    /// Asked after each committed batch and between folders: true stops with `SyncInterrupted`.
+    public var shouldStop: (@Sendable () -> Bool)? = nil
 
     public init(store: Store, config: Config, logger: Logger) {
         self.store = store
@@ -32,23 +34,35 @@ public struct MailSync {
     }
 
     public func sync(account: Config.Account, password: String) throws -> AccountSyncResult {
+        try sync(account: account, credential: .password(password))
+    }
+
+    public func sync(account: Config.Account, credential: IMAPEndpoint.Credential) throws -> AccountSyncResult {
         do {
-            return try syncUnmapped(account: account, password: password)
+            return try syncUnmapped(account: account, credential: credential)
         } catch let e as IMAPCommandError {
             // NO or BAD: the server refused a command; a later try may succeed.
             throw ActivityError(.tempFail, "account \(account.id): \(Config.serverName(account.url)): \(e.command) refused: \(e.status.rawValue) \(e.text)")
         }
     }
 
-    func syncUnmapped(account: Config.Account, password: String) throws -> AccountSyncResult {
-        let endpoint = IMAPEndpoint(url: account.url, username: account.username, credential: .password(password),
+    func syncUnmapped(account: Config.Account, credential: IMAPEndpoint.Credential) throws -> AccountSyncResult {
+        let endpoint = IMAPEndpoint(url: account.url, username: account.username, credential: credential,
                                     caFile: account.caFile, account: account.id)
         let connection = try IMAPConnection(endpoint: endpoint, logger: logger)
         defer { try? connection.logout() }
         var result = AccountSyncResult(account: account.id)
         let folders = try resolveFolders(account, connection: connection)
         for folder in folders {
-            let n = try sync(folder: folder, account: account, connection: connection, result: &result)
+            if shouldStop?() == true { throw SyncInterrupted() }
+            let n: Int
+            do {
+                n = try sync(folder: folder, account: account, connection: connection, result: &result)
+            } catch let e as SyncInterrupted {
+                // Mid-FETCH: the rest of the answer is not worth reading before a LOGOUT.
+                connection.abandon()
+                throw e
+            }
             result.newItems += n
             result.folders.append(folder.name)
         }
@@ -166,7 +180,10 @@ public struct MailSync {
                 batch.append((message, MailItem(headers: message.headers, internalDate: MailSync.internalDate(message.internalDate),
                                                 topType: message.structure?.topType)))
             }
-            if batch.count >= batchSize { try commit(final: false) }
+            if batch.count >= batchSize {
+                try commit(final: false)
+                if shouldStop?() == true { throw SyncInterrupted() }
+            }
         }
         try commit(final: false)
         // Invitations: fetch their calendar parts now that the big FETCH is over.

@@ -19,6 +19,20 @@ struct ConfigTests {
         #expect(c.defaultTargets[.lead] == 11)
         #expect(c.defaultTargets[.closing] == 0.5)
         #expect(!c.reps.isEmpty)
+        #expect(c.accounts.contains { $0.oauth2 != nil } && c.accounts.contains { $0.kind == .caldav })
+    }
+
+    @Test("the example configuration and activity.toml(5) show every account key")
+    func everyAccountKeyIsDocumented() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let example = try String(contentsOf: root.appendingPathComponent("Config/activity.example.toml"), encoding: .utf8)
+        let man = try String(contentsOf: root.appendingPathComponent("man/activity.toml.5"), encoding: .utf8)
+        for key in Config.accountKeys.sorted() {
+            #expect(example.contains("\(key) = "), "\(key) is not in the example")
+        }
+        for key in Config.accountKeys.sorted() {
+            #expect(man.contains(key.replacingOccurrences(of: "_", with: "\\_")) || man.contains(key), "\(key) is not in activity.toml(5)")
+        }
     }
 
     @Test("a syntax error names the file and line, with exit code 78")
@@ -100,5 +114,57 @@ struct ConfigTests {
         let empty = Rules(keywords: [:], onlineMarkers: [], ignore: [])
         let fromFile = try RulesFile.load(path: url.standardizedFileURL.path, onto: empty)
         #expect(fromFile == Rules.builtIn)
+    }
+}
+
+@Suite("OAuth 2.0 keys")
+struct OAuth2ConfigTests {
+    static let base = """
+        [[rep]]
+        id = "alice"
+        emails = ["alice@example.com"]
+
+        [[account]]
+        id = "alice-mail"
+        rep = "alice"
+        kind = "KIND"
+        url = "URL"
+
+        """
+
+    func parse(_ keys: String, kind: String = "imap", url: String = "imaps://imap.example.com") throws -> Config {
+        try Config.parse(text: Self.base.replacingOccurrences(of: "KIND", with: kind).replacingOccurrences(of: "URL", with: url) + keys,
+                         path: "/etc/activity/activity.toml")
+    }
+
+    @Test("oauth2 keys give the account OAuth 2.0 settings, files relative to the config")
+    func parsesOAuth2() throws {
+        let c = try parse("""
+            oauth2_token_url = "https://oauth2.example.com/token"
+            oauth2_client_id = "activity"
+            oauth2_client_secret_file = "secrets/client"
+            oauth2_refresh_token_file = "/var/lib/activity/alice.refresh"
+            oauth2_scope = "https://mail.example.com/"
+            """)
+        let o = try #require(c.accounts.first?.oauth2)
+        #expect(o.tokenURL == "https://oauth2.example.com/token")
+        #expect(o.clientSecretFile == "/etc/activity/secrets/client")
+        #expect(o.refreshTokenFile == "/var/lib/activity/alice.refresh")
+        #expect(o.scope == "https://mail.example.com/")
+        #expect(c.accounts.first?.secret == Config.Secret.none)
+    }
+
+    @Test("oauth2 with a password, without a refresh token, on a caldav account, or over plain http is refused naming the key")
+    func refusesBadOAuth2() {
+        func message(_ keys: String, kind: String = "imap", url: String = "imaps://imap.example.com") -> String {
+            do { _ = try parse(keys, kind: kind, url: url); return "" } catch { return "\(error)" }
+        }
+        #expect(message("password_file = \"p\"\noauth2_token_url = \"https://o.example.com/t\"\noauth2_client_id = \"c\"\noauth2_refresh_token_file = \"r\"\n")
+            .contains("logs in with password_file or with OAuth 2.0, not both"))
+        #expect(message("oauth2_token_url = \"https://o.example.com/t\"\noauth2_client_id = \"c\"\n").contains("needs oauth2_refresh_token_file"))
+        #expect(message("oauth2_token_url = \"https://o.example.com/t\"\noauth2_client_id = \"c\"\noauth2_refresh_token_file = \"r\"\n",
+                        kind: "caldav", url: "https://dav.example.com/").contains("imap accounts only"))
+        #expect(message("oauth2_token_url = \"http://o.example.com/t\"\noauth2_client_id = \"c\"\noauth2_refresh_token_file = \"r\"\n")
+            .contains("key oauth2_token_url: http:// would send the refresh token in clear"))
     }
 }

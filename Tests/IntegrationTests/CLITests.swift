@@ -7,7 +7,7 @@ struct CLITests {
     @Test("explain FILE.eml --format json works without a config or a store")
     func explainWithoutConfig() throws {
         let dir = TempDir()
-        let r = try run(Repo.binary, ["explain", Repo.path("Fixtures/imap/new-quote.eml"), "--format", "json"],
+        let r = try run(Repo.binary, ["explain", Repo.path("Fixtures/new-items/new-quote.eml"), "--format", "json"],
                         environment: ["ACTIVITY_CONFIG": ""], cwd: dir.path)
         #expect(r.status == 0, "\(r.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
@@ -25,7 +25,7 @@ struct CLITests {
 
     @Test("explain of a newsletter says why it counts for nothing")
     func explainNewsletter() throws {
-        let r = try activity(["explain", Repo.path("Fixtures/imap/newsletter.eml"), "--format", "json"], environment: ["ACTIVITY_CONFIG": ""])
+        let r = try activity(["explain", Repo.path("Fixtures/new-items/newsletter.eml"), "--format", "json"], environment: ["ACTIVITY_CONFIG": ""])
         #expect(r.status == 0)
         #expect(r.stdout.contains("\"ignored\": \"automated mail (List-Unsubscribe header)\"") || r.stdout.contains("\"ignored\": \"automated mail (List-Id header)\""))
     }

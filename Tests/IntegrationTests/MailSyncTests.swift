@@ -46,7 +46,7 @@ struct MailSyncTests {
         #expect(newItems(again.stdout) == ["alice-mail": 0, "bob-mail": 0, "carol-mail": 0], "\(again.stdout)")
         #expect(NSDictionary(dictionary: try team.week("2026-W47")).isEqual(to: before))
 
-        try dovecot.deliver(user: "alice", folder: "Sent", file: Repo.path("Fixtures/imap/new-quote.eml"))
+        try dovecot.deliver(user: "alice", folder: "Sent", file: Repo.path("Fixtures/new-items/new-quote.eml"))
         let third = try team.activity(["sync", "--once", "--account", "alice-mail"])
         #expect(third.status == 0)
         #expect(newItems(third.stdout) == ["alice-mail": 1], "\(third.stdout)")

@@ -139,6 +139,12 @@ public final class IMAPConnection {
         }
     }
 
+    /// Drops the connection without a LOGOUT (in the middle of a FETCH, say): the socket closes
+    /// when the connection goes away.
+    public func abandon() {
+        closed = true
+    }
+
     public func logout() throws {
         guard !closed else { return }
         defer { closed = true }

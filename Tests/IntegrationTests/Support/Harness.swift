@@ -109,9 +109,9 @@ final class Dovecot {
     let ca: TempDir?
 
     /// `maildirFrom`: a directory with one `USER/Maildir` per user, copied in.
-    init(users: [String: String], maildirFrom: String? = nil, tls: Bool = false) throws {
+    init(users: [String: String], maildirFrom: String? = nil, tls: Bool = false, extraArguments: [String] = []) throws {
         imapPort = freePort()
-        var args = ["start", dir.path, "--imap-port", String(imapPort)]
+        var args = ["start", dir.path, "--imap-port", String(imapPort)] + extraArguments
         for (u, p) in users.sorted(by: { $0.key < $1.key }) { args += ["--user", "\(u):\(p)"] }
         if let maildirFrom { args += ["--maildir-from", maildirFrom, "--mtime-from-filename"] }
         if tls {
