@@ -96,5 +96,10 @@ enum Schema {
             items_seen INTEGER NOT NULL DEFAULT 0
         );
         """,
+        // 2: a week's stages read the highest step per organisation from this index instead of
+        // the rep's whole history (bench/ledger-queries).
+        """
+        CREATE INDEX activity_rep_org ON activity (rep, org, at, step);
+        """,
     ]
 }
