@@ -65,6 +65,10 @@ struct ExportCommand: ParsableCommand {
         let store = try Store(path: config.storePath)
         let reps = config.reps.filter { team == nil || $0.team == team }
             .map { LedgerExport.Rep(id: $0.id, name: $0.name, team: $0.team, startDate: $0.startDate) }
+        let rowCount = reps.count * ISOWeek.count(from: first, to: last) * Kind.allCases.count
+        if format == .xlsx && rowCount >= ExportXLSX.maxRows {
+            throw ActivityError(.usage, "--from \(first) --to \(last): \(rowCount) rows, more than an XLSX sheet holds (\(ExportXLSX.maxRows - 1) below its header); export fewer weeks, one --team at a time, or --format csv")
+        }
         let export = LedgerExport.build(
             from: first, to: last, reps: reps, teams: config.teams.map { .init(id: $0.id, name: $0.name) },
             plan: Ledger(config: config, store: store).plan,

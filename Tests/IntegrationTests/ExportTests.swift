@@ -291,6 +291,9 @@ struct ExportTests {
         #expect(tty.stdout.contains("--format xlsx writes a binary file") && tty.stdout.contains("--output PATH"))
         let piped = try team.activity(base + ["--format", "xlsx"])
         #expect(piped.status == 0, "\(piped.stderr)")
+        // 3 reps × 53,000 weeks × 9 kinds do not fit in a sheet: said before anything is read.
+        let huge = try team.activity(["export", "--from", "1000-W01", "--to", "2026-W47", "--output", team.dir.file("all.xlsx")])
+        #expect(huge.status == 64 && huge.stderr.contains("more than an XLSX sheet holds"), "\(huge.stderr)")
 
         let reversed = try team.activity(["export", "--from", "2026-W47", "--to", "2026-W45"])
         #expect(reversed.status == 64 && reversed.stderr.contains("--to 2026-W45 is before --from 2026-W47"))

@@ -6,6 +6,9 @@ import CXLSXWriter
 /// (rows, totals, teams, funnel) with the JSON's numbers, a frozen header row with filters,
 /// percentages formatted as such, and attainment and status cells coloured by status.
 enum ExportXLSX {
+    /// Rows in an Excel sheet, the header row included.
+    static let maxRows = 1_048_576
+
     enum Cell {
         case text(String)
         case number(Double)
