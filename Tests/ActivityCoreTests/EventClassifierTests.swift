@@ -2,12 +2,12 @@ import Foundation
 import Testing
 @testable import ActivityCore
 
-/// DOMAIN.md's calendar rules, each proved on a real-looking .ics file under Fixtures/events.
+/// DOMAIN.md's calendar rules, each proved on a real-looking .ics file under Fixtures/caldav/alice/meetings.
 @Suite("Event classification")
 struct EventClassifierTests {
     static let psl = PublicSuffixList(text: "com\ncn\ncom.cn\nco.uk\nuk\n")
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../Fixtures/events").standardizedFileURL
+        .appendingPathComponent("../../Fixtures/caldav/alice/meetings").standardizedFileURL
     let zone = TimeZone(identifier: "Asia/Shanghai")!
     let alice = RepProfile(id: "alice", name: "王丽", emails: ["alice@hxsoft.cn"], timeZone: TimeZone(identifier: "Asia/Shanghai")!)
 

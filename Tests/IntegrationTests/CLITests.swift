@@ -81,7 +81,7 @@ struct ManPageTests {
 struct CalendarCLITests {
     @Test("ics expand prints one JSON line per instance in [from, to), in UTC, with the moved override in its new week")
     func icsExpand() throws {
-        let r = try activity(["ics", "expand", Repo.path("Fixtures/events/recurring-followup.ics"),
+        let r = try activity(["ics", "expand", Repo.path("Fixtures/caldav/alice/meetings/recurring-followup.ics"),
                               "--from", "2026-11-01", "--to", "2026-12-01", "--tz", "Asia/Shanghai", "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
@@ -95,18 +95,18 @@ struct CalendarCLITests {
     func icsExpandErrors() throws {
         #expect(try activity(["ics", "expand", Repo.path("README.md"), "--from", "2026-11-01", "--to", "2026-12-01"]).status == 65)
         #expect(try activity(["ics", "expand", "/nonexistent.ics", "--from", "2026-11-01", "--to", "2026-12-01"]).status == 66)
-        #expect(try activity(["ics", "expand", Repo.path("Fixtures/events/cancelled.ics"), "--from", "2026-13-01", "--to", "2026-12-01"]).status == 64)
+        #expect(try activity(["ics", "expand", Repo.path("Fixtures/caldav/alice/meetings/cancelled.ics"), "--from", "2026-13-01", "--to", "2026-12-01"]).status == 64)
     }
 
     @Test("explain FILE.ics says a meeting at a customer's office is a visit, and why a weekly meeting counts for nothing")
     func explainICS() throws {
-        let r = try activity(["explain", Repo.path("Fixtures/events/onsite-external.ics"), "--format", "json"], environment: ["ACTIVITY_CONFIG": ""])
+        let r = try activity(["explain", Repo.path("Fixtures/caldav/alice/meetings/onsite-external.ics"), "--format", "json"], environment: ["ACTIVITY_CONFIG": ""])
         #expect(r.status == 0, "\(r.stderr)")
         let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         let item = try #require((json?["items"] as? [[String: Any]])?.first)
         #expect(item["type"] as? String == "event")
         #expect((item["activities"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } == ["lead", "visit"])
-        let weekly = try activity(["explain", Repo.path("Fixtures/events/internal-weekly.ics"), "--format", "json"], environment: ["ACTIVITY_CONFIG": ""])
+        let weekly = try activity(["explain", Repo.path("Fixtures/caldav/alice/meetings/internal-weekly.ics"), "--format", "json"], environment: ["ACTIVITY_CONFIG": ""])
         #expect(weekly.stdout.contains("\"ignored\": \"internal meeting (\\\"周会\\\" is on the ignore list)\""))
     }
 }

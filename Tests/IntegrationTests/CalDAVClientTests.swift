@@ -50,12 +50,14 @@ struct CalDAVClientTests {
 
     // MARK: - Discovery
 
-    @Test("discovery from the principal URL finds the work calendar", arguments: Kind.allCases)
+    @Test("discovery from the principal URL finds both of alice's calendars", arguments: Kind.allCases)
     func discoveryFromThePrincipal(kind: Kind) throws {
         let server = try Self.start(kind)
         defer { server.stop() }   // also keeps the server alive to the end
         let calendars = try Self.client(server.principalURL("alice")).discoverCalendars()
-        #expect(calendars == [CalDAVCalendar(url: server.calendarURL("alice", "work"), displayName: "work", supportsSyncCollection: true)])
+        #expect(calendars == ["meetings", "work"].map {
+            CalDAVCalendar(url: server.calendarURL("alice", $0), displayName: $0, supportsSyncCollection: true)
+        })
     }
 
     @Test("discovery from the calendar URL returns just that calendar", arguments: Kind.allCases)
@@ -73,7 +75,7 @@ struct CalDAVClientTests {
         let server = try Self.start(kind)
         defer { server.stop() }   // also keeps the server alive to the end
         let calendars = try Self.client(server.base + "/").discoverCalendars()
-        #expect(calendars.map(\.url) == [server.calendarURL("alice", "work")])
+        #expect(calendars.map(\.url) == [server.calendarURL("alice", "meetings"), server.calendarURL("alice", "work")])
     }
 
     @Test("a URL that does not exist is a configuration error", arguments: Kind.allCases)

@@ -31,6 +31,16 @@ public struct Classifier: Sendable {
         var qualified: Set<String> = []
         /// `thread \u{1} kind \u{1} week` already counted.
         var threadKinds: Set<String> = []
+        /// Organisation keys already worked out, by address: one rep's mail names the same few
+        /// hundred addresses again and again.
+        var orgOf: [String: String?] = [:]
+
+        mutating func org(_ address: String, _ identity: OrgIdentity) -> String? {
+            if let known = orgOf[address] { return known }
+            let org = identity.org(of: address)
+            orgOf[address] = org
+            return org
+        }
     }
 
     /// Classifies every mail; the verdicts come back in time order.
@@ -40,22 +50,22 @@ public struct Classifier: Sendable {
 
     func classify(_ input: MailInput, history: inout History) -> ItemVerdict {
         var verdict = judge(input, history: &history)
-        verdict.exchanges = exchanges(input.item)
+        verdict.exchanges = exchanges(input.item, history: &history)
         return verdict
     }
 
     /// Outbound mail to each external organisation, inbound mail from one: counted or not.
-    func exchanges(_ mail: MailItem) -> [Exchange] {
+    func exchanges(_ mail: MailItem, history: inout History) -> [Exchange] {
         let identity = settings.identity
         if mail.automated != nil { return [] }
         if rep.owns(mail.from) {
             var orgs: [String] = []
             for a in mail.to + mail.cc where !rep.owns(a) {
-                if let o = identity.org(of: a), !orgs.contains(o) { orgs.append(o) }
+                if let o = history.org(a, identity), !orgs.contains(o) { orgs.append(o) }
             }
             return orgs.map { Exchange(org: $0, at: mail.date, direction: .outbound) }
         }
-        guard let from = mail.from, let org = identity.org(of: from) else { return [] }
+        guard let from = mail.from, let org = history.org(from, identity) else { return [] }
         return [Exchange(org: org, at: mail.date, direction: .inbound)]
     }
 
@@ -70,7 +80,7 @@ public struct Classifier: Sendable {
         // External organisations on the mail, in header order (To, then Cc), without repeats.
         var orgs: [String] = []
         for address in mail.to + mail.cc where !rep.owns(address) {
-            if let org = identity.org(of: address), !orgs.contains(org) { orgs.append(org) }
+            if let org = history.org(address, identity), !orgs.contains(org) { orgs.append(org) }
         }
 
         if rep.owns(mail.from) {
@@ -108,7 +118,7 @@ public struct Classifier: Sendable {
 
         // Inbound: from an external organisation?
         guard let from = mail.from else { return ignored("no From address") }
-        guard let org = identity.org(of: from) else {
+        guard let org = history.org(from, identity) else {
             return ignored(identity.isInternal(from) ? "internal mail from \(from)" : "no external sender")
         }
         guard history.contacted.contains(org) else {

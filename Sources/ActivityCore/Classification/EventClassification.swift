@@ -94,7 +94,7 @@ extension Classifier {
         // External organisations: attendees in order, then the organiser.
         var orgs: [String] = []
         for p in event.attendees + [event.organizer].compactMap({ $0 }) where !rep.owns(p.address) {
-            if let org = identity.org(of: p.address), !orgs.contains(org) { orgs.append(org) }
+            if let org = history.org(p.address, identity), !orgs.contains(org) { orgs.append(org) }
         }
         let keyword = settings.rules.match(event.summary)
         let location = (event.location ?? "").trimmingCharacters(in: .whitespacesAndNewlines)

@@ -25,7 +25,10 @@ public struct ISOWeek: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.init(year: c.yearForWeekOfYear ?? 1970, week: c.weekOfYear ?? 1)
     }
 
-    public var description: String { String(format: "%04d-W%02d", year, week) }
+    public var description: String {
+        let y = String(year), w = String(week)
+        return String(repeating: "0", count: max(0, 4 - y.count)) + y + "-W" + (w.count < 2 ? "0" : "") + w
+    }
 
     /// Midnight of the week's Monday in `zone`.
     public func start(in zone: TimeZone) -> Date {

@@ -9,9 +9,9 @@ public struct MailAddress: Hashable, Sendable {
 
     /// `address` is trimmed and lower-cased; an empty or all-whitespace `name` becomes nil.
     public init(name: String?, address: String) {
-        let trimmedName = name?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmedName = name?.trimmedWhitespace
         self.name = (trimmedName?.isEmpty ?? true) ? nil : trimmedName
-        self.address = address.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        self.address = address.trimmedWhitespace.lowercased()
     }
 
     /// The part before the last "@" (the whole address when there is none).
@@ -267,7 +267,7 @@ public enum AddressList {
             default: break
             }
         }
-        return out.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        return out.trimmedWhitespace.lowercased()
     }
 
     /// Renders a display-name phrase: words joined by single spaces, encoded words decoded, surrounding quotes removed.

@@ -56,7 +56,7 @@ public enum Charsets {
 
     /// Maps a MIME charset label to a decoder. nil for labels that cannot be a charset name.
     static func resolve(_ label: String) -> Target? {
-        var name = label.trimmingCharacters(in: .whitespacesAndNewlines)
+        var name = label.trimmedWhitespace
         if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") {
             name = String(name.dropFirst().dropLast())
         }

@@ -6,14 +6,27 @@ public struct Rules: Sendable, Equatable {
     /// closing › payment › follow_up › visit).
     public static let precedence: [Kind] = [.demo, .onboarding, .closing, .payment, .followUp, .visit]
 
-    public var keywords: [Kind: [String]]
-    public var onlineMarkers: [String]
-    public var ignore: [String]
+    public private(set) var keywords: [Kind: [String]]
+    public private(set) var onlineMarkers: [String]
+    public private(set) var ignore: [String]
+    /// The same words folded once, in precedence order, so matching a subject folds only it.
+    private var foldedKeywords: [(kind: Kind, word: String, folded: [Unicode.Scalar])] = []
+    private var foldedIgnore: [(word: String, folded: [Unicode.Scalar])] = []
+    private var foldedOnline: [(word: String, folded: [Unicode.Scalar])] = []
 
     public init(keywords: [Kind: [String]], onlineMarkers: [String], ignore: [String]) {
         self.keywords = keywords
         self.onlineMarkers = onlineMarkers
         self.ignore = ignore
+        foldedKeywords = Rules.precedence.flatMap { kind in
+            (keywords[kind] ?? []).map { (kind, $0, Keyword.fold($0)) }
+        }
+        foldedIgnore = ignore.map { ($0, Keyword.fold($0)) }
+        foldedOnline = onlineMarkers.map { ($0, Keyword.fold($0)) }
+    }
+
+    public static func == (a: Rules, b: Rules) -> Bool {
+        a.keywords == b.keywords && a.onlineMarkers == b.onlineMarkers && a.ignore == b.ignore
     }
 
     public static let builtIn = Rules(
@@ -44,22 +57,20 @@ public struct Rules: Sendable, Equatable {
     /// and the keyword that matched.
     public func match(_ text: String, allowed: Set<Kind>? = nil) -> (kind: Kind, keyword: String)? {
         let folded = Keyword.fold(text)
-        for kind in Rules.precedence where allowed?.contains(kind) ?? true {
-            for word in keywords[kind] ?? [] where Keyword.occurs(word, inFolded: folded) {
-                return (kind, word)
-            }
+        for k in foldedKeywords where allowed?.contains(k.kind) ?? true {
+            if Keyword.occurs(k.folded, inFolded: folded) { return (k.kind, k.word) }
         }
         return nil
     }
 
     public func ignoreMatch(_ text: String) -> String? {
         let folded = Keyword.fold(text)
-        return ignore.first { Keyword.occurs($0, inFolded: folded) }
+        return foldedIgnore.first { Keyword.occurs($0.folded, inFolded: folded) }?.word
     }
 
     public func onlineMarker(in text: String) -> String? {
         let folded = Keyword.fold(text)
-        return onlineMarkers.first { folded.contains(Keyword.fold($0)) }
+        return foldedOnline.first { !$0.folded.isEmpty && folded.contains($0.folded) }?.word
     }
 }
 
@@ -85,7 +96,11 @@ public enum Keyword {
     }
 
     public static func occurs(_ keyword: String, inFolded text: [Unicode.Scalar]) -> Bool {
-        let k = fold(keyword)
+        occurs(fold(keyword), inFolded: text)
+    }
+
+    /// `k` already folded.
+    static func occurs(_ k: [Unicode.Scalar], inFolded text: [Unicode.Scalar]) -> Bool {
         guard !k.isEmpty, k.count <= text.count else { return false }
         let ascii = k.allSatisfy { $0.isASCII }
         var i = 0
