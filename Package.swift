@@ -17,6 +17,8 @@ let package = Package(
         // C: libcurl and SQLite from Debian's -dev packages, with typed shims for variadic calls.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // libxlsxwriter from Debian's -dev package: the XLSX exports.
+        .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
 
         // Pure domain code: MIME headers, identity, classification, weeks, targets. No I/O.
         .target(name: "ActivityCore"),
@@ -41,7 +43,7 @@ let package = Package(
         ]),
         // Commands, output formats, exit codes.
         .target(name: "ActivityCLI", dependencies: [
-            "ActivitySync", "ActivityStore", "ActivityConfig", "ActivityCore", "ActivityTransport",
+            "ActivitySync", "ActivityStore", "ActivityConfig", "ActivityCore", "ActivityTransport", "CXLSXWriter",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

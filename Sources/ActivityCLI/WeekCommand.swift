@@ -89,12 +89,12 @@ struct Ledger {
         let zone = profile.timeZone
         let end = week.end(in: zone)
         let activities = try store.activities(rep: rep.id, week: week)
-        let history = try store.activities(rep: rep.id, before: end)
+        let reached = try store.stages(rep: rep.id, orgs: Set(activities.map(\.org)), before: end)
         let since = end.addingTimeInterval(-TimeInterval(config.leadLookbackDays) * 86_400)
         let exchanges = try store.lastExchanges(rep: rep.id, before: min(now, end), since: since)
         let monday = ISOWeek.calendar(zone).dateComponents([.year, .month, .day], from: week.start(in: zone))
         let targets = plan.targets(rep: rep.id, team: rep.team, startDate: rep.startDate, monday: monday)
-        return RepWeek.build(rep: profile, week: week, activities: activities, history: history, exchanges: exchanges,
+        return RepWeek.build(rep: profile, week: week, activities: activities, reached: reached, exchanges: exchanges,
                              targets: targets, followUpAfterDays: config.followupAfterDays, now: now)
     }
 }

@@ -8,6 +8,7 @@ public struct ActivityError: Error, CustomStringConvertible, Sendable, Equatable
         case noInput = 66
         case unavailable = 69
         case software = 70
+        case cantCreate = 73
         case ioError = 74
         case tempFail = 75
         case noPermission = 77
@@ -40,7 +41,7 @@ public struct ActivityError: Error, CustomStringConvertible, Sendable, Equatable
         switch code {
         case .tempFail: return 1
         case .unavailable: return 2
-        case .dataError, .noInput, .ioError: return 3
+        case .dataError, .noInput, .ioError, .cantCreate: return 3
         case .noPermission: return 4
         case .config, .usage: return 5
         case .software: return 6

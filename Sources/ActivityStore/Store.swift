@@ -228,10 +228,45 @@ public final class Store {
             .bind(.text(rep), .text(week.description)).map(Store.activity).compactMap { $0 }
     }
 
-    /// A rep's activities up to an instant (for stages), oldest first.
-    public func activities(rep: String, before: Date) throws -> [Activity] {
-        try db.prepare("SELECT \(Store.activityColumns) FROM activity WHERE rep = ? AND at < ? ORDER BY at, step, id")
-            .bind(.text(rep), .int(Int64(before.timeIntervalSince1970))).map(Store.activity).compactMap { $0 }
+    /// The highest step each of some organisations has reached with a rep before an instant
+    /// (a week's stages), without reading the rep's whole history.
+    public func stages(rep: String, orgs: Set<String>, before: Date) throws -> [String: Int] {
+        var out: [String: Int] = [:]
+        let sorted = orgs.sorted()
+        // Chunks stay far below SQLite's limit on bound variables.
+        for start in stride(from: 0, to: sorted.count, by: 500) {
+            let chunk = sorted[start..<min(start + 500, sorted.count)]
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            try db.prepare("SELECT org, max(step) FROM activity WHERE rep = ? AND org IN (\(marks)) AND at < ? GROUP BY org")
+                .bind([.text(rep)] + chunk.map { .text($0) } + [.int(Int64(before.timeIntervalSince1970))])
+                .forEach { row in out[row.text(0)] = Int(row.int(1)) }
+        }
+        return out
+    }
+
+    // MARK: - Reports over a range of weeks
+
+    /// Activities per rep, week and kind in the weeks `from`…`to` (by the week stored with each
+    /// activity, which is in its rep's own zone).
+    public func weeklyCounts(from: ISOWeek, to: ISOWeek) throws -> [String: [ISOWeek: [Kind: Int]]] {
+        var out: [String: [ISOWeek: [Kind: Int]]] = [:]
+        try db.prepare("SELECT rep, week, kind, count(*) FROM activity WHERE week >= ? AND week <= ? GROUP BY week, rep, kind")
+            .bind(.text(from.description), .text(to.description)).forEach { row in
+                guard let week = ISOWeek(row.text(1)), let kind = Kind(rawValue: row.text(2)) else { return }
+                out[row.text(0), default: [:]][week, default: [:]][kind] = Int(row.int(3))
+            }
+        return out
+    }
+
+    /// Distinct organisations per rep and kind over the weeks `from`…`to` (for the funnel).
+    public func organisationCounts(from: ISOWeek, to: ISOWeek) throws -> [String: [Kind: Int]] {
+        var out: [String: [Kind: Int]] = [:]
+        try db.prepare("SELECT rep, kind, count(DISTINCT org) FROM activity WHERE week >= ? AND week <= ? GROUP BY rep, kind")
+            .bind(.text(from.description), .text(to.description)).forEach { row in
+                guard let kind = Kind(rawValue: row.text(1)) else { return }
+                out[row.text(0), default: [:]][kind] = Int(row.int(2))
+            }
+        return out
     }
 
     public func activity(id: String) throws -> Activity? {

@@ -1,4 +1,5 @@
 import Foundation
+import ActivityCore
 
 /// JSON with keys in the order they are written, as INTERFACE.md shows them: scripts diff it.
 public indirect enum JSON: Sendable, Equatable {
@@ -59,6 +60,12 @@ public indirect enum JSON: Sendable, Equatable {
 
     static func writeString(_ s: String, to out: inout String) {
         out += "\""
+        // Most strings need no escape: append them whole (0xE2 leads U+2028 and U+2029).
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) {
+            out += s
+            out += "\""
+            return
+        }
         for u in s.unicodeScalars {
             switch u {
             case "\"": out += "\\\""
@@ -79,18 +86,6 @@ public indirect enum JSON: Sendable, Equatable {
 }
 
 /// RFC 3339 with the offset of a zone: `2026-11-17T10:00:00+08:00`.
-public func rfc3339(_ date: Date, in zone: TimeZone) -> String {
-    let f = DateFormatter()
-    f.locale = Locale(identifier: "en_US_POSIX")
-    f.timeZone = zone
-    f.dateFormat = "yyyy-MM-dd'T'HH:mm:ssxxxxx"
-    return f.string(from: date)
-}
+public func rfc3339(_ date: Date, in zone: TimeZone) -> String { LocalTimestamp.rfc3339(date, in: zone) }
 
-public func isoDate(_ date: Date, in zone: TimeZone) -> String {
-    let f = DateFormatter()
-    f.locale = Locale(identifier: "en_US_POSIX")
-    f.timeZone = zone
-    f.dateFormat = "yyyy-MM-dd"
-    return f.string(from: date)
-}
+public func isoDate(_ date: Date, in zone: TimeZone) -> String { LocalTimestamp.isoDate(date, in: zone) }

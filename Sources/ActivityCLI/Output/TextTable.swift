@@ -41,6 +41,7 @@ public func displayWidth(_ s: String) -> Int {
     var w = 0
     for u in s.unicodeScalars {
         let v = u.value
+        if v < 0x300 { w += 1; continue }  // Latin: no wide or combining characters before U+0300
         if u.properties.generalCategory == .nonspacingMark || u.properties.generalCategory == .enclosingMark || v == 0x200B {
             continue
         }

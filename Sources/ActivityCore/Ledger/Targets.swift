@@ -68,7 +68,7 @@ public struct Attainment: Sendable, Equatable {
     public var target: Double
     public var actual: Int
     public var ratio: Double { target > 0 ? Double(actual) / target : 0 }
-    public var status: Status { ratio >= 1 ? .met : ratio >= 0.8 ? .near : .behind }
+    public var status: Status { Attainment.judge(ratio) }
     public var remaining: Double { max(0, target - Double(actual)) }
 
     public init(target: Double, actual: Int) {
@@ -77,5 +77,11 @@ public struct Attainment: Sendable, Equatable {
     }
 
     /// Rounded to 4 decimals as INTERFACE.md shows (0.3333).
-    public var roundedRatio: Double { (ratio * 10_000).rounded() / 10_000 }
+    public var roundedRatio: Double { Attainment.rounded(ratio) }
+
+    /// The status of a ratio of actual to target: `met` ≥ 1, `near` ≥ 0.8, else `behind`.
+    public static func judge(_ ratio: Double) -> Status { ratio >= 1 ? .met : ratio >= 0.8 ? .near : .behind }
+
+    /// A ratio rounded to 4 decimals, as the JSON carries it.
+    public static func rounded(_ ratio: Double) -> Double { (ratio * 10_000).rounded() / 10_000 }
 }

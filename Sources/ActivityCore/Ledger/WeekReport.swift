@@ -27,9 +27,10 @@ public struct RepWeek: Sendable {
     public var followUpsDue: [FollowUpDue]
     public var stages: [(org: String, step: Int)]
 
-    /// Builds the week from the rep's activities in it, all their activities before its end
-    /// (for stages), their mail exchanges, targets, and the current time.
-    public static func build(rep: RepProfile, week: ISOWeek, activities: [Activity], history: [Activity],
+    /// Builds the week from the rep's activities in it, the highest step each organisation active
+    /// in it had reached before its end (`reached`, for stages), their mail exchanges, targets,
+    /// and the current time.
+    public static func build(rep: RepProfile, week: ISOWeek, activities: [Activity], reached: [String: Int],
                              exchanges: [(org: String, lastOut: Date?, lastIn: Date?)], targets: [Kind: Double],
                              followUpAfterDays: Int, now: Date) -> RepWeek {
         let zone = rep.timeZone
@@ -59,10 +60,9 @@ public struct RepWeek: Sendable {
         }.sorted { ($0.daysWaiting, $0.org) > ($1.daysWaiting, $1.org) }
 
         // Stage: the highest step reached with each organisation active this week.
-        let active = Set(activities.map(\.org))
         var stage: [String: Int] = [:]
-        for a in history where active.contains(a.org) && a.at < end {
-            stage[a.org] = max(stage[a.org] ?? 0, a.kind.step)
+        for a in activities where a.at < end {
+            stage[a.org] = max(stage[a.org] ?? 0, reached[a.org] ?? 0, a.kind.step)
         }
         let stages = stage.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { (org: $0.key, step: $0.value) }
 

@@ -1,0 +1,187 @@
+import ArgumentParser
+import Foundation
+import ActivityCore
+import ActivityConfig
+import ActivityStore
+
+/// `activity export`: the manager's rep × week report over a range of weeks, as CSV, XLSX, JSON
+/// or HTML (INTERFACE.md *JSON of `activity export`*).
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Export rep × week rows against targets, period totals, team roll-ups and the funnel (CSV, XLSX, JSON, HTML).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: ArgumentHelp("The first ISO week, e.g. 2026-W40.", valueName: "WEEK"))
+    var from: String
+
+    @Option(name: .long, help: ArgumentHelp("The last ISO week, included (default: the current week).", valueName: "WEEK"))
+    var to: String?
+
+    @Option(name: .long, help: ArgumentHelp("Only the reps of this team.", valueName: "ID"))
+    var team: String?
+
+    @Option(name: .long, help: "csv, xlsx, json or html (default: from the --output extension, else csv).")
+    var format: ExportFormat?
+
+    @Option(name: .long, help: ArgumentHelp("Write to this file instead of stdout.", valueName: "PATH"))
+    var output: String?
+
+    func validate() throws {
+        guard ISOWeek(from) != nil else { throw ValidationError("--from \(from): not an ISO week such as 2026-W40") }
+        if let to {
+            guard let last = ISOWeek(to) else { throw ValidationError("--to \(to): not an ISO week such as 2026-W47") }
+            if last < ISOWeek(from)! { throw ValidationError("--to \(to) is before --from \(from)") }
+        }
+    }
+
+    /// The format asked for, else the one the output file's extension names, else CSV.
+    var resolvedFormat: ExportFormat {
+        if let format { return format }
+        if let output, let byExtension = ExportFormat(extension: (output as NSString).pathExtension) { return byExtension }
+        return .csv
+    }
+
+    func run() throws {
+        let format = resolvedFormat
+        if format.isBinary && output == nil && isatty(1) != 0 {
+            throw ActivityError(.usage, "--format \(format.rawValue) writes a binary file, not text for a terminal: give --output PATH (e.g. --output ledger.\(format.rawValue)), or redirect stdout to a file")
+        }
+        let runtime = try Runtime.load(global)
+        let config = runtime.config
+        let now = Date()
+        let first = ISOWeek(from)!
+        let last = to.flatMap(ISOWeek.init) ?? ISOWeek(containing: now, in: config.timeZone)
+        if last < first {
+            throw ActivityError(.usage, "--from \(first) is after the current week \(last); give --to WEEK")
+        }
+        if let team, !config.teams.contains(where: { $0.id == team }) {
+            throw ActivityError(.usage, "--team \(team): no such team in \(config.file) (teams: \(config.teams.map(\.id).joined(separator: ", ")))")
+        }
+        guard FileManager.default.fileExists(atPath: config.storePath) else {
+            throw ActivityError(.noInput, "store \(config.storePath) does not exist yet; run `activity sync` first")
+        }
+        let store = try Store(path: config.storePath)
+        let reps = config.reps.filter { team == nil || $0.team == team }
+            .map { LedgerExport.Rep(id: $0.id, name: $0.name, team: $0.team, startDate: $0.startDate) }
+        let rowCount = reps.count * ISOWeek.count(from: first, to: last) * Kind.allCases.count
+        if format == .xlsx && rowCount >= ExportXLSX.maxRows {
+            throw ActivityError(.usage, "--from \(first) --to \(last): \(rowCount) rows, more than an XLSX sheet holds (\(ExportXLSX.maxRows - 1) below its header); export fewer weeks, one --team at a time, or --format csv")
+        }
+        let export = LedgerExport.build(
+            from: first, to: last, reps: reps, teams: config.teams.map { .init(id: $0.id, name: $0.name) },
+            plan: Ledger(config: config, store: store).plan,
+            counts: try store.weeklyCounts(from: first, to: last),
+            organisations: try store.organisationCounts(from: first, to: last))
+        let report = ExportReport(export: export, timeZone: config.timeZone, team: team,
+                                  openWeeks: Set(export.weeks.filter { $0.end(in: config.timeZone) > now }))
+
+        let data: Data
+        switch format {
+        case .json: data = Data((ExportRendering.json(report).serialized(pretty: true) + "\n").utf8)
+        case .csv: data = Data(ExportRendering.csv(report).utf8)
+        case .html: data = Data(ExportHTML.page(report).utf8)
+        case .xlsx: data = try ExportXLSX.workbook(report)
+        }
+        if let output {
+            do {
+                try data.write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                throw ActivityError(.cantCreate, "--output \(output): cannot write the file (\(ExportCommand.reason(error))); check that its directory exists and is writable")
+            }
+        } else {
+            FileHandle.standardOutput.write(data)
+        }
+    }
+
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return ns.localizedDescription
+    }
+}
+
+enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
+    case csv, xlsx, json, html
+
+    init?(extension ext: String) {
+        switch ext.lowercased() {
+        case "csv": self = .csv
+        case "xlsx": self = .xlsx
+        case "json": self = .json
+        case "html", "htm": self = .html
+        default: return nil
+        }
+    }
+
+    /// Formats that are not text: never written to a terminal.
+    var isBinary: Bool { self == .xlsx }
+}
+
+/// An export and what its renderings need besides: the ledger zone, the team asked for, and the
+/// weeks not over yet (marked in the HTML).
+struct ExportReport {
+    var export: LedgerExport
+    var timeZone: TimeZone
+    var team: String?
+    var openWeeks: Set<ISOWeek>
+}
+
+/// The JSON and CSV of `activity export`.
+enum ExportRendering {
+    static func json(_ report: ExportReport) -> JSON {
+        let e = report.export
+        return .object([
+            ("from", .string(e.from.description)),
+            ("to", .string(e.to.description)),
+            ("timezone", .string(report.timeZone.identifier)),
+            ("rows", .array(e.rows.map { r in
+                .object([
+                    ("rep", .string(r.rep)), ("team", .optional(r.team)), ("week", .string(r.week.description)),
+                    ("kind", .string(r.kind.rawValue)), ("actual", .int(r.actual)), ("target", number(r.target)),
+                    ("attainment", number(r.attainment?.roundedRatio)), ("status", .optional(r.attainment?.status.rawValue)),
+                ])
+            })),
+            ("totals", .array(e.totals.map { t in
+                .object([
+                    ("rep", .string(t.rep)), ("kind", .string(t.kind.rawValue)), ("actual", .int(t.actual)),
+                    ("target", number(t.target)), ("attainment", number(t.attainment?.roundedRatio)),
+                ])
+            })),
+            ("teams", .array(e.teams.map { t in
+                .object([
+                    ("team", .string(t.team)), ("week", .string(t.week.description)), ("kind", .string(t.kind.rawValue)),
+                    ("actual", .int(t.actual)), ("target", number(t.target)), ("attainment", number(t.attainment?.roundedRatio)),
+                ])
+            })),
+            ("funnel", .array(e.funnel.map { f in
+                .object([
+                    ("rep", .string(f.rep)), ("from", .string(f.from.rawValue)), ("to", .string(f.to.rawValue)),
+                    ("ratio", number(f.ratio.map(Attainment.rounded))), ("norm", .double(Attainment.rounded(f.norm))),
+                ])
+            })),
+        ])
+    }
+
+    static func number(_ d: Double?) -> JSON { d.map(JSON.double) ?? .null }
+
+    /// The rows table only, one header row, with a byte-order mark so that Excel reads the UTF-8
+    /// (Chinese names) correctly. Totals and team roll-ups are sums of these rows; the funnel
+    /// is in the JSON, XLSX and HTML.
+    static func csv(_ report: ExportReport) -> String {
+        var out = "\u{FEFF}rep,name,team,week,kind,actual,target,attainment,status\r\n"
+        for r in report.export.rows {
+            let cells = [r.rep, r.name, r.team ?? "", r.week.description, r.kind.rawValue, String(r.actual),
+                         r.target.map(decimal) ?? "", r.attainment.map { decimal($0.roundedRatio) } ?? "",
+                         r.attainment?.status.rawValue ?? ""]
+            out += cells.map(csvField).joined(separator: ",") + "\r\n"
+        }
+        return out
+    }
+
+    /// A number as the JSON writes it: 6, 0.5, 0.3333.
+    static func decimal(_ d: Double) -> String { JSON.double(d).serialized() }
+}
