@@ -58,6 +58,9 @@ public struct Config: Sendable {
         public var caFile: String?
         public var pollInterval: TimeInterval
         public var allowPlaintext: Bool
+        /// Seconds the server may stay silent (connecting, in TLS, or mid-answer) before the
+        /// attempt is given up (`timeout`, default 60 s).
+        public var timeout: TimeInterval = 60
     }
 
     public var file: String
@@ -240,7 +243,7 @@ extension Config {
         var accounts: [Account] = []
         for a in try arrayOfTables("account") {
             try a.onlyKnown(["id", "rep", "kind", "url", "username", "password_file", "password_env", "password_command",
-                             "folders", "calendars", "ca_file", "poll_interval", "allow_plaintext"])
+                             "folders", "calendars", "ca_file", "poll_interval", "allow_plaintext", "timeout"])
             let id = try a.requiredString("id")
             if accounts.contains(where: { $0.id == id }) { throw a.error("id", "account \(id) is defined twice") }
             let rep = try a.requiredString("rep")
@@ -275,10 +278,14 @@ extension Config {
             guard let interval = parseDuration(intervalText), interval > 0 else {
                 throw a.error("poll_interval", "\"\(intervalText)\" is not a duration (write 30s, 5m or 1h)")
             }
+            let timeoutText = try a.string("timeout") ?? "60s"
+            guard let timeout = parseDuration(timeoutText), timeout > 0, timeout <= 3600 else {
+                throw a.error("timeout", "\"\(timeoutText)\" is not a duration between 1s and 1h (write 30s or 2m)")
+            }
             accounts.append(Account(id: id, rep: rep, kind: kind, url: url,
                                     username: try a.string("username") ?? reps.first { $0.id == rep }!.emails[0],
                                     secret: secret, folders: folders, calendars: calendars, caFile: caFile,
-                                    pollInterval: interval, allowPlaintext: allowPlaintext))
+                                    pollInterval: interval, allowPlaintext: allowPlaintext, timeout: timeout))
         }
 
         return Config(file: path, directory: directory, timeZone: zone, storePath: storePath, leadLookbackDays: lookback,

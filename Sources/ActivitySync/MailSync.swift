@@ -42,24 +42,34 @@ public struct MailSync {
 
     func syncUnmapped(account: Config.Account, password: String) throws -> AccountSyncResult {
         let endpoint = IMAPEndpoint(url: account.url, username: account.username, credential: .password(password),
-                                    caFile: account.caFile, account: account.id)
+                                    caFile: account.caFile, account: account.id, timeout: account.timeout)
         let connection = try IMAPConnection(endpoint: endpoint, logger: logger)
         defer { try? connection.logout() }
         var result = AccountSyncResult(account: account.id)
-        let folders = try resolveFolders(account, connection: connection)
+        let all = try connection.listFolders()
+        let (folders, missing) = resolveFolders(account, among: all)
+        try forgetVanishedFolders(account, serverFolders: all)
         for folder in folders {
             let n = try sync(folder: folder, account: account, connection: connection, result: &result)
             result.newItems += n
             result.folders.append(folder.name)
         }
+        // A configured folder the server does not have: the others are synced, its mail stays in
+        // the ledger (mail persists once seen), and the account fails with a configuration error
+        // naming it, so `status` shows it until someone fixes the config or the server.
+        if !missing.isEmpty {
+            let names = missing.map { "\"\($0)\"" }.joined(separator: ", ")
+            throw ActivityError(.config, "account \(account.id): \(connection.endpoint.server) has no folder \(names); fix folders in the config (the server has: \(all.filter(\.isSelectable).map(\.name).joined(separator: ", ")))")
+        }
         return result
     }
 
-    /// The configured folders as the server names them. `\Sent` means the folder with that
-    /// special-use attribute (RFC 6154), whatever it is called (Sent, 已发送, Sent Items).
-    func resolveFolders(_ account: Config.Account, connection: IMAPConnection) throws -> [IMAPFolder] {
-        let all = try connection.listFolders()
+    /// The configured folders as the server names them, and the configured names it does not
+    /// have. `\Sent` means the folder with that special-use attribute (RFC 6154), whatever it is
+    /// called (Sent, 已发送, Sent Items); a server without one gets a warning, not an error.
+    func resolveFolders(_ account: Config.Account, among all: [IMAPFolder]) -> (found: [IMAPFolder], missing: [String]) {
         var out: [IMAPFolder] = []
+        var missing: [String] = []
         for wanted in account.folders {
             let found: IMAPFolder?
             if wanted.hasPrefix("\\") {
@@ -75,14 +85,23 @@ public struct MailSync {
             } else if wanted.uppercased() == "INBOX" {
                 found = all.first { $0.name.uppercased() == "INBOX" } ?? IMAPFolder(name: "INBOX", wireName: "INBOX", attributes: [])
             } else {
-                found = all.first { $0.name == wanted || $0.wireName == wanted }
-                if found == nil {
-                    throw ActivityError(.config, "account \(account.id): \(connection.endpoint.server) has no folder \"\(wanted)\"; fix folders in the config (the server has: \(all.map(\.name).joined(separator: ", ")))")
-                }
+                found = all.first { ($0.name == wanted || $0.wireName == wanted) && $0.isSelectable }
+                if found == nil { missing.append(wanted) }
             }
             if let found, !out.contains(where: { $0.wireName == found.wireName }) { out.append(found) }
         }
-        return out
+        return (out, missing)
+    }
+
+    /// Folders this account synced before that the server no longer has at all (deleted or
+    /// renamed): their checkpoints and locations go. Their mail stays counted.
+    func forgetVanishedFolders(_ account: Config.Account, serverFolders: [IMAPFolder]) throws {
+        let names = Set(serverFolders.map(\.name))
+        for folder in try store.checkpointFolders(account: account.id) where !names.contains(folder) && folder.uppercased() != "INBOX" {
+            logger.notice("folder gone from the server; its mail stays in the ledger", metadata: [
+                "account": "\(account.id)", "folder": "\(folder)"])
+            try store.transaction { try store.forgetFolder(account: account.id, folder: folder) }
+        }
     }
 
     /// Names servers without SPECIAL-USE give their sent folder.
@@ -116,7 +135,11 @@ public struct MailSync {
 
         let rep = account.rep
         var batch: [(FetchedMessage, MailItem)] = []
+        // Messages the checkpoint must not pass yet: invitations waiting for their calendar
+        // parts, and messages whose FETCH answer was unreadable, refetched without BODYSTRUCTURE.
         var pendingCalendar: [FetchedMessage] = []
+        var unreadable: [UInt32: String] = [:]
+        var malformed: [MalformedItem] = []
         var stored = base.highestUID
         var lastSequence = 0
         var inOrder = true
@@ -124,20 +147,39 @@ public struct MailSync {
         var seen = 0
         var current = base
 
+        func noteMalformed(_ ref: String, _ kind: MalformedItem.Kind, _ reason: String) {
+            logger.warning("malformed item skipped", metadata: [
+                "account": "\(account.id)", "folder": "\(folder.name)", "ref": "\(ref)", "reason": "\(reason)"])
+            malformed.append(MalformedItem(account: account.id, location: folder.name, ref: ref, kind: kind, reason: reason))
+        }
+
+        func item(_ message: FetchedMessage) -> MailItem {
+            let item = MailItem(headers: message.headers, internalDate: MailSync.internalDate(message.internalDate),
+                                topType: message.structure?.topType, calendarParts: message.calendarParts)
+            if message.headers.count >= IMAPLimits.maxHeaderBytes {
+                noteMalformed(item.key, .mail, "its header fields are longer than \(IMAPLimits.maxHeaderBytes >> 10) KiB; only the first \(IMAPLimits.maxHeaderBytes >> 10) KiB were read")
+            }
+            return item
+        }
+
         func commit(final: Bool) throws {
             // The checkpoint may only move past UIDs that are stored: not past a message still
-            // waiting for its calendar part, and not at all if the server answered out of order.
+            // waiting, and not at all if the server answered out of order.
             let maxStored = batch.map(\.0.uid).max() ?? stored
             var safe = max(stored, maxStored)
-            if let firstPending = pendingCalendar.map(\.uid).min() { safe = min(safe, firstPending &- 1) }
+            if let firstPending = (pendingCalendar.map(\.uid) + unreadable.keys).min() { safe = min(safe, firstPending &- 1) }
             if !inOrder && !final { safe = current.highestUID }
             try store.transaction {
+                var inserted = 0
                 for (message, item) in batch {
                     if try store.insertMail(rep: rep, item: item, headers: message.headers, account: account.id,
                                             folder: folder.name, uidValidity: status.uidValidity, uid: message.uid) {
-                        newItems += 1
+                        inserted += 1
                     }
                 }
+                // The ledger is stale from this very transaction on (see Store.itemsChanged).
+                if inserted > 0 { try store.itemsChanged(rep: rep) }
+                for m in malformed { try store.recordMalformed(m) }
                 if safe > current.highestUID || final {
                     current.highestUID = max(current.highestUID, safe)
                     if final {
@@ -146,13 +188,17 @@ public struct MailSync {
                     }
                     try store.saveCheckpoint(current, account: account.id, folder: folder.name)
                 }
+                CrashPoint.reach("mail.before-commit")
+                newItems += inserted
             }
+            CrashPoint.reach("mail.committed")
             stored = max(stored, maxStored)
             batch.removeAll(keepingCapacity: true)
+            malformed.removeAll()
         }
 
         let total = max(0, status.messages)
-        try connection.fetchHeaders(uids: "\(base.highestUID + 1):*", fields: MailItem.fetchedHeaderFields) { message in
+        try connection.fetchHeaders(uids: "\(base.highestUID + 1):*", fields: MailItem.fetchedHeaderFields, each: { message in
             // `n:*` also returns the last message when n is past it: skip what is stored.
             guard message.uid > base.highestUID else { return }
             if message.sequence < lastSequence { inOrder = false }
@@ -163,19 +209,56 @@ public struct MailSync {
             if let s = message.structure, !s.calendarParts.isEmpty {
                 pendingCalendar.append(message)
             } else {
-                batch.append((message, MailItem(headers: message.headers, internalDate: MailSync.internalDate(message.internalDate),
-                                                topType: message.structure?.topType)))
+                batch.append((message, item(message)))
             }
             if batch.count >= batchSize { try commit(final: false) }
-        }
+        }, unreadable: { u in
+            if let uid = u.uid {
+                if uid > base.highestUID { unreadable[uid] = u.reason }
+            } else {
+                noteMalformed("message \(u.sequence.map(String.init) ?? "?") (UID unknown)", .mail,
+                              "its FETCH answer could not be read (\(u.reason)); it is not stored")
+            }
+        })
         try commit(final: false)
+        // Unreadable answers: once more without BODYSTRUCTURE (what servers get wrong most), so
+        // the mail counts even if its invitation parts cannot be found.
+        for (uid, reason) in unreadable.sorted(by: { $0.key < $1.key }) {
+            var got = false
+            try connection.fetchHeaders(uids: "\(uid)", fields: MailItem.fetchedHeaderFields, structure: false, each: { message in
+                guard message.uid == uid else { return }
+                got = true
+                let i = item(message)
+                batch.append((message, i))
+                noteMalformed(i.key, .mail, "its FETCH answer could not be read (\(reason)); stored from its header fields alone, without invitation parts")
+            }, unreadable: { u in
+                noteMalformed("UID \(uid)", .mail, "its FETCH answer could not be read, even without BODYSTRUCTURE (\(u.reason)); it is not stored")
+                got = true
+            })
+            if !got { logger.info("message gone before it could be refetched", metadata: ["account": "\(account.id)", "uid": "\(uid)"]) }
+        }
+        unreadable.removeAll()
         // Invitations: fetch their calendar parts now that the big FETCH is over.
         let waiting = pendingCalendar
         for message in waiting {
             var m = message
-            m.calendarParts = try connection.fetchCalendarParts(uid: message.uid, parts: message.structure?.calendarParts ?? [])
-            batch.append((m, MailItem(headers: m.headers, internalDate: MailSync.internalDate(m.internalDate),
-                                      topType: m.structure?.topType, calendarParts: m.calendarParts)))
+            let parts = message.structure?.calendarParts ?? []
+            let key = MailItem(headers: m.headers, internalDate: nil).key
+            let fitting = parts.filter { ($0.size ?? 0) <= IMAPLimits.maxCalendarPartBytes }
+            for part in parts where !fitting.contains(part) {
+                noteMalformed(key, .invitation, "its text/calendar part \(part.number) is \((part.size ?? 0) >> 10) KiB, more than the limit of \(IMAPLimits.maxCalendarPartBytes >> 20) MiB; not read")
+            }
+            m.calendarParts = try connection.fetchCalendarParts(uid: message.uid, parts: fitting)
+            for part in m.calendarParts {
+                do {
+                    _ = try ICalendar.parse(bytes: part)
+                } catch {
+                    // Stored all the same (derivation skips it); recorded so it is not silent.
+                    let reason = (error as? ActivityError)?.message ?? "\(error)"
+                    noteMalformed(key, .invitation, "its invitation (text/calendar part) cannot be read: \(reason)")
+                }
+            }
+            batch.append((m, item(m)))
         }
         pendingCalendar.removeAll()
         try commit(final: true)

@@ -47,6 +47,8 @@ public struct BodyStructure: Sendable, Equatable {
         public var subtype: String    // lower case: "calendar"
         public var parameters: [String: String]  // names in lower case
         public var encoding: String   // lower case: "base64", "7bit"
+        /// body-fld-octets: the encoded size the server reports, if it did.
+        public var size: Int? = nil
     }
     /// The leaf parts, in order.
     public var parts: [Part]
@@ -99,8 +101,76 @@ public struct BodyStructure: Sendable, Equatable {
             }
         }
         let encoding = body.count > 5 ? (body[5].text?.lowercased() ?? "7bit") : "7bit"
-        parts.append(Part(number: number.isEmpty ? "1" : number, type: type, subtype: subtype, parameters: params, encoding: encoding))
+        let size = body.count > 6 ? body[6].number : nil
+        parts.append(Part(number: number.isEmpty ? "1" : number, type: type, subtype: subtype, parameters: params,
+                          encoding: encoding, size: size))
         return "\(type)/\(subtype)"
+    }
+}
+
+extension FetchedMessage {
+    /// A message from a `* n FETCH (UID … INTERNALDATE … BODY[…] … BODYSTRUCTURE …)` answer; nil
+    /// for other responses and for an unsolicited FETCH without a UID (a flag change).
+    public init?(_ response: IMAPResponse) {
+        guard case .numbered(let seq, "FETCH", let values) = response, let items = values.first?.list else { return nil }
+        var uid: UInt32? = nil
+        self.init(uid: 0, sequence: seq, internalDate: nil, headers: [], structure: nil)
+        var k = 0
+        while k + 1 < items.count {
+            let key = items[k].atom?.uppercased() ?? ""
+            let value = items[k + 1]
+            if key == "UID" {
+                uid = value.number.flatMap { UInt32(exactly: $0) }
+            } else if key == "INTERNALDATE" {
+                internalDate = value.text
+            } else if key == "BODYSTRUCTURE" {
+                structure = BodyStructure(value)
+            } else if key.hasPrefix("BODY[") {
+                headers = value.bytes ?? []
+            }
+            k += 2
+        }
+        guard let uid else { return nil }
+        self.uid = uid
+    }
+}
+
+/// A FETCH answer that was framed but could not be parsed: what can still be said about it.
+public struct UnreadableFetch: Sendable, Equatable {
+    /// The message sequence number (`* n FETCH`), if it could be read.
+    public var sequence: Int?
+    /// The UID (`UID n` in the answer), if it could be found.
+    public var uid: UInt32?
+    public var reason: String
+
+    public init(sequence: Int?, uid: UInt32?, reason: String) {
+        self.sequence = sequence
+        self.uid = uid
+        self.reason = reason
+    }
+
+    /// Reads the sequence number and UID from the raw answer without the grammar: the UID is
+    /// the number after the first `UID ` outside a literal's bytes, good enough to refetch it.
+    init(_ raw: [UInt8], _ error: IMAPProtocolError) {
+        reason = error.message
+        var i = 2   // after "* "
+        var n = 0, digits = 0
+        while i < raw.count, raw[i] >= 0x30, raw[i] <= 0x39, digits < 10 { n = n * 10 + Int(raw[i] - 0x30); i += 1; digits += 1 }
+        sequence = digits > 0 ? n : nil
+        uid = nil
+        // Only the first line: literals (headers) come after a line end and may say anything.
+        let lineEnd = raw.firstIndex(of: 0x0A) ?? raw.count
+        let marker = Array("UID ".utf8)
+        var j = i
+        while j + marker.count < lineEnd {
+            if (raw[j - 1] == 0x28 || raw[j - 1] == 0x20) && Array(raw[j..<(j + marker.count)]).map({ $0 & 0xDF }) == marker.map({ $0 & 0xDF }) {
+                var k = j + marker.count, v: UInt64 = 0, d = 0
+                while k < lineEnd, raw[k] >= 0x30, raw[k] <= 0x39, d < 10 { v = v * 10 + UInt64(raw[k] - 0x30); k += 1; d += 1 }
+                if d > 0, let u = UInt32(exactly: v) { uid = u }
+                break
+            }
+            j += 1
+        }
     }
 }
 
@@ -152,40 +222,32 @@ extension IMAPConnection {
         return IMAPFolderStatus(uidValidity: uidValidity, uidNext: uidNext, highestModSeq: modseq, messages: exists)
     }
 
-    /// `UID FETCH first:* (UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (...)] BODYSTRUCTURE)`,
-    /// streamed: `each` sees every message as it arrives, so memory stays flat.
-    public func fetchHeaders(uids: String, fields: [String], each: (FetchedMessage) throws -> Void) throws {
+    /// `UID FETCH first:* (UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (...)]<0.max> BODYSTRUCTURE)`,
+    /// streamed: `each` sees every message as it arrives, so memory stays flat. The header
+    /// fields are fetched partially, at most `IMAPLimits.maxHeaderBytes` of them, so no message
+    /// can make the answer grow past the reader's limits. A FETCH answer that is framed but
+    /// cannot be read (a server bug, hostile data) goes to `unreadable` and the stream goes on;
+    /// `structure: false` leaves BODYSTRUCTURE out (the fallback for such a message).
+    public func fetchHeaders(uids: String, fields: [String], structure: Bool = true,
+                             each: (FetchedMessage) throws -> Void,
+                             unreadable: (UnreadableFetch) throws -> Void) throws {
         let fieldList = fields.joined(separator: " ")
-        let command = "UID FETCH \(uids) (UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (\(fieldList))] BODYSTRUCTURE)"
-        try run(command) { response in
-            guard case .numbered(let seq, "FETCH", let values) = response, let items = values.first?.list else { return }
-            var uid: UInt32? = nil
-            var message = FetchedMessage(uid: 0, sequence: seq, internalDate: nil, headers: [], structure: nil)
-            var k = 0
-            while k + 1 < items.count {
-                let key = items[k].atom?.uppercased() ?? ""
-                let value = items[k + 1]
-                if key == "UID" {
-                    uid = value.number.flatMap { UInt32(exactly: $0) }
-                } else if key == "INTERNALDATE" {
-                    message.internalDate = value.text
-                } else if key == "BODYSTRUCTURE" {
-                    message.structure = BodyStructure(value)
-                } else if key.hasPrefix("BODY[") {
-                    message.headers = value.bytes ?? []
-                }
-                k += 2
-            }
-            guard let uid else { return }  // an unsolicited FETCH (flag change) without UID
-            message.uid = uid
-            try each(message)
+        let command = "UID FETCH \(uids) (UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (\(fieldList))]<0.\(IMAPLimits.maxHeaderBytes)>\(structure ? " BODYSTRUCTURE" : ""))"
+        try withoutActuallyEscaping(unreadable) { unreadable in
+            _ = try run(command, untagged: { response in
+                guard let message = FetchedMessage(response) else { return }
+                try each(message)
+            }, unreadable: { raw, error in
+                try unreadable(UnreadableFetch(raw, error))
+            })
         }
     }
 
-    /// Fetches and decodes the calendar parts of one message.
+    /// Fetches and decodes the calendar parts of one message, each at most
+    /// `IMAPLimits.maxCalendarPartBytes` (a larger part is cut there, and its parse fails).
     public func fetchCalendarParts(uid: UInt32, parts: [BodyStructure.Part]) throws -> [[UInt8]] {
         guard !parts.isEmpty else { return [] }
-        let sections = parts.map { "BODY.PEEK[\($0.number)]" }.joined(separator: " ")
+        let sections = parts.map { "BODY.PEEK[\($0.number)]<0.\(IMAPLimits.maxCalendarPartBytes)>" }.joined(separator: " ")
         var found: [String: [UInt8]] = [:]
         try run("UID FETCH \(uid) (\(sections))") { response in
             guard case .numbered(_, "FETCH", let values) = response, let items = values.first?.list else { return }
