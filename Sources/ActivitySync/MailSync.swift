@@ -22,6 +22,9 @@ public struct MailSync {
     public let logger: Logger
     /// Messages stored per transaction: large enough to be fast, small enough to keep memory flat.
     public var batchSize = 500
+    /// A batch is also committed when this much time has passed since the last commit, so a slow
+    /// or flaky connection still makes progress that survives a cut.
+    public var commitInterval: TimeInterval = 2
     /// Called as messages arrive: (folder, done, total).
     public var progress: ((String, Int, Int) -> Void)? = nil
 
@@ -136,9 +139,10 @@ public struct MailSync {
         let rep = account.rep
         var batch: [(FetchedMessage, MailItem)] = []
         // Messages the checkpoint must not pass yet: invitations waiting for their calendar
-        // parts, and messages whose FETCH answer was unreadable, refetched without BODYSTRUCTURE.
+        // parts, and messages whose FETCH answer could not be read, to be fetched again.
         var pendingCalendar: [FetchedMessage] = []
-        var unreadable: [UInt32: String] = [:]
+        var unreadable: [(answer: UnreadableFetch, holdBelow: UInt32)] = []
+        var highestSeen = base.highestUID
         var malformed: [MalformedItem] = []
         var stored = base.highestUID
         var lastSequence = 0
@@ -146,6 +150,7 @@ public struct MailSync {
         var newItems = 0
         var seen = 0
         var current = base
+        var lastCommit = Date()
 
         func noteMalformed(_ ref: String, _ kind: MalformedItem.Kind, _ reason: String) {
             logger.warning("malformed item skipped", metadata: [
@@ -167,7 +172,7 @@ public struct MailSync {
             // waiting, and not at all if the server answered out of order.
             let maxStored = batch.map(\.0.uid).max() ?? stored
             var safe = max(stored, maxStored)
-            if let firstPending = (pendingCalendar.map(\.uid) + unreadable.keys).min() { safe = min(safe, firstPending &- 1) }
+            if let firstPending = (pendingCalendar.map(\.uid) + unreadable.map(\.holdBelow)).min() { safe = min(safe, firstPending &- 1) }
             if !inOrder && !final { safe = current.highestUID }
             try store.transaction {
                 var inserted = 0
@@ -192,12 +197,22 @@ public struct MailSync {
                 newItems += inserted
             }
             CrashPoint.reach("mail.committed")
+            lastCommit = Date()
             stored = max(stored, maxStored)
             batch.removeAll(keepingCapacity: true)
             malformed.removeAll()
         }
 
         let total = max(0, status.messages)
+        func take(_ message: FetchedMessage) throws {
+            highestSeen = max(highestSeen, message.uid)
+            if let s = message.structure, !s.calendarParts.isEmpty {
+                pendingCalendar.append(message)
+            } else {
+                batch.append((message, item(message)))
+            }
+            if batch.count >= batchSize || Date().timeIntervalSince(lastCommit) >= commitInterval { try commit(final: false) }
+        }
         try connection.fetchHeaders(uids: "\(base.highestUID + 1):*", fields: MailItem.fetchedHeaderFields, each: { message in
             // `n:*` also returns the last message when n is past it: skip what is stored.
             guard message.uid > base.highestUID else { return }
@@ -206,36 +221,44 @@ public struct MailSync {
             seen += 1
             result.fetched += 1
             progress?(folder.name, seen, total)
-            if let s = message.structure, !s.calendarParts.isEmpty {
-                pendingCalendar.append(message)
-            } else {
-                batch.append((message, item(message)))
-            }
-            if batch.count >= batchSize { try commit(final: false) }
+            try take(message)
         }, unreadable: { u in
-            if let uid = u.uid {
-                if uid > base.highestUID { unreadable[uid] = u.reason }
-            } else {
-                noteMalformed("message \(u.sequence.map(String.init) ?? "?") (UID unknown)", .mail,
-                              "its FETCH answer could not be read (\(u.reason)); it is not stored")
-            }
+            if let uid = u.uid, uid <= base.highestUID { return }
+            // Without a UID the message lies after the last one seen: hold the checkpoint there.
+            unreadable.append((u, u.uid ?? (highestSeen &+ 1)))
         })
         try commit(final: false)
-        // Unreadable answers: once more without BODYSTRUCTURE (what servers get wrong most), so
-        // the mail counts even if its invitation parts cannot be found.
-        for (uid, reason) in unreadable.sorted(by: { $0.key < $1.key }) {
-            var got = false
-            try connection.fetchHeaders(uids: "\(uid)", fields: MailItem.fetchedHeaderFields, structure: false, each: { message in
-                guard message.uid == uid else { return }
-                got = true
+        // Unreadable answers (a garbled stream, or a server bug about one message): fetched once
+        // more as they were, then without BODYSTRUCTURE (what servers get wrong most), so the
+        // mail counts even if its invitation parts cannot be found; else recorded as malformed.
+        for (answer, _) in unreadable {
+            let ref = answer.uid.map { "UID \($0)" } ?? "message \(answer.sequence.map(String.init) ?? "?") (UID unknown)"
+            guard answer.uid != nil || answer.sequence != nil else {
+                noteMalformed(ref, .mail, "its FETCH answer could not be read (\(answer.reason)); it is not stored")
+                continue
+            }
+            let set = answer.uid.map { String($0) } ?? String(answer.sequence!)
+            var outcome: (FetchedMessage, Bool)? = nil      // the message, and whether it came without BODYSTRUCTURE
+            var lastReason = answer.reason
+            for structure in [true, false] where outcome == nil {
+                try connection.fetchHeaders(uids: set, byUID: answer.uid != nil, fields: MailItem.fetchedHeaderFields,
+                                            structure: structure, each: { message in
+                    if answer.uid == nil || message.uid == answer.uid { outcome = (message, !structure) }
+                }, unreadable: { u in lastReason = u.reason })
+            }
+            guard let (message, bare) = outcome else {
+                noteMalformed(ref, .mail, "its FETCH answer could not be read, even without BODYSTRUCTURE (\(lastReason)); it is not stored")
+                continue
+            }
+            guard message.uid > base.highestUID else { continue }
+            result.fetched += 1
+            if bare {
                 let i = item(message)
+                noteMalformed(i.key, .mail, "its FETCH answer could not be read with BODYSTRUCTURE (\(answer.reason)); stored from its header fields alone, without invitation parts")
                 batch.append((message, i))
-                noteMalformed(i.key, .mail, "its FETCH answer could not be read (\(reason)); stored from its header fields alone, without invitation parts")
-            }, unreadable: { u in
-                noteMalformed("UID \(uid)", .mail, "its FETCH answer could not be read, even without BODYSTRUCTURE (\(u.reason)); it is not stored")
-                got = true
-            })
-            if !got { logger.info("message gone before it could be refetched", metadata: ["account": "\(account.id)", "uid": "\(uid)"]) }
+            } else {
+                try take(message)
+            }
         }
         unreadable.removeAll()
         // Invitations: fetch their calendar parts now that the big FETCH is over.

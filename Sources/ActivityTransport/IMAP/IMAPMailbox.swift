@@ -228,15 +228,22 @@ extension IMAPConnection {
     /// can make the answer grow past the reader's limits. A FETCH answer that is framed but
     /// cannot be read (a server bug, hostile data) goes to `unreadable` and the stream goes on;
     /// `structure: false` leaves BODYSTRUCTURE out (the fallback for such a message).
-    public func fetchHeaders(uids: String, fields: [String], structure: Bool = true,
+    /// `byUID: false` takes `uids` as message sequence numbers (plain FETCH), for a message
+    /// whose UID could not be read.
+    public func fetchHeaders(uids: String, byUID: Bool = true, fields: [String], structure: Bool = true,
                              each: (FetchedMessage) throws -> Void,
                              unreadable: (UnreadableFetch) throws -> Void) throws {
         let fieldList = fields.joined(separator: " ")
-        let command = "UID FETCH \(uids) (UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (\(fieldList))]<0.\(IMAPLimits.maxHeaderBytes)>\(structure ? " BODYSTRUCTURE" : ""))"
+        let command = "\(byUID ? "UID " : "")FETCH \(uids) (UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (\(fieldList))]<0.\(IMAPLimits.maxHeaderBytes)>\(structure ? " BODYSTRUCTURE" : ""))"
         try withoutActuallyEscaping(unreadable) { unreadable in
             _ = try run(command, untagged: { response in
-                guard let message = FetchedMessage(response) else { return }
-                try each(message)
+                if let message = FetchedMessage(response) {
+                    try each(message)
+                } else if case .numbered(let seq, "FETCH", let values) = response,
+                          values.first?.list?.contains(where: { $0.atom?.uppercased().hasPrefix("BODY[") == true }) == true {
+                    // Header fields but no UID: ours, not an unsolicited flag update, and unusable.
+                    try unreadable(UnreadableFetch(sequence: seq, uid: nil, reason: "a FETCH answer with header fields but no UID"))
+                }
             }, unreadable: { raw, error in
                 try unreadable(UnreadableFetch(raw, error))
             })
