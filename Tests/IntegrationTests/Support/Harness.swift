@@ -74,7 +74,8 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
     p.waitUntilExit()
     let o = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
     let e = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
-    return Run(status: p.terminationStatus, stdout: o, stderr: e)
+    // A signal shows as the shell shows it: 128 + the signal's number (SIGKILL: 137).
+    return Run(status: p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus, stdout: o, stderr: e)
 }
 
 /// The `activity` binary.
