@@ -128,3 +128,53 @@ final class RunningActivity {
                    stderr: (try? String(contentsOfFile: dir.file("err"), encoding: .utf8)) ?? "")
     }
 }
+
+/// scripts/fault-proxy in front of a server: cuts, stalls, delays or corrupts the stream at a
+/// chosen byte of chosen connections (see the script for the rules). Stopped when dropped.
+final class FaultProxy {
+    let port: Int
+    let dir = TempDir("activity-proxy")
+    private let process = Process()
+
+    init(to targetPort: Int, rules: [String]) throws {
+        port = freePort()
+        process.executableURL = URL(fileURLWithPath: Repo.path("scripts/fault-proxy"))
+        process.arguments = ["--listen", String(port), "--target", "127.0.0.1:\(targetPort)", "--log", dir.file("log")] + rules
+        process.standardInput = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: dir.file("out"), contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: dir.file("out"))
+        process.standardError = FileHandle(forWritingAtPath: dir.file("out"))
+        try process.run()
+        // Ready once it says so: it prints its banner after binding the port. (A probe
+        // connection would count as connection 1 and take that connection's faults.)
+        for _ in 0..<200 {
+            if !process.isRunning { throw HarnessError(description: "fault-proxy exited: \(output)") }
+            if output.hasPrefix("fault-proxy:") { return }
+            usleep(25_000)
+        }
+        throw HarnessError(description: "fault-proxy did not start listening: \(output)")
+    }
+
+    /// The events the proxy logged: `conn N accepted`, `conn N down cut at B`, ...
+    var log: [String] {
+        ((try? String(contentsOfFile: dir.file("log"), encoding: .utf8)) ?? "").split(separator: "\n")
+            .map { $0.split(separator: " ", maxSplits: 1).last.map(String.init) ?? "" }
+    }
+
+    /// How many connections reached the proxy.
+    var connections: Int { log.filter { $0.hasSuffix(" accepted") }.count }
+
+    /// Whether a fault was applied (`cut`, `stall`, `replace`, `respond`...).
+    func fired(_ action: String) -> Bool { log.contains { $0.contains(" \(action)") } }
+
+    private var output: String { (try? String(contentsOfFile: dir.file("out"), encoding: .utf8)) ?? "" }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+}
