@@ -147,6 +147,14 @@ final class Dovecot {
         guard r.status == 0 else { throw HarnessError(description: "Dovecot did not restart: \(r.stdout)\(r.stderr)") }
     }
 
+    /// Runs one IMAP command as `user` with the curl tool (as another mail client would), e.g.
+    /// `RENAME "Sent" "Sent Messages"`.
+    func imap(_ user: String, _ command: String) throws {
+        let r = try run("/usr/bin/curl", ["-sS", "-u", "\(user):\(FixtureTeam.users[user] ?? "")", "imap://127.0.0.1:\(imapPort)",
+                                          "-X", command])
+        guard r.status == 0 else { throw HarnessError(description: "IMAP \(command) as \(user) failed: \(r.stderr)") }
+    }
+
     /// Delivers a message file into a user's folder as a new message (what an MTA would do).
     func deliver(user: String, folder: String = "", file: String) throws {
         let base = "\(maildir)/\(user)/Maildir\(folder.isEmpty ? "" : "/." + folder)"
