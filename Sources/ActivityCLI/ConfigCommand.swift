@@ -45,13 +45,17 @@ struct ConfigCommand: ParsableCommand {
             switch a.kind {
             case .imap:
                 let c = try IMAPConnection(endpoint: IMAPEndpoint(url: a.url, username: a.username, credential: .password(password),
-                                                                  caFile: a.caFile, account: a.id, timeout: 20))
+                                                                  caFile: a.caFile, account: a.id, timeout: min(a.timeout, 20)))
                 defer { try? c.logout() }
                 let folders = try c.listFolders()
                 let sent = folders.first { $0.attributes.contains("\\SENT") }?.name ?? "none flagged \\Sent"
                 return "logged in; \(folders.count) folders; sent folder: \(sent)"
             case .caldav:
-                throw ActivityError(.software, "CalDAV accounts cannot be checked yet (issue 3)")
+                let client = try CalDAVClient(endpoint: CalDAVEndpoint(url: a.url, username: a.username, password: password,
+                                                                       caFile: a.caFile, account: a.id, timeout: min(a.timeout, 20)))
+                let calendars = try client.discoverCalendars()
+                let names = calendars.map { $0.displayName ?? $0.url }.joined(separator: ", ")
+                return "logged in; \(calendars.count) calendars\(calendars.isEmpty ? "" : ": " + names)"
             }
         }
     }

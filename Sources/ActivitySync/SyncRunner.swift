@@ -134,7 +134,14 @@ public struct SyncRunner {
     }
 
     static func activityError(_ error: Error, account: Config.Account?) -> ActivityError {
-        if let e = error as? ActivityError { return e }
+        if var e = error as? ActivityError {
+            // A refused login with a secret from a command: usually an access token that expired.
+            if e.code == .noPermission, let account, case .command = account.secret,
+               e.message.contains("login") || e.message.contains("401") {
+                e.message += "; this account's password_command may print an access token that has expired or been revoked"
+            }
+            return e
+        }
         let prefix = account.map { "account \($0.id): " } ?? ""
         return ActivityError(.software, prefix + "\(error)")
     }
