@@ -170,8 +170,10 @@ struct ExplainCommand: ParsableCommand {
         }
         let inputs = instances.map { Classifier.EventInput(instance: $0, account: "file", origin: .calendar) }
         let verdicts = derivation.classifier(for: rep).classify(mails: mails, events: inputs)
+        // By key: a calendar may have thousands of instances (a linear search each was quadratic).
+        let byKey = Dictionary(verdicts.map { ($0.itemKey, $0) }, uniquingKeysWith: { a, _ in a })
         return inputs.map { input in
-            let verdict = verdicts.first { $0.itemKey == input.key } ?? ItemVerdict(itemKey: input.key, activities: [], ignored: "not classified")
+            let verdict = byKey[input.key] ?? ItemVerdict(itemKey: input.key, activities: [], ignored: "not classified")
             let i = input.instance
             return ExplainCommand.eventJSON(id: input.key, summary: i.summary, organizer: i.organizer?.address,
                                             attendees: i.attendees.map(\.address), start: i.start, verdict: verdict, zone: zone)

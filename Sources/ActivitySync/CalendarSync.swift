@@ -13,6 +13,11 @@ import ActivityTransport
 public struct CalendarSync {
     public let store: Store
     public let logger: Logger
+    /// The ledger window (Derivation.window): an object whose expansion in it is cut by the
+    /// expander's limits is recorded as malformed. Nil: objects are only checked to parse.
+    public var window: (from: Date, to: Date)? = nil
+    /// Where floating times and dates are read (the rep's zone), for that check.
+    public var floatingZone = TimeZone(identifier: "UTC")!
 
     public init(store: Store, logger: Logger) {
         self.store = store
@@ -132,19 +137,34 @@ public struct CalendarSync {
         return fetched + gone.count
     }
 
-    /// Records a calendar object the parser cannot read as a malformed item (it is stored all the
-    /// same, so the next sync does not fetch it again; derivation skips it), and forgets the
-    /// record once a readable version replaces it.
+    /// Records a calendar object the parser cannot read, or whose expansion the recurrence limits
+    /// cut, as a malformed item (it is stored all the same, so the next sync does not fetch it
+    /// again; derivation skips it or counts what the limits allow), and forgets the record once a
+    /// readable version replaces it.
     func checkReadable(_ item: CalDAVItem, calendar: CalDAVCalendar, account: Config.Account) throws {
-        do {
-            _ = try ICalendar.parse(bytes: item.data)
-            try store.clearMalformed(account: account.id, location: calendar.url, ref: item.href)
-        } catch {
-            let reason = (error as? ActivityError)?.message ?? "\(error)"
-            logger.warning("malformed calendar object skipped", metadata: [
+        if let reason = CalendarSync.problem(with: item.data, window: window, floatingZone: floatingZone) {
+            logger.warning("malformed calendar object", metadata: [
                 "account": "\(account.id)", "calendar": "\(calendar.url)", "href": "\(item.href)", "reason": "\(reason)"])
             try store.recordMalformed(MalformedItem(account: account.id, location: calendar.url, ref: item.href,
-                                                    kind: .event, reason: "cannot be read: \(reason)"))
+                                                    kind: .event, reason: reason))
+        } else {
+            try store.clearMalformed(account: account.id, location: calendar.url, ref: item.href)
         }
+    }
+
+    /// Why iCalendar data (a calendar object or an invitation part) cannot be used as it is, or nil:
+    /// it does not parse, or its expansion in `window` is cut by the expander's limits.
+    static func problem(with data: [UInt8], window: (from: Date, to: Date)?, floatingZone: TimeZone) -> String? {
+        let calendar: ICalendar
+        do {
+            calendar = try ICalendar.parse(bytes: data)
+        } catch {
+            return "cannot be read: " + ((error as? ActivityError)?.message ?? "\(error)")
+        }
+        guard let window else { return nil }
+        let expansion = RecurrenceExpander.expand(calendar, from: window.from, to: window.to, floatingZone: floatingZone)
+        guard expansion.truncated else { return nil }
+        return "cut by the limits on recurrence (\(RecurrenceExpander.Limits.maxInstancesPerCalendar) instances and a bounded amount of work per calendar object): only \(expansion.instances.count) instances count; "
+            + expansion.notes.prefix(2).joined(separator: "; ")
     }
 }

@@ -30,6 +30,10 @@ public struct Derivation {
         Classifier(rep: config.profile(rep), settings: settings)
     }
 
+    /// Event instances derived per rep at most: a rep meeting 50 times a week has 5,200 in the
+    /// two-year window; only hostile calendars (each already cut at 20,000) come near this.
+    public static let maxEventInstancesPerRep = 250_000
+
     /// The ledger window of DOMAIN.md: recurring events are expanded from `lead_lookback_days`
     /// before `now` to 365 days after.
     public func window(now: Date) -> (from: Date, to: Date) {
@@ -48,6 +52,9 @@ public struct Derivation {
             // A calendar object the parser cannot read is skipped here; sync recorded it as a
             // malformed item (see CalendarSync), which `status` and `explain` show.
             guard let calendar = try? ICalendar.parse(bytes: object.data) else { continue }
+            // Each object is bounded by the expander's per-calendar limits (and recorded by sync
+            // when they cut it); this bounds a rep with many such objects.
+            guard events.count < Derivation.maxEventInstancesPerRep else { break }
             for instance in RecurrenceExpander.instances(of: calendar, from: from, to: to, floatingZone: zone) {
                 events.append(.init(instance: instance, account: object.account, origin: .calendar))
             }

@@ -27,6 +27,10 @@ public struct MailSync {
     public var commitInterval: TimeInterval = 2
     /// Called as messages arrive: (folder, done, total).
     public var progress: ((String, Int, Int) -> Void)? = nil
+    /// The ledger window, to check that an invitation's expansion is not cut by the expander's
+    /// limits (see CalendarSync.problem); nil: invitation parts are only checked to parse.
+    public var window: (from: Date, to: Date)? = nil
+    public var floatingZone = TimeZone(identifier: "UTC")!
 
     public init(store: Store, config: Config, logger: Logger) {
         self.store = store
@@ -273,12 +277,10 @@ public struct MailSync {
             }
             m.calendarParts = try connection.fetchCalendarParts(uid: message.uid, parts: fitting)
             for part in m.calendarParts {
-                do {
-                    _ = try ICalendar.parse(bytes: part)
-                } catch {
-                    // Stored all the same (derivation skips it); recorded so it is not silent.
-                    let reason = (error as? ActivityError)?.message ?? "\(error)"
-                    noteMalformed(key, .invitation, "its invitation (text/calendar part) cannot be read: \(reason)")
+                // Stored all the same (derivation skips it or counts what the limits allow);
+                // recorded so it is not silent.
+                if let problem = CalendarSync.problem(with: part, window: window, floatingZone: floatingZone) {
+                    noteMalformed(key, .invitation, "its invitation (text/calendar part) \(problem)")
                 }
             }
             batch.append((m, item(m)))

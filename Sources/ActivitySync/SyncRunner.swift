@@ -125,11 +125,16 @@ public struct SyncRunner {
         case .imap:
             let password = try SecretResolver.resolve(account)
             var mail = MailSync(store: store, config: config, logger: logger)
+            mail.window = derivation.window(now: Date())
+            if let rep = config.rep(account.rep) { mail.floatingZone = config.profile(rep).timeZone }
             if let progress { mail.progress = { folder, done, total in progress(account.id, folder, done, total) } }
             return try mail.sync(account: account, password: password)
         case .caldav:
             let password = try SecretResolver.resolve(account)
-            return try CalendarSync(store: store, logger: logger).sync(account: account, password: password)
+            var calendars = CalendarSync(store: store, logger: logger)
+            calendars.window = derivation.window(now: Date())
+            if let rep = config.rep(account.rep) { calendars.floatingZone = config.profile(rep).timeZone }
+            return try calendars.sync(account: account, password: password)
         }
     }
 

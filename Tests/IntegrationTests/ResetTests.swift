@@ -157,4 +157,30 @@ struct ResetTests {
         #expect(json.stdout.contains("\"malformed_items\": []"), "\(json.stdout)")
         #expect(try team.activityLines("2026-W47").contains { $0.hasPrefix("alice visit hint:") })
     }
+
+    @Test("a series every minute: counted up to the per-calendar limit, recorded as cut, the sync goes on")
+    func seriesPastTheLimits() throws {
+        let radicale = try Radicale(users: ["alice": "pw-alice"], collectionsFrom: Repo.path("Fixtures/caldav"))
+        try radicale.put("alice", calendar: "work", name: "every-minute.ics", ics: """
+            BEGIN:VCALENDAR\r
+            VERSION:2.0\r
+            PRODID:-//Hostile client//EN\r
+            BEGIN:VEVENT\r
+            UID:every-minute@example.com\r
+            DTSTAMP:20261101T000000Z\r
+            DTSTART:20261101T000000Z\r
+            RRULE:FREQ=MINUTELY\r
+            SUMMARY:跟进\r
+            END:VEVENT\r
+            END:VCALENDAR\r
+
+            """)
+        let team = try calendarTeam(radicale)
+        let r = try team.activity(["sync", "--once", "--account", "alice-cal"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(try calendarLines(team).filter { !$0.contains("every-minute") }.count == 11, "the other events are counted")
+        let status = try team.activity(["status", "--format", "json"])
+        #expect(status.stdout.contains("/alice/work/every-minute.ics"), "\(status.stdout)")
+        #expect(status.stdout.contains("cut by the limits on recurrence"), "\(status.stdout)")
+    }
 }
