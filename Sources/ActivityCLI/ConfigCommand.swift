@@ -46,7 +46,7 @@ struct ConfigCommand: ParsableCommand {
             switch a.kind {
             case .imap:
                 let c = try IMAPConnection(endpoint: IMAPEndpoint(url: a.url, username: a.username, credential: try credentials.imapCredential(a),
-                                                                  caFile: a.caFile, account: a.id, timeout: 20))
+                                                                  caFile: a.caFile, account: a.id, timeout: min(a.timeout, 20)))
                 defer { try? c.logout() }
                 let folders = try c.listFolders()
                 let sent = folders.first { $0.attributes.contains("\\SENT") }?.name ?? "none flagged \\Sent"
@@ -54,7 +54,7 @@ struct ConfigCommand: ParsableCommand {
                 return "\(how); \(folders.count) folders; sent folder: \(sent)"
             case .caldav:
                 let client = try CalDAVClient(endpoint: CalDAVEndpoint(url: a.url, username: a.username, password: try credentials.password(a),
-                                                                       caFile: a.caFile, account: a.id, timeout: 20))
+                                                                       caFile: a.caFile, account: a.id, timeout: min(a.timeout, 20)))
                 let all = try client.discoverCalendars()
                 guard !all.isEmpty else {
                     throw ActivityError(.config, "account \(a.id): \(Config.serverName(a.url)) has no calendar with events under the url; point url at a principal, calendar home or calendar")

@@ -31,7 +31,8 @@ struct ExplainCommand: ParsableCommand {
         }
         let derivation = Derivation(config: config, suffixes: try Derivation.loadSuffixes())
         let items: [JSON]
-        if looksLikeFile(target) {
+        let haveStore = runtime.configFound && FileManager.default.fileExists(atPath: config.storePath)
+        if looksLikeFile(target) && (FileManager.default.fileExists(atPath: target) || !haveStore) {
             items = try explainFile(target, config: config, derivation: derivation, runtime: runtime)
         } else {
             guard FileManager.default.fileExists(atPath: config.storePath) else {
@@ -39,7 +40,18 @@ struct ExplainCommand: ParsableCommand {
             }
             let store = try Store(path: config.storePath)
             guard let activity = try store.activity(id: target) else {
-                throw ActivityError(.noInput, "\(target): no such file and no such activity id in \(config.storePath)")
+                // Not an activity: perhaps an item the sync could not read (a Message-ID or href).
+                let malformed = try store.malformedItems(ref: target)
+                guard !malformed.isEmpty else {
+                    throw ActivityError(.noInput, "\(target): no such file, and no such activity id or malformed item in \(config.storePath)")
+                }
+                items = try malformed.map { try explainMalformed($0, store: store, config: config, derivation: derivation) }
+                let result = JSON.object([("items", .array(items))])
+                switch format {
+                case .json: printOut(result.serialized(pretty: true) + "\n")
+                case .table: printOut(ExplainCommand.table(items))
+                }
+                return
             }
             guard let rep = config.rep(activity.rep) else {
                 throw ActivityError(.config, "activity \(target) belongs to rep \(activity.rep), who is not in \(config.file) any more")
@@ -65,6 +77,33 @@ struct ExplainCommand: ParsableCommand {
         case .json: printOut(result.serialized(pretty: true) + "\n")
         case .table: printOut(ExplainCommand.table(items))
         }
+    }
+
+    /// An item the sync recorded as malformed: the stored mail's verdict if the mail itself was
+    /// stored (an unreadable invitation part, cut headers), else what is known, with the reason.
+    func explainMalformed(_ m: MalformedItem, store: Store, config: Config, derivation: Derivation) throws -> JSON {
+        let why = "malformed: \(m.reason) (account \(m.account), \(m.kind == .event ? "calendar" : "folder") \(m.location))"
+        if let account = config.account(m.account), let rep = config.rep(account.rep), m.kind != .event,
+           let mail = try store.mails(rep: rep.id).first(where: { $0.item.key == m.ref }) {
+            let verdicts = try derivation.verdicts(rep: rep, store: store, now: Date())
+            let verdict = verdicts.first { $0.itemKey == m.ref } ?? ItemVerdict(itemKey: m.ref, activities: [], ignored: nil)
+            guard case .object(var fields) = ExplainCommand.itemJSON(mail.item, verdict: verdict, zone: config.profile(rep).timeZone) else {
+                return .null
+            }
+            fields.append(("malformed", .string(why)))
+            return .object(fields)
+        }
+        return .object([
+            ("type", .string(m.kind == .event ? "event" : "mail")),
+            ("id", .string(m.ref)),
+            ("subject", .string("")),
+            ("from", .null),
+            ("to", .array([])),
+            ("date", .string(rfc3339(m.firstSeen, in: config.timeZone))),
+            ("activities", .array([])),
+            ("ignored", .string(why)),
+            ("malformed", .string(why)),
+        ])
     }
 
     func looksLikeFile(_ s: String) -> Bool {
@@ -131,8 +170,10 @@ struct ExplainCommand: ParsableCommand {
         }
         let inputs = instances.map { Classifier.EventInput(instance: $0, account: "file", origin: .calendar) }
         let verdicts = derivation.classifier(for: rep).classify(mails: mails, events: inputs)
+        // By key: a calendar may have thousands of instances (a linear search each was quadratic).
+        let byKey = Dictionary(verdicts.map { ($0.itemKey, $0) }, uniquingKeysWith: { a, _ in a })
         return inputs.map { input in
-            let verdict = verdicts.first { $0.itemKey == input.key } ?? ItemVerdict(itemKey: input.key, activities: [], ignored: "not classified")
+            let verdict = byKey[input.key] ?? ItemVerdict(itemKey: input.key, activities: [], ignored: "not classified")
             let i = input.instance
             return ExplainCommand.eventJSON(id: input.key, summary: i.summary, organizer: i.organizer?.address,
                                             attendees: i.attendees.map(\.address), start: i.start, verdict: verdict, zone: zone)
@@ -190,6 +231,7 @@ struct ExplainCommand: ParsableCommand {
             } else {
                 out += "  counts for nothing: \(s("ignored"))\n"
             }
+            if case .string(let m)? = f["malformed"], m != s("ignored") { out += "  \(m)\n" }
         }
         return out
     }

@@ -18,16 +18,21 @@ struct StatusCommand: ParsableCommand {
         let runtime = try Runtime.load(global)
         let config = runtime.config
         let statuses: [String: AccountStatus]
+        var malformed: [MalformedItem] = []
+        var stale: [String] = []
         if FileManager.default.fileExists(atPath: config.storePath) {
             let store = try Store(path: config.storePath)
             statuses = Dictionary(try store.accountStatuses().map { ($0.account, $0) }, uniquingKeysWith: { a, _ in a })
+            malformed = try store.malformedItems()
+            stale = statuses.isEmpty ? [] : try store.staleReps(config.reps.map(\.id))
         } else {
             statuses = [:]
         }
         let now = Date()
         let zone = config.timeZone
         var rows: [JSON] = []
-        var table = TextTable(header: ["account", "rep", "kind", "last success", "lag", "items", "last error"], rightAligned: [5])
+        var table = TextTable(header: ["account", "rep", "kind", "last success", "lag", "items", "malformed", "last error"],
+                              rightAligned: [5, 6])
         for a in config.accounts {
             let s = statuses[a.id]
             let lag = s?.lastSuccess.map { Int(now.timeIntervalSince($0)) }
@@ -42,13 +47,32 @@ struct StatusCommand: ParsableCommand {
                 ("last_error_at", .optional(s?.lastErrorAt.map { rfc3339($0, in: zone) })),
                 ("lag_seconds", lag.map(JSON.int) ?? .null),
                 ("items_seen", .int(s?.itemsSeen ?? 0)),
+                ("malformed", .int(malformed.filter { $0.account == a.id }.count)),
             ]))
             table.add([a.id, a.rep, a.kind.rawValue, s?.lastSuccess.map { rfc3339($0, in: zone) } ?? "never",
-                       lag.map(StatusCommand.duration) ?? "", String(s?.itemsSeen ?? 0), failing ? (s?.lastError ?? "") : ""])
+                       lag.map(StatusCommand.duration) ?? "", String(s?.itemsSeen ?? 0),
+                       String(malformed.filter { $0.account == a.id }.count), failing ? (s?.lastError ?? "") : ""])
+        }
+        let malformedJSON = malformed.map { m in
+            JSON.object([("account", .string(m.account)), ("location", .string(m.location)), ("ref", .string(m.ref)),
+                         ("kind", .string(m.kind.rawValue)), ("reason", .string(m.reason)),
+                         ("first_seen", .string(rfc3339(m.firstSeen, in: zone))), ("last_seen", .string(rfc3339(m.lastSeen, in: zone)))])
         }
         switch format {
-        case .json: printOut(JSON.object([("accounts", .array(rows))]).serialized(pretty: true) + "\n")
-        case .table: printOut(table.render())
+        case .json:
+            printOut(JSON.object([("accounts", .array(rows)), ("malformed_items", .array(malformedJSON)),
+                                  ("stale_reps", .array(stale.map(JSON.string)))]).serialized(pretty: true) + "\n")
+        case .table:
+            var out = table.render()
+            if !malformed.isEmpty {
+                var items = TextTable(header: ["account", "where", "item", "why it was skipped"])
+                for m in malformed { items.add([m.account, m.location, m.ref, m.reason]) }
+                out += "\nMalformed items (stored where possible, not counted; `activity explain ITEM` shows one):\n" + items.render()
+            }
+            if !stale.isEmpty {
+                out += "\nLedger not yet updated for: \(stale.joined(separator: ", ")) (the next sync or `activity rebuild` does it)\n"
+            }
+            printOut(out)
         }
     }
 

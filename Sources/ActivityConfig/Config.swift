@@ -79,6 +79,9 @@ public struct Config: Sendable {
         public var allowPlaintext: Bool
         /// Set when the account logs in with OAuth 2.0 rather than a password.
         public var oauth2: OAuth2? = nil
+        /// Seconds the server may stay silent (connecting, in TLS, or mid-answer) before the
+        /// attempt is given up (`timeout`, default 60 s).
+        public var timeout: TimeInterval = 60
     }
 
     public var file: String
@@ -296,10 +299,14 @@ extension Config {
             guard let interval = parseDuration(intervalText), interval > 0 else {
                 throw a.error("poll_interval", "\"\(intervalText)\" is not a duration (write 30s, 5m or 1h)")
             }
+            let timeoutText = try a.string("timeout") ?? "60s"
+            guard let timeout = parseDuration(timeoutText), timeout > 0, timeout <= 3600 else {
+                throw a.error("timeout", "\"\(timeoutText)\" is not a duration between 1s and 1h (write 30s or 2m)")
+            }
             accounts.append(Account(id: id, rep: rep, kind: kind, url: url,
                                     username: try a.string("username") ?? reps.first { $0.id == rep }!.emails[0],
                                     secret: secret, folders: folders, calendars: calendars, caFile: caFile,
-                                    pollInterval: interval, allowPlaintext: allowPlaintext, oauth2: oauth2))
+                                    pollInterval: interval, allowPlaintext: allowPlaintext, oauth2: oauth2, timeout: timeout))
         }
 
         return Config(file: path, directory: directory, timeZone: zone, storePath: storePath, leadLookbackDays: lookback,
@@ -310,7 +317,7 @@ extension Config {
 
     /// Every key an [[account]] table may have.
     public static let accountKeys = Set(["id", "rep", "kind", "url", "username", "password_file", "password_env", "password_command",
-                                         "folders", "calendars", "ca_file", "poll_interval", "allow_plaintext"]).union(oauth2Keys)
+                                         "folders", "calendars", "ca_file", "poll_interval", "allow_plaintext", "timeout"]).union(oauth2Keys)
 
     static let oauth2Keys = ["oauth2_token_url", "oauth2_client_id", "oauth2_client_secret_file", "oauth2_refresh_token_file",
                              "oauth2_scope"]

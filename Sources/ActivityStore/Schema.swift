@@ -107,5 +107,28 @@ enum Schema {
         DROP INDEX exchange_rep_at;
         CREATE INDEX exchange_rep_at_org ON exchange (rep, at, org, direction);
         """,
+        // 3: crash safety. `ledger_state` says per rep whether its activities are derived from
+        // the items as they are now: every change to a rep's items bumps `items_version` in the
+        // same transaction, and a derivation records the version it read in the transaction that
+        // writes the activities. A rep without a row has never been derived. `malformed_item`:
+        // items sync stored but could not read, for `status` and `explain`.
+        """
+        CREATE TABLE ledger_state (
+            rep TEXT PRIMARY KEY,
+            items_version INTEGER NOT NULL,
+            derived_version INTEGER NOT NULL,
+            derived_at INTEGER
+        );
+        CREATE TABLE malformed_item (
+            account TEXT NOT NULL,
+            location TEXT NOT NULL,
+            ref TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            first_seen INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            PRIMARY KEY (account, location, ref)
+        );
+        """,
     ]
 }

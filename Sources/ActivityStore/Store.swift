@@ -91,6 +91,18 @@ public final class Store {
             .run()
     }
 
+    /// The folders of an account that have a checkpoint.
+    public func checkpointFolders(account: String) throws -> [String] {
+        try db.prepare("SELECT folder FROM folder_checkpoint WHERE account = ? ORDER BY folder").bind(.text(account)).map { $0.text(0) }
+    }
+
+    /// A folder gone from the server (deleted or renamed): its checkpoint and locations go, its
+    /// mail stays (archiving mail must not erase a rep's work).
+    public func forgetFolder(account: String, folder: String) throws {
+        try forgetLocations(account: account, folder: folder)
+        try db.prepare("DELETE FROM folder_checkpoint WHERE account = ? AND folder = ?").bind(.text(account), .text(folder)).run()
+    }
+
     /// A new UIDVALIDITY: the folder's old locations mean nothing any more. The mails themselves
     /// stay (they are keyed by Message-ID and come back, once, on the full resync).
     public func forgetLocations(account: String, folder: String) throws {

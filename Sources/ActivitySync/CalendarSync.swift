@@ -15,6 +15,11 @@ public struct CalendarSync {
     public let logger: Logger
     /// Asked between calendars: true stops with `SyncInterrupted`.
     public var shouldStop: (@Sendable () -> Bool)? = nil
+    /// The ledger window (Derivation.window): an object whose expansion in it is cut by the
+    /// expander's limits is recorded as malformed. Nil: objects are only checked to parse.
+    public var window: (from: Date, to: Date)? = nil
+    /// Where floating times and dates are read (the rep's zone), for that check.
+    public var floatingZone = TimeZone(identifier: "UTC")!
 
     public init(store: Store, logger: Logger) {
         self.store = store
@@ -23,14 +28,33 @@ public struct CalendarSync {
 
     public func sync(account: Config.Account, password: String) throws -> AccountSyncResult {
         let client = try CalDAVClient(endpoint: CalDAVEndpoint(url: account.url, username: account.username, password: password,
-                                                               caFile: account.caFile, account: account.id))
+                                                               caFile: account.caFile, account: account.id, timeout: account.timeout))
         var result = AccountSyncResult(account: account.id)
-        let calendars = try CalendarSync.selectCalendars(try client.discoverCalendars(), account: account)
-        // A calendar the server no longer has: its events leave the ledger.
+        let discovered = try client.discoverCalendars()
+        func matches(_ wanted: String, _ c: CalDAVCalendar) -> Bool {
+            wanted == c.url || wanted == c.displayName || c.url.hasSuffix("/\(wanted)/")
+        }
+        let calendars = account.calendars.isEmpty ? discovered
+            : discovered.filter { c in account.calendars.contains { matches($0, c) } }
+        let missing = account.calendars.filter { wanted in !discovered.contains { matches(wanted, $0) } }
+        // A calendar the store has and the sync no longer reads: gone from the server (its events
+        // leave the ledger: calendars follow the server), or no longer configured (the same).
+        // One that discovery merely failed to list but that still answers is kept.
         let known = try store.calendars(account: account.id)
         for old in known where !calendars.contains(where: { $0.url == old.url }) {
-            logger.notice("calendar removed on the server", metadata: ["account": "\(account.id)", "calendar": "\(old.url)"])
-            try store.transaction { try store.removeCalendar(account: account.id, url: old.url) }
+            let listed = discovered.contains { $0.url == old.url }   // listed, but no longer configured
+            if !listed, try client.collectionExists(old.url) {
+                logger.warning("a calendar the server did not list still exists; keeping its events", metadata: [
+                    "account": "\(account.id)", "calendar": "\(old.url)"])
+                continue
+            }
+            logger.notice("calendar removed on the server or from the config: its events leave the ledger", metadata: [
+                "account": "\(account.id)", "calendar": "\(old.url)"])
+            try store.transaction {
+                try store.removeCalendar(account: account.id, url: old.url)
+                try store.clearMalformed(account: account.id, location: old.url)
+                try store.itemsChanged(rep: account.rep)
+            }
             result.newItems += 1
         }
         for calendar in calendars {
@@ -38,6 +62,13 @@ public struct CalendarSync {
             let token = known.first { $0.url == calendar.url }?.token
             result.newItems += try sync(calendar: calendar, token: token, account: account, client: client, result: &result)
             result.folders.append(calendar.displayName ?? calendar.url)
+        }
+        // A configured calendar the server does not have: the others are synced, and the account
+        // fails with a configuration error naming it.
+        if !missing.isEmpty {
+            let names = missing.map { "\"\($0)\"" }.joined(separator: ", ")
+            let have = discovered.map { $0.displayName ?? $0.url }.joined(separator: ", ")
+            throw ActivityError(.config, "account \(account.id): \(Config.serverName(account.url)) has no calendar \(names); fix calendars in the config (the server has: \(have))")
         }
         return result
     }
@@ -87,20 +118,70 @@ public struct CalendarSync {
             // A full listing: whatever the store has and the server did not list is gone.
             for href in stored.keys where changed[href] == nil { deleted.insert(href) }
         }
+        // Changed items are committed a request's worth at a time, without the token: after a
+        // cut or a crash, the next try lists the same changes again and skips, by etag, what is
+        // already stored. The token moves only with the last transaction, the deletions'.
         let toFetch = changed.filter { stored[$0.key] != $0.value }.map(\.key).sorted()
-        let items = try client.fetch(toFetch, from: calendar)
-        result.fetched += items.count
+        var fetched = 0
+        try client.fetch(toFetch, from: calendar, each: { items in
+            guard !items.isEmpty else { return }
+            try store.transaction {
+                for item in items {
+                    try store.saveCalendarObject(.init(account: account.id, calendar: calendar.url, href: item.href,
+                                                       etag: changed[item.href] ?? item.etag, data: item.data))
+                    try checkReadable(item, calendar: calendar, account: account)
+                }
+                try store.itemsChanged(rep: account.rep)
+                CrashPoint.reach("calendar.before-commit")
+            }
+            CrashPoint.reach("calendar.committed")
+            fetched += items.count
+        })
+        result.fetched += fetched
         let gone = deleted.filter { stored[$0] != nil }
         try store.transaction {
-            for item in items {
-                try store.saveCalendarObject(.init(account: account.id, calendar: calendar.url, href: item.href,
-                                                   etag: changed[item.href] ?? item.etag, data: item.data))
+            for href in gone {
+                try store.deleteCalendarObject(account: account.id, calendar: calendar.url, href: href)
+                try store.clearMalformed(account: account.id, location: calendar.url, ref: href)
             }
-            for href in gone { try store.deleteCalendarObject(account: account.id, calendar: calendar.url, href: href) }
+            if !gone.isEmpty { try store.itemsChanged(rep: account.rep) }
             try store.saveCalendar(account: account.id, url: calendar.url, displayName: calendar.displayName, token: newToken)
+            CrashPoint.reach("calendar.before-commit")
         }
+        CrashPoint.reach("calendar.committed")
         logger.info("calendar synced", metadata: [
-            "account": "\(account.id)", "calendar": "\(calendar.url)", "fetched": "\(items.count)", "deleted": "\(gone.count)"])
-        return items.count + gone.count
+            "account": "\(account.id)", "calendar": "\(calendar.url)", "fetched": "\(fetched)", "deleted": "\(gone.count)"])
+        return fetched + gone.count
+    }
+
+    /// Records a calendar object the parser cannot read, or whose expansion the recurrence limits
+    /// cut, as a malformed item (it is stored all the same, so the next sync does not fetch it
+    /// again; derivation skips it or counts what the limits allow), and forgets the record once a
+    /// readable version replaces it.
+    func checkReadable(_ item: CalDAVItem, calendar: CalDAVCalendar, account: Config.Account) throws {
+        if let reason = CalendarSync.problem(with: item.data, window: window, floatingZone: floatingZone) {
+            logger.warning("malformed calendar object", metadata: [
+                "account": "\(account.id)", "calendar": "\(calendar.url)", "href": "\(item.href)", "reason": "\(reason)"])
+            try store.recordMalformed(MalformedItem(account: account.id, location: calendar.url, ref: item.href,
+                                                    kind: .event, reason: reason))
+        } else {
+            try store.clearMalformed(account: account.id, location: calendar.url, ref: item.href)
+        }
+    }
+
+    /// Why iCalendar data (a calendar object or an invitation part) cannot be used as it is, or nil:
+    /// it does not parse, or its expansion in `window` is cut by the expander's limits.
+    static func problem(with data: [UInt8], window: (from: Date, to: Date)?, floatingZone: TimeZone) -> String? {
+        let calendar: ICalendar
+        do {
+            calendar = try ICalendar.parse(bytes: data)
+        } catch {
+            return "cannot be read: " + ((error as? ActivityError)?.message ?? "\(error)")
+        }
+        guard let window else { return nil }
+        let expansion = RecurrenceExpander.expand(calendar, from: window.from, to: window.to, floatingZone: floatingZone)
+        guard expansion.truncated else { return nil }
+        return "cut by the limits on recurrence (\(RecurrenceExpander.Limits.maxInstancesPerCalendar) instances and a bounded amount of work per calendar object): only \(expansion.instances.count) instances count; "
+            + expansion.notes.prefix(2).joined(separator: "; ")
     }
 }

@@ -30,6 +30,10 @@ public struct Derivation {
         Classifier(rep: config.profile(rep), settings: settings)
     }
 
+    /// Event instances derived per rep at most: a rep meeting 50 times a week has 5,200 in the
+    /// two-year window; only hostile calendars (each already cut at 20,000) come near this.
+    public static let maxEventInstancesPerRep = 250_000
+
     /// The ledger window of DOMAIN.md: recurring events are expanded from `lead_lookback_days`
     /// before `now` to 365 days after.
     public func window(now: Date) -> (from: Date, to: Date) {
@@ -45,8 +49,12 @@ public struct Derivation {
         var events: [Classifier.EventInput] = []
         let calendarAccounts = config.accounts.filter { $0.rep == rep.id && $0.kind == .caldav }.map(\.id)
         for object in try store.calendarObjects(accounts: calendarAccounts) {
-            // A calendar object the parser cannot read is skipped here; sync recorded it.
+            // A calendar object the parser cannot read is skipped here; sync recorded it as a
+            // malformed item (see CalendarSync), which `status` and `explain` show.
             guard let calendar = try? ICalendar.parse(bytes: object.data) else { continue }
+            // Each object is bounded by the expander's per-calendar limits (and recorded by sync
+            // when they cut it); this bounds a rep with many such objects.
+            guard events.count < Derivation.maxEventInstancesPerRep else { break }
             for instance in RecurrenceExpander.instances(of: calendar, from: from, to: to, floatingZone: zone) {
                 events.append(.init(instance: instance, account: object.account, origin: .calendar))
             }
@@ -70,16 +78,30 @@ public struct Derivation {
         return out
     }
 
-    /// Replaces a rep's activities with those derived from the store; returns how many.
+    /// Replaces a rep's activities with those derived from the store, and records which version
+    /// of the rep's items they come from (see `Store.itemsChanged`); returns how many.
     @discardableResult
     public func rederive(rep: Config.Rep, store: Store, now: Date) throws -> Int {
+        // The version is read before the items: items stored meanwhile leave the ledger stale
+        // (derived again next time), never marked fresh without having been read.
+        let version = try store.itemsVersion(rep: rep.id)
         let verdicts = try verdicts(rep: rep, store: store, now: now)
         let activities = verdicts.flatMap(\.activities)
         let zone = config.profile(rep).timeZone
         try store.transaction {
             try store.replaceActivities(rep: rep.id, with: activities, timeZone: zone)
             try store.replaceExchanges(rep: rep.id, with: verdicts.flatMap(\.exchanges))
+            CrashPoint.reach("derive.before-commit")
+            guard try store.recordDerived(rep: rep.id, version: version, at: now) else {
+                // Another process wrote a derivation of newer items: keep it.
+                throw DerivationSuperseded()
+            }
         }
+        CrashPoint.reach("derive.committed")
         return activities.count
     }
 }
+
+/// A derivation lost the race against one of newer items (by another process) and wrote nothing;
+/// the ledger is as that one left it.
+public struct DerivationSuperseded: Error {}

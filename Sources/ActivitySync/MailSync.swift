@@ -22,10 +22,17 @@ public struct MailSync {
     public let logger: Logger
     /// Messages stored per transaction: large enough to be fast, small enough to keep memory flat.
     public var batchSize = 500
+    /// A batch is also committed when this much time has passed since the last commit, so a slow
+    /// or flaky connection still makes progress that survives a cut.
+    public var commitInterval: TimeInterval = 2
     /// Called as messages arrive: (folder, done, total).
     public var progress: ((String, Int, Int) -> Void)? = nil
     /// Asked after each committed batch and between folders: true stops with `SyncInterrupted`.
     public var shouldStop: (@Sendable () -> Bool)? = nil
+    /// The ledger window, to check that an invitation's expansion is not cut by the expander's
+    /// limits (see CalendarSync.problem); nil: invitation parts are only checked to parse.
+    public var window: (from: Date, to: Date)? = nil
+    public var floatingZone = TimeZone(identifier: "UTC")!
 
     public init(store: Store, config: Config, logger: Logger) {
         self.store = store
@@ -48,11 +55,13 @@ public struct MailSync {
 
     func syncUnmapped(account: Config.Account, credential: IMAPEndpoint.Credential) throws -> AccountSyncResult {
         let endpoint = IMAPEndpoint(url: account.url, username: account.username, credential: credential,
-                                    caFile: account.caFile, account: account.id)
+                                    caFile: account.caFile, account: account.id, timeout: account.timeout)
         let connection = try IMAPConnection(endpoint: endpoint, logger: logger)
         defer { try? connection.logout() }
         var result = AccountSyncResult(account: account.id)
-        let folders = try resolveFolders(account, connection: connection)
+        let all = try connection.listFolders()
+        let (folders, missing) = resolveFolders(account, among: all)
+        try forgetVanishedFolders(account, serverFolders: all)
         for folder in folders {
             if shouldStop?() == true { throw SyncInterrupted() }
             let n: Int
@@ -66,14 +75,22 @@ public struct MailSync {
             result.newItems += n
             result.folders.append(folder.name)
         }
+        // A configured folder the server does not have: the others are synced, its mail stays in
+        // the ledger (mail persists once seen), and the account fails with a configuration error
+        // naming it, so `status` shows it until someone fixes the config or the server.
+        if !missing.isEmpty {
+            let names = missing.map { "\"\($0)\"" }.joined(separator: ", ")
+            throw ActivityError(.config, "account \(account.id): \(connection.endpoint.server) has no folder \(names); fix folders in the config (the server has: \(all.filter(\.isSelectable).map(\.name).joined(separator: ", ")))")
+        }
         return result
     }
 
-    /// The configured folders as the server names them. `\Sent` means the folder with that
-    /// special-use attribute (RFC 6154), whatever it is called (Sent, 已发送, Sent Items).
-    func resolveFolders(_ account: Config.Account, connection: IMAPConnection) throws -> [IMAPFolder] {
-        let all = try connection.listFolders()
+    /// The configured folders as the server names them, and the configured names it does not
+    /// have. `\Sent` means the folder with that special-use attribute (RFC 6154), whatever it is
+    /// called (Sent, 已发送, Sent Items); a server without one gets a warning, not an error.
+    func resolveFolders(_ account: Config.Account, among all: [IMAPFolder]) -> (found: [IMAPFolder], missing: [String]) {
         var out: [IMAPFolder] = []
+        var missing: [String] = []
         for wanted in account.folders {
             let found: IMAPFolder?
             if wanted.hasPrefix("\\") {
@@ -89,14 +106,23 @@ public struct MailSync {
             } else if wanted.uppercased() == "INBOX" {
                 found = all.first { $0.name.uppercased() == "INBOX" } ?? IMAPFolder(name: "INBOX", wireName: "INBOX", attributes: [])
             } else {
-                found = all.first { $0.name == wanted || $0.wireName == wanted }
-                if found == nil {
-                    throw ActivityError(.config, "account \(account.id): \(connection.endpoint.server) has no folder \"\(wanted)\"; fix folders in the config (the server has: \(all.map(\.name).joined(separator: ", ")))")
-                }
+                found = all.first { ($0.name == wanted || $0.wireName == wanted) && $0.isSelectable }
+                if found == nil { missing.append(wanted) }
             }
             if let found, !out.contains(where: { $0.wireName == found.wireName }) { out.append(found) }
         }
-        return out
+        return (out, missing)
+    }
+
+    /// Folders this account synced before that the server no longer has at all (deleted or
+    /// renamed): their checkpoints and locations go. Their mail stays counted.
+    func forgetVanishedFolders(_ account: Config.Account, serverFolders: [IMAPFolder]) throws {
+        let names = Set(serverFolders.map(\.name))
+        for folder in try store.checkpointFolders(account: account.id) where !names.contains(folder) && folder.uppercased() != "INBOX" {
+            logger.notice("folder gone from the server; its mail stays in the ledger", metadata: [
+                "account": "\(account.id)", "folder": "\(folder)"])
+            try store.transaction { try store.forgetFolder(account: account.id, folder: folder) }
+        }
     }
 
     /// Names servers without SPECIAL-USE give their sent folder.
@@ -130,28 +156,53 @@ public struct MailSync {
 
         let rep = account.rep
         var batch: [(FetchedMessage, MailItem)] = []
+        // Messages the checkpoint must not pass yet: invitations waiting for their calendar
+        // parts, and messages whose FETCH answer could not be read, to be fetched again.
         var pendingCalendar: [FetchedMessage] = []
+        var unreadable: [(answer: UnreadableFetch, holdBelow: UInt32)] = []
+        var highestSeen = base.highestUID
+        var malformed: [MalformedItem] = []
         var stored = base.highestUID
         var lastSequence = 0
         var inOrder = true
         var newItems = 0
         var seen = 0
         var current = base
+        var lastCommit = Date()
+
+        func noteMalformed(_ ref: String, _ kind: MalformedItem.Kind, _ reason: String) {
+            logger.warning("malformed item skipped", metadata: [
+                "account": "\(account.id)", "folder": "\(folder.name)", "ref": "\(ref)", "reason": "\(reason)"])
+            malformed.append(MalformedItem(account: account.id, location: folder.name, ref: ref, kind: kind, reason: reason))
+        }
+
+        func item(_ message: FetchedMessage) -> MailItem {
+            let item = MailItem(headers: message.headers, internalDate: MailSync.internalDate(message.internalDate),
+                                topType: message.structure?.topType, calendarParts: message.calendarParts)
+            if message.headers.count >= IMAPLimits.maxHeaderBytes {
+                noteMalformed(item.key, .mail, "its header fields are longer than \(IMAPLimits.maxHeaderBytes >> 10) KiB; only the first \(IMAPLimits.maxHeaderBytes >> 10) KiB were read")
+            }
+            return item
+        }
 
         func commit(final: Bool) throws {
             // The checkpoint may only move past UIDs that are stored: not past a message still
-            // waiting for its calendar part, and not at all if the server answered out of order.
+            // waiting, and not at all if the server answered out of order.
             let maxStored = batch.map(\.0.uid).max() ?? stored
             var safe = max(stored, maxStored)
-            if let firstPending = pendingCalendar.map(\.uid).min() { safe = min(safe, firstPending &- 1) }
+            if let firstPending = (pendingCalendar.map(\.uid) + unreadable.map(\.holdBelow)).min() { safe = min(safe, firstPending &- 1) }
             if !inOrder && !final { safe = current.highestUID }
             try store.transaction {
+                var inserted = 0
                 for (message, item) in batch {
                     if try store.insertMail(rep: rep, item: item, headers: message.headers, account: account.id,
                                             folder: folder.name, uidValidity: status.uidValidity, uid: message.uid) {
-                        newItems += 1
+                        inserted += 1
                     }
                 }
+                // The ledger is stale from this very transaction on (see Store.itemsChanged).
+                if inserted > 0 { try store.itemsChanged(rep: rep) }
+                for m in malformed { try store.recordMalformed(m) }
                 if safe > current.highestUID || final {
                     current.highestUID = max(current.highestUID, safe)
                     if final {
@@ -160,13 +211,30 @@ public struct MailSync {
                     }
                     try store.saveCheckpoint(current, account: account.id, folder: folder.name)
                 }
+                CrashPoint.reach("mail.before-commit")
+                newItems += inserted
             }
+            CrashPoint.reach("mail.committed")
+            lastCommit = Date()
             stored = max(stored, maxStored)
             batch.removeAll(keepingCapacity: true)
+            malformed.removeAll()
         }
 
         let total = max(0, status.messages)
-        try connection.fetchHeaders(uids: "\(base.highestUID + 1):*", fields: MailItem.fetchedHeaderFields) { message in
+        func take(_ message: FetchedMessage) throws {
+            highestSeen = max(highestSeen, message.uid)
+            if let s = message.structure, !s.calendarParts.isEmpty {
+                pendingCalendar.append(message)
+            } else {
+                batch.append((message, item(message)))
+            }
+            if batch.count >= batchSize || Date().timeIntervalSince(lastCommit) >= commitInterval {
+                try commit(final: false)
+                if shouldStop?() == true { throw SyncInterrupted() }
+            }
+        }
+        try connection.fetchHeaders(uids: "\(base.highestUID + 1):*", fields: MailItem.fetchedHeaderFields, each: { message in
             // `n:*` also returns the last message when n is past it: skip what is stored.
             guard message.uid > base.highestUID else { return }
             if message.sequence < lastSequence { inOrder = false }
@@ -174,25 +242,65 @@ public struct MailSync {
             seen += 1
             result.fetched += 1
             progress?(folder.name, seen, total)
-            if let s = message.structure, !s.calendarParts.isEmpty {
-                pendingCalendar.append(message)
-            } else {
-                batch.append((message, MailItem(headers: message.headers, internalDate: MailSync.internalDate(message.internalDate),
-                                                topType: message.structure?.topType)))
+            try take(message)
+        }, unreadable: { u in
+            if let uid = u.uid, uid <= base.highestUID { return }
+            // Without a UID the message lies after the last one seen: hold the checkpoint there.
+            unreadable.append((u, u.uid ?? (highestSeen &+ 1)))
+        })
+        try commit(final: false)
+        // Unreadable answers (a garbled stream, or a server bug about one message): fetched once
+        // more as they were, then without BODYSTRUCTURE (what servers get wrong most), so the
+        // mail counts even if its invitation parts cannot be found; else recorded as malformed.
+        for (answer, _) in unreadable {
+            let ref = answer.uid.map { "UID \($0)" } ?? "message \(answer.sequence.map(String.init) ?? "?") (UID unknown)"
+            guard answer.uid != nil || answer.sequence != nil else {
+                noteMalformed(ref, .mail, "its FETCH answer could not be read (\(answer.reason)); it is not stored")
+                continue
             }
-            if batch.count >= batchSize {
-                try commit(final: false)
-                if shouldStop?() == true { throw SyncInterrupted() }
+            let set = answer.uid.map { String($0) } ?? String(answer.sequence!)
+            var outcome: (FetchedMessage, Bool)? = nil      // the message, and whether it came without BODYSTRUCTURE
+            var lastReason = answer.reason
+            for structure in [true, false] where outcome == nil {
+                try connection.fetchHeaders(uids: set, byUID: answer.uid != nil, fields: MailItem.fetchedHeaderFields,
+                                            structure: structure, each: { message in
+                    if answer.uid == nil || message.uid == answer.uid { outcome = (message, !structure) }
+                }, unreadable: { u in lastReason = u.reason })
+            }
+            guard let (message, bare) = outcome else {
+                noteMalformed(ref, .mail, "its FETCH answer could not be read, even without BODYSTRUCTURE (\(lastReason)); it is not stored")
+                continue
+            }
+            guard message.uid > base.highestUID else { continue }
+            result.fetched += 1
+            if bare {
+                let i = item(message)
+                noteMalformed(i.key, .mail, "its FETCH answer could not be read with BODYSTRUCTURE (\(answer.reason)); stored from its header fields alone, without invitation parts")
+                batch.append((message, i))
+            } else {
+                try take(message)
             }
         }
-        try commit(final: false)
+        unreadable.removeAll()
         // Invitations: fetch their calendar parts now that the big FETCH is over.
         let waiting = pendingCalendar
         for message in waiting {
             var m = message
-            m.calendarParts = try connection.fetchCalendarParts(uid: message.uid, parts: message.structure?.calendarParts ?? [])
-            batch.append((m, MailItem(headers: m.headers, internalDate: MailSync.internalDate(m.internalDate),
-                                      topType: m.structure?.topType, calendarParts: m.calendarParts)))
+            let parts = message.structure?.calendarParts ?? []
+            let key = MailItem(headers: m.headers, internalDate: nil).key
+            let fitting = parts.filter { ($0.size ?? 0) <= IMAPLimits.maxCalendarPartBytes }
+            for part in parts where !fitting.contains(part) {
+                noteMalformed(key, .invitation, "its text/calendar part \(part.number) is \((part.size ?? 0) >> 10) KiB, more than the limit of \(IMAPLimits.maxCalendarPartBytes >> 20) MiB; not read")
+            }
+            m.calendarParts = try connection.fetchCalendarParts(uid: message.uid, parts: fitting)
+            for part in m.calendarParts {
+                // Stored all the same (derivation skips it or counts what the limits allow);
+                // recorded so it is not silent.
+                if let problem = CalendarSync.problem(with: part, window: window, floatingZone: floatingZone) {
+                    noteMalformed(key, .invitation, "its invitation (text/calendar part) \(problem)")
+                }
+            }
+            batch.append((m, item(m)))
         }
         pendingCalendar.removeAll()
         try commit(final: true)

@@ -137,6 +137,16 @@ struct RecurrenceIterator {
     /// `isAfterUntil` decides UNTIL (the caller compares instants).
     func occurrences(startLocal: Int?, endLocal: Int, isAfterUntil: (Int) -> Bool, isBeforeWindow: ((Int) -> Bool)? = nil,
                      limits: Limits) -> [Int] {
+        var work = 0
+        return occurrences(startLocal: startLocal, endLocal: endLocal, isAfterUntil: isAfterUntil, isBeforeWindow: isBeforeWindow,
+                           limits: limits, work: &work)
+    }
+
+    /// As above; `work` is increased by the work done (for a budget shared by several series).
+    func occurrences(startLocal: Int?, endLocal: Int, isAfterUntil: (Int) -> Bool, isBeforeWindow: ((Int) -> Bool)? = nil,
+                     limits: Limits, work workDone: inout Int) -> [Int] {
+        var work = 0
+        defer { workDone += work }
         var out: [Int] = []
         let maxCount = min(rule.count ?? Int.max, limits.maxOccurrences)
         guard maxCount > 0 else { return out }
@@ -145,7 +155,6 @@ struct RecurrenceIterator {
         if out.count >= maxCount { return out }
         let interval = rule.interval
         let freq = rule.frequency
-        var work = 0
         var emptyRun = 0
         // Periods with no candidate in a full calendar cycle (400 years) mean the rule never matches.
         let cycle: Int

@@ -41,8 +41,9 @@ public struct ICalTimeZone: Sendable {
         return offsets(throughYear: year + 1).offset(atUTC: t)
     }
 
-    /// The transitions of all observances up to the end of `lastYear`, as an offset table.
-    func offsets(throughYear lastYear: Int) -> ZoneOffsets {
+    /// The transitions of all observances up to the end of `lastYear`, as an offset table. A
+    /// `budget` shared with the calendar's other zones and series bounds the work.
+    func offsets(throughYear lastYear: Int, budget: ExpansionBudget? = nil) -> ZoneOffsets {
         var transitions: [(at: Int, offset: Int, from: Int)] = []
         let horizon = CivilTime.dayNumber(year: min(lastYear, 9999) + 1, month: 1, day: 1) * CivilTime.secondsPerDay
         for o in observances {
@@ -57,10 +58,13 @@ public struct ICalTimeZone: Sendable {
                     }
                 }
                 let iterator = RecurrenceIterator(rule: rule, start: startLocal, isDate: false)
+                var work = 0
+                // Real zones change twice a year: a few hundred onsets, little work.
                 let onsets = iterator.occurrences(startLocal: nil, endLocal: horizon, isAfterUntil: { local in
                     guard let untilUTC else { return false }
                     return local - o.offsetFrom > untilUTC
-                }, limits: .init(maxOccurrences: 5000, maxWork: 1_000_000))
+                }, limits: .init(maxOccurrences: 5000, maxWork: min(1_000_000, max(1, budget?.work ?? .max))), work: &work)
+                budget?.work -= work + 1
                 for local in onsets { transitions.append((local - o.offsetFrom, o.offsetTo, o.offsetFrom)) }
             } else {
                 transitions.append((startLocal - o.offsetFrom, o.offsetTo, o.offsetFrom))
@@ -151,18 +155,37 @@ public struct ICalZoneResolver: Sendable {
     private let timeZones: [String: ICalTimeZone]
     private let horizonYear: Int
 
+    /// TZIDs whose VTIMEZONE was not computed because the calendar's budget ran out.
+    public private(set) var overBudget: Set<String> = []
+
     /// `horizonYear`: VTIMEZONE rules are expanded through this year (later instants use the last transition).
-    public init(timeZones: [String: ICalTimeZone], floatingZone: TimeZone, tzids: some Sequence<String> = [String](),
-                horizonYear: Int = 2100) {
+    /// `budget`: shared by every VTIMEZONE computed here (and the caller's series); a zone left when
+    /// it is spent is read as floating, and listed in `overBudget`.
+    init(timeZones: [String: ICalTimeZone], floatingZone: TimeZone, tzids: some Sequence<String> = [String](),
+         horizonYear: Int = 2100, budget: ExpansionBudget?) {
         self.floatingZone = floatingZone
         self.floating = ICalZoneResolver.offsets(for: floatingZone)
         self.timeZones = timeZones
         self.horizonYear = horizonYear
         var map: [String: Resolution] = [:]
+        var over: Set<String> = []
         for tzid in tzids where map[tzid] == nil {
-            map[tzid] = ICalZoneResolver.resolve(tzid, timeZones: timeZones, horizonYear: horizonYear)
+            if let budget, budget.work <= 0 || budget.vtimezones <= 0, timeZones[tzid] != nil {
+                over.insert(tzid)
+                map[tzid] = Resolution(tzid: tzid, source: .unknown, identifier: nil, offsets: .utc)
+                continue
+            }
+            let r = ICalZoneResolver.resolve(tzid, timeZones: timeZones, horizonYear: horizonYear, budget: budget)
+            if r.source == .vtimezone { budget?.vtimezones -= 1 }
+            map[tzid] = r
         }
         self.resolved = map
+        self.overBudget = over
+    }
+
+    public init(timeZones: [String: ICalTimeZone], floatingZone: TimeZone, tzids: some Sequence<String> = [String](),
+                horizonYear: Int = 2100) {
+        self.init(timeZones: timeZones, floatingZone: floatingZone, tzids: tzids, horizonYear: horizonYear, budget: nil)
     }
 
     /// A resolver for every TZID `calendar` uses.
@@ -173,11 +196,16 @@ public struct ICalZoneResolver: Sendable {
 
     /// How `tzid` is understood.
     public func resolution(of tzid: String) -> Resolution {
-        resolved[tzid] ?? ICalZoneResolver.resolve(tzid, timeZones: timeZones, horizonYear: horizonYear)
+        // A TZID not resolved up front is computed now, once per call: with a budget, never
+        // (the caller named every TZID it uses), so nothing escapes it.
+        resolved[tzid] ?? ICalZoneResolver.resolve(tzid, timeZones: timeZones, horizonYear: horizonYear, budget: nil)
     }
 
     /// A note for a TZID that could not be resolved (its times are then floating), else nil.
     public func note(for tzid: String) -> String? {
+        if overBudget.contains(tzid) {
+            return "TZID \"\(tzid.prefix(100))\": its VTIMEZONE was not computed (the calendar has too many or too costly zones); its times are read in \(floatingZone.identifier)"
+        }
         guard resolution(of: tzid).source == .unknown else { return nil }
         return "TZID \"\(tzid.prefix(100))\" is not a known time zone; its times are read in \(floatingZone.identifier)"
     }
@@ -205,12 +233,13 @@ public struct ICalZoneResolver: Sendable {
 
     // MARK: - Resolution
 
-    static func resolve(_ tzid: String, timeZones: [String: ICalTimeZone], horizonYear: Int) -> Resolution {
+    static func resolve(_ tzid: String, timeZones: [String: ICalTimeZone], horizonYear: Int, budget: ExpansionBudget?) -> Resolution {
         if let (identifier, source) = systemIdentifier(for: tzid, decorations: false), let zone = TimeZone(identifier: identifier) {
             return Resolution(tzid: tzid, source: source, identifier: identifier, offsets: offsets(for: zone))
         }
         if let vtz = timeZones[tzid], !vtz.observances.isEmpty {
-            return Resolution(tzid: tzid, source: .vtimezone, identifier: nil, offsets: vtz.offsets(throughYear: horizonYear))
+            return Resolution(tzid: tzid, source: .vtimezone, identifier: nil,
+                              offsets: vtz.offsets(throughYear: horizonYear, budget: budget))
         }
         if let (identifier, source) = systemIdentifier(for: tzid, decorations: true), let zone = TimeZone(identifier: identifier) {
             return Resolution(tzid: tzid, source: source, identifier: identifier, offsets: offsets(for: zone))

@@ -238,10 +238,17 @@ public final class CalDAVClient {
     /// The items at `hrefs` by calendar-multiget, `multigetBatch` per request. Hrefs the server
     /// answers 404 for (deleted meanwhile) are absent from the result.
     public func fetch(_ hrefs: [String], from calendar: CalDAVCalendar) throws -> [CalDAVItem] {
+        var items: [CalDAVItem] = []
+        items.reserveCapacity(hrefs.count)
+        try fetch(hrefs, from: calendar, each: { items += $0 })
+        return items
+    }
+
+    /// As `fetch(_:from:)`, handing each request's items to `deliver` as they arrive, so that a
+    /// caller can store them before the next request (a cut connection then loses one batch).
+    public func fetch(_ hrefs: [String], from calendar: CalDAVCalendar, each deliver: ([CalDAVItem]) throws -> Void) throws {
         let calendarPath = session.pathOf(calendar.url)
         let paths = hrefs.map { DAVPath.resolve($0, against: calendarPath) }
-        var items: [CalDAVItem] = []
-        items.reserveCapacity(paths.count)
         var start = 0
         while start < paths.count {
             let batch = Array(paths[start..<min(start + CalDAVClient.multigetBatch, paths.count)])
@@ -252,14 +259,35 @@ public final class CalDAVClient {
             guard let ms = Multistatus(response.body, requestPath: calendarPath) else {
                 throw session.unreadable("REPORT calendar-multiget", url: calendar.url)
             }
+            var items: [CalDAVItem] = []
             for r in ms.responses {
                 guard r.status == nil || (200..<300).contains(r.status!),
                       let data = r.found(DAVNamespace.caldav, "calendar-data") else { continue }
                 items.append(CalDAVItem(href: r.path, etag: r.found(DAVNamespace.dav, "getetag")?.trimmedText ?? "",
                                         data: Array(data.text.utf8)))
             }
+            try deliver(items)
         }
-        return items
+    }
+
+    /// Whether the collection at `url` still exists: false only when the server says it does
+    /// not (404 or 410, or Xandikos's 207 holding a single 404); other failures throw. Used before
+    /// a calendar missing from discovery is taken as removed, so a glitch in discovery cannot
+    /// empty the ledger.
+    public func collectionExists(_ url: String) throws -> Bool {
+        let response = try session.send("PROPFIND", url: url, depth: "0", body: DAVRequestBody.propfind(["D:resourcetype"]))
+        switch response.status {
+        case 207:
+            guard let ms = Multistatus(response.body, requestPath: session.pathOf(url)) else {
+                throw session.unreadable("PROPFIND", url: url)
+            }
+            if ms.responses.count == 1, ms.responses.first?.status == 404 { return false }
+            return true
+        case 404, 410:
+            return false
+        default:
+            throw session.failure(response, "PROPFIND", url: url)
+        }
     }
 
     // MARK: - Pieces

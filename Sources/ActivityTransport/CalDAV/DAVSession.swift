@@ -180,6 +180,10 @@ final class DAVSession {
             throw ActivityError(.dataError, prefix + "the answer to \(method) \(DAVPath.readable(pathOf(url))) is larger than \(DAVSession.responseLimit >> 20) MB; not reading it")
         }
         guard rc == CURLE_OK else {
+            if rc == CURLE_OPERATION_TIMEDOUT && sink.statusLines == 0 {
+                // Not a byte of an answer: the server is not there (or stuck in TCP or TLS).
+                throw ActivityError(.unavailable, prefix + "no answer within \(Int(max(1, endpoint.timeout))) s (\(curl.errorText(rc))); is the server running and the URL right?")
+            }
             throw curlFailure(rc, detail: curl.errorText(rc), server: server, account: endpoint.account)
         }
         return Response(status: curl.infoLong(CURLINFO_RESPONSE_CODE), body: sink.body,

@@ -94,6 +94,10 @@ public final class IMAPConnection {
         try curl.set(CURLOPT_TIMEOUT_MS, Int(endpoint.timeout * 1000))
         let rc = curl_easy_perform(curl.handle)
         guard rc == CURLE_OK else {
+            if rc == CURLE_OPERATION_TIMEDOUT {
+                // The session never came up (TCP, TLS, greeting or login hung): unreachable.
+                throw ActivityError(.unavailable, "account \(endpoint.account): \(endpoint.server): no answer within \(Int(endpoint.timeout)) s while connecting (\(curl.errorText(rc))); is the server running and the URL right?")
+            }
             throw curlFailure(rc, detail: curl.errorText(rc), server: endpoint.server, account: endpoint.account)
         }
         logger.debug("connected", metadata: ["imap.account": "\(endpoint.account)", "imap.server": "\(endpoint.server)"])
@@ -112,9 +116,12 @@ public final class IMAPConnection {
 
     /// Sends `command` with a fresh tag and hands every untagged response to `untagged` until the
     /// tagged completion arrives. Throws `IMAPCommandError` on NO or BAD, `ActivityError` on
-    /// transport failures.
+    /// transport failures. An untagged response that is framed but cannot be parsed goes to
+    /// `unreadable` when given (the framing is intact, so the session can go on); without it, it
+    /// ends the session like any unreadable answer.
     @discardableResult
-    public func run(_ command: String, untagged: (IMAPResponse) throws -> Void = { _ in }) throws -> IMAPResponse {
+    public func run(_ command: String, untagged: (IMAPResponse) throws -> Void = { _ in },
+                    unreadable: (([UInt8], IMAPProtocolError) throws -> Void)? = nil) throws -> IMAPResponse {
         guard !closed else {
             throw ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): the connection is closed")
         }
@@ -123,7 +130,20 @@ public final class IMAPConnection {
         try send(Array("\(tag) \(command)\r\n".utf8))
         let verb = command.split(separator: " ").prefix(2).joined(separator: " ")
         while true {
-            let response = try nextResponse()
+            let response: IMAPResponse
+            switch try nextResponse() {
+            case .response(let r):
+                response = r
+            case .unreadable(let raw, let e):
+                guard let unreadable, raw.count > 2, raw[0] == UInt8(ascii: "*"), raw[1] == 0x20 else {
+                    closed = true
+                    throw ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): unreadable response to \(verb) (\(e.message))")
+                }
+                logger.warning("unreadable response skipped", metadata: [
+                    "imap.account": "\(endpoint.account)", "imap.command": "\(verb)", "error": "\(e.message)"])
+                try unreadable(raw, e)
+                continue
+            }
             switch response {
             case .tagged(let t, let status, let code, let text) where t == tag:
                 if status != .ok {
@@ -153,21 +173,27 @@ public final class IMAPConnection {
 
     // MARK: - Bytes on the wire
 
-    private func nextResponse() throws -> IMAPResponse {
+    private enum Framed {
+        case response(IMAPResponse)
+        /// A whole response (framing intact) that the parser rejected.
+        case unreadable([UInt8], IMAPProtocolError)
+    }
+
+    private func nextResponse() throws -> Framed {
         while true {
             let framed: [UInt8]?
             do {
                 framed = try framer.next()
             } catch let e as IMAPProtocolError {
+                // The framing itself is lost: nothing after this can be trusted.
                 closed = true
                 throw ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): \(e.message); the connection was dropped")
             }
             if let framed {
                 do {
-                    return try IMAPResponseParser.parse(framed)
+                    return .response(try IMAPResponseParser.parse(framed))
                 } catch let e as IMAPProtocolError {
-                    closed = true
-                    throw ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): unreadable response (\(e.message))")
+                    return .unreadable(framed, e)
                 }
             }
             try receive()

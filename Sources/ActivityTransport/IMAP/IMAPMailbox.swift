@@ -1,109 +1,5 @@
 import ActivityCore
 
-/// A mailbox as LIST reports it.
-public struct IMAPFolder: Sendable, Equatable {
-    /// The name as users know it (modified UTF-7 decoded): `已发送`.
-    public var name: String
-    /// The name as the server spells it on the wire: `&XfJT0ZAB-`.
-    public var wireName: String
-    /// Attributes in upper case: `\SENT`, `\NOSELECT`, `\HASCHILDREN`.
-    public var attributes: Set<String>
-
-    public init(name: String, wireName: String, attributes: Set<String>) {
-        self.name = name
-        self.wireName = wireName
-        self.attributes = attributes
-    }
-
-    public var isSelectable: Bool { !attributes.contains("\\NOSELECT") && !attributes.contains("\\NONEXISTENT") }
-}
-
-/// What EXAMINE (or STATUS) says about a mailbox.
-public struct IMAPFolderStatus: Sendable, Equatable {
-    public var uidValidity: UInt32
-    public var uidNext: UInt32?
-    public var highestModSeq: UInt64?
-    public var messages: Int
-}
-
-/// One message as the sync fetches it: headers and calendar parts only, never the body.
-public struct FetchedMessage: Sendable {
-    public var uid: UInt32
-    public var sequence: Int
-    /// INTERNALDATE as the server wrote it (`17-Nov-2026 10:05:00 +0800`).
-    public var internalDate: String?
-    public var headers: [UInt8]
-    public var structure: BodyStructure?
-    /// Decoded bodies of the `text/calendar` parts (filled by `fetchCalendarParts`).
-    public var calendarParts: [[UInt8]] = []
-}
-
-/// The parts of BODYSTRUCTURE the sync needs: where the calendar parts are and how they are encoded.
-public struct BodyStructure: Sendable, Equatable {
-    public struct Part: Sendable, Equatable {
-        /// IMAP part number: "1", "2.1".
-        public var number: String
-        public var type: String       // lower case: "text"
-        public var subtype: String    // lower case: "calendar"
-        public var parameters: [String: String]  // names in lower case
-        public var encoding: String   // lower case: "base64", "7bit"
-    }
-    /// The leaf parts, in order.
-    public var parts: [Part]
-    /// The top-level type, e.g. "multipart/report".
-    public var topType: String
-
-    public var calendarParts: [Part] {
-        parts.filter { ($0.type == "text" && $0.subtype == "calendar") || ($0.type == "application" && $0.subtype == "ics") }
-    }
-
-    /// Reads a BODYSTRUCTURE value; nil if it has no recognisable shape.
-    public init?(_ value: IMAPValue) {
-        guard let top = value.list else { return nil }
-        var parts: [Part] = []
-        var budget = 1000
-        guard let topType = BodyStructure.walk(top, number: "", parts: &parts, depth: 0, budget: &budget) else { return nil }
-        self.parts = parts
-        self.topType = topType
-    }
-
-    /// Returns the type of this body; appends its leaves.
-    private static func walk(_ body: [IMAPValue], number: String, parts: inout [Part], depth: Int, budget: inout Int) -> String? {
-        budget -= 1
-        guard depth < 32, budget > 0, let first = body.first else { return nil }
-        if first.list != nil {
-            // body-type-mpart: 1*body SP media-subtype
-            var index = 0
-            var subtype = "mixed"
-            for element in body {
-                if let child = element.list {
-                    index += 1
-                    let childNumber = number.isEmpty ? "\(index)" : "\(number).\(index)"
-                    _ = walk(child, number: childNumber, parts: &parts, depth: depth + 1, budget: &budget)
-                } else {
-                    subtype = element.text?.lowercased() ?? subtype
-                    break
-                }
-            }
-            return "multipart/\(subtype)"
-        }
-        guard body.count >= 2 else { return nil }
-        let type = body[0].text?.lowercased() ?? "text"
-        let subtype = body[1].text?.lowercased() ?? "plain"
-        var params: [String: String] = [:]
-        if body.count > 2, let list = body[2].list {
-            var k = 0
-            while k + 1 < list.count {
-                if let name = list[k].text?.lowercased(), let v = list[k + 1].text { params[name] = v }
-                k += 2
-            }
-        }
-        let encoding = body.count > 5 ? (body[5].text?.lowercased() ?? "7bit") : "7bit"
-        parts.append(Part(number: number.isEmpty ? "1" : number, type: type, subtype: subtype, parameters: params, encoding: encoding))
-        return "\(type)/\(subtype)"
-    }
-}
-
 /// The mailbox commands the sync needs, on top of an authenticated connection.
 extension IMAPConnection {
     /// `LIST "" "*" RETURN (SPECIAL-USE)` where the server supports it, plain LIST otherwise
@@ -152,40 +48,39 @@ extension IMAPConnection {
         return IMAPFolderStatus(uidValidity: uidValidity, uidNext: uidNext, highestModSeq: modseq, messages: exists)
     }
 
-    /// `UID FETCH first:* (UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (...)] BODYSTRUCTURE)`,
-    /// streamed: `each` sees every message as it arrives, so memory stays flat.
-    public func fetchHeaders(uids: String, fields: [String], each: (FetchedMessage) throws -> Void) throws {
+    /// `UID FETCH first:* (UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (...)]<0.max> BODYSTRUCTURE)`,
+    /// streamed: `each` sees every message as it arrives, so memory stays flat. The header
+    /// fields are fetched partially, at most `IMAPLimits.maxHeaderBytes` of them, so no message
+    /// can make the answer grow past the reader's limits. A FETCH answer that is framed but
+    /// cannot be read (a server bug, hostile data) goes to `unreadable` and the stream goes on;
+    /// `structure: false` leaves BODYSTRUCTURE out (the fallback for such a message).
+    /// `byUID: false` takes `uids` as message sequence numbers (plain FETCH), for a message
+    /// whose UID could not be read.
+    public func fetchHeaders(uids: String, byUID: Bool = true, fields: [String], structure: Bool = true,
+                             each: (FetchedMessage) throws -> Void,
+                             unreadable: (UnreadableFetch) throws -> Void) throws {
         let fieldList = fields.joined(separator: " ")
-        let command = "UID FETCH \(uids) (UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (\(fieldList))] BODYSTRUCTURE)"
-        try run(command) { response in
-            guard case .numbered(let seq, "FETCH", let values) = response, let items = values.first?.list else { return }
-            var uid: UInt32? = nil
-            var message = FetchedMessage(uid: 0, sequence: seq, internalDate: nil, headers: [], structure: nil)
-            var k = 0
-            while k + 1 < items.count {
-                let key = items[k].atom?.uppercased() ?? ""
-                let value = items[k + 1]
-                if key == "UID" {
-                    uid = value.number.flatMap { UInt32(exactly: $0) }
-                } else if key == "INTERNALDATE" {
-                    message.internalDate = value.text
-                } else if key == "BODYSTRUCTURE" {
-                    message.structure = BodyStructure(value)
-                } else if key.hasPrefix("BODY[") {
-                    message.headers = value.bytes ?? []
+        let command = "\(byUID ? "UID " : "")FETCH \(uids) (UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (\(fieldList))]<0.\(IMAPLimits.maxHeaderBytes)>\(structure ? " BODYSTRUCTURE" : ""))"
+        try withoutActuallyEscaping(unreadable) { unreadable in
+            _ = try run(command, untagged: { response in
+                if let message = FetchedMessage(response) {
+                    try each(message)
+                } else if case .numbered(let seq, "FETCH", let values) = response,
+                          values.first?.list?.contains(where: { $0.atom?.uppercased().hasPrefix("BODY[") == true }) == true {
+                    // Header fields but no UID: ours, not an unsolicited flag update, and unusable.
+                    try unreadable(UnreadableFetch(sequence: seq, uid: nil, reason: "a FETCH answer with header fields but no UID"))
                 }
-                k += 2
-            }
-            guard let uid else { return }  // an unsolicited FETCH (flag change) without UID
-            message.uid = uid
-            try each(message)
+            }, unreadable: { raw, error in
+                try unreadable(UnreadableFetch(raw, error))
+            })
         }
     }
 
-    /// Fetches and decodes the calendar parts of one message.
+    /// Fetches and decodes the calendar parts of one message, each at most
+    /// `IMAPLimits.maxCalendarPartBytes` (a larger part is cut there, and its parse fails).
     public func fetchCalendarParts(uid: UInt32, parts: [BodyStructure.Part]) throws -> [[UInt8]] {
         guard !parts.isEmpty else { return [] }
-        let sections = parts.map { "BODY.PEEK[\($0.number)]" }.joined(separator: " ")
+        let sections = parts.map { "BODY.PEEK[\($0.number)]<0.\(IMAPLimits.maxCalendarPartBytes)>" }.joined(separator: " ")
         var found: [String: [UInt8]] = [:]
         try run("UID FETCH \(uid) (\(sections))") { response in
             guard case .numbered(_, "FETCH", let values) = response, let items = values.first?.list else { return }

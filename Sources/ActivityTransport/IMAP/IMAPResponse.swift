@@ -58,6 +58,10 @@ public enum IMAPLimits {
     public static let maxResponseSize = 64 << 20
     /// Nesting of parenthesised lists (BODYSTRUCTURE nests a level per MIME part).
     public static let maxDepth = 64
+    /// Header fields fetched per message (a partial FETCH): real header blocks are a few KiB.
+    public static let maxHeaderBytes = 256 << 10
+    /// One `text/calendar` part of an invitation (a partial FETCH): real ones are a few KiB.
+    public static let maxCalendarPartBytes = 1 << 20
 }
 
 public struct IMAPProtocolError: Error, Equatable, CustomStringConvertible, Sendable {

@@ -24,8 +24,8 @@ struct FixtureTeam {
         for (user, password) in FixtureTeam.users { dir.write("secrets/\(user)", password + "\n", mode: 0o600) }
     }
 
-    func activity(_ arguments: [String]) throws -> Run {
-        try IntegrationTests.activity(["--config", config] + arguments)
+    func activity(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        try IntegrationTests.activity(["--config", config] + arguments, environment: environment)
     }
 
     /// `week --format json` for every rep, parsed.

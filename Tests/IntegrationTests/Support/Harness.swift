@@ -74,7 +74,8 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
     p.waitUntilExit()
     let o = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
     let e = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
-    return Run(status: p.terminationStatus, stdout: o, stderr: e)
+    // A signal shows as the shell shows it: 128 + the signal's number (SIGKILL: 137).
+    return Run(status: p.terminationReason == .uncaughtSignal ? 128 + p.terminationStatus : p.terminationStatus, stdout: o, stderr: e)
 }
 
 /// The `activity` binary.
@@ -144,6 +145,14 @@ final class Dovecot {
         if let imapsPort, let ca { args += ["--imaps-port", String(imapsPort), "--cert", ca.file("server.pem"), "--key", ca.file("server.key")] }
         let r = try run(Repo.path("scripts/dovecot-instance"), args)
         guard r.status == 0 else { throw HarnessError(description: "Dovecot did not restart: \(r.stdout)\(r.stderr)") }
+    }
+
+    /// Runs one IMAP command as `user` with the curl tool (as another mail client would), e.g.
+    /// `RENAME "Sent" "Sent Messages"`.
+    func imap(_ user: String, _ command: String) throws {
+        let r = try run("/usr/bin/curl", ["-sS", "-u", "\(user):\(FixtureTeam.users[user] ?? "")", "imap://127.0.0.1:\(imapPort)",
+                                          "-X", command])
+        guard r.status == 0 else { throw HarnessError(description: "IMAP \(command) as \(user) failed: \(r.stderr)") }
     }
 
     /// Delivers a message file into a user's folder as a new message (what an MTA would do).

@@ -1,0 +1,35 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Named moments of a sync where the crash tests kill the process, in the manner of isync's test
+/// suite, which interrupts mbsync at every journal step.
+///
+/// `ACTIVITY_CRASH_AT=NAME` or `NAME:N` makes the process SIGKILL itself the first (or N-th) time
+/// it reaches the point NAME: no cleanup, no `ROLLBACK`, no flushed buffers, as with `kill -9`.
+/// Unset (always, outside tests), `reach` is one comparison. The points:
+///
+/// | name | where |
+/// | --- | --- |
+/// | `mail.before-commit` | inside a mail batch's transaction, items written, not committed |
+/// | `mail.committed` | after a mail batch (items and folder checkpoint) is committed |
+/// | `calendar.before-commit` | inside a calendar batch's transaction |
+/// | `calendar.committed` | after a calendar batch (items, deletions, maybe the token) is committed |
+/// | `sync.accounts-done` | every account synced, no rep re-derived yet |
+/// | `derive.before-commit` | inside a rep's derivation transaction, activities replaced |
+/// | `derive.committed` | after one rep's derivation is committed, before the next rep's |
+public enum CrashPoint {
+    private static let wanted: (name: String, count: Int)? = {
+        guard let spec = ProcessInfo.processInfo.environment["ACTIVITY_CRASH_AT"], !spec.isEmpty else { return nil }
+        let parts = spec.split(separator: ":", maxSplits: 1)
+        return (String(parts[0]), parts.count > 1 ? max(1, Int(parts[1]) ?? 1) : 1)
+    }()
+    nonisolated(unsafe) private static var reached = 0
+
+    public static func reach(_ name: String) {
+        guard let wanted, wanted.name == name else { return }
+        reached += 1
+        if reached == wanted.count { kill(getpid(), SIGKILL) }
+    }
+}
