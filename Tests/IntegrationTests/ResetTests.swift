@@ -53,7 +53,7 @@ struct ResetTests {
     func configuredFolderDeleted() throws {
         let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
         try dovecot.imap("alice", "CREATE \"Archive\"")
-        try dovecot.deliver(user: "alice", folder: "Archive", file: Repo.path("Fixtures/imap/new-quote.eml"))
+        try dovecot.deliver(user: "alice", folder: "Archive", file: Repo.path("Fixtures/new-items/new-quote.eml"))
         let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)") {
             $0.replacingOccurrences(of: "username = \"alice\"\n", with: "username = \"alice\"\nfolders = [\"INBOX\", \"\\\\Sent\", \"Archive\"]\n")
         }
@@ -62,7 +62,7 @@ struct ResetTests {
         #expect(try team.activityLines("2026-W47").contains(quote))
 
         try dovecot.imap("alice", "RENAME \"Archive\" \"Archive 2026\"")
-        try dovecot.deliver(user: "alice", file: Repo.path("Fixtures/imap/newsletter.eml"))
+        try dovecot.deliver(user: "alice", file: Repo.path("Fixtures/new-items/newsletter.eml"))
         let r = try team.activity(["sync", "--once", "--account", "alice-mail"])
         #expect(r.status == 78, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("account alice-mail: 127.0.0.1:\(dovecot.imapPort) has no folder \"Archive\"; fix folders in the config"), "\(r.stdout)")
@@ -72,6 +72,14 @@ struct ResetTests {
         #expect(try StoreSnapshot(store: team.store).tables["mail"]?.contains { $0.contains("newsletter") || $0.contains("infoq") } == true)
         let status = try team.activity(["status", "--format", "json"])
         #expect(status.stdout.contains("has no folder \\\"Archive\\\""), "\(status.stdout)")
+    }
+
+    /// Alice's "work" calendar alone (Fixtures/caldav/alice/work): 11 activities in W45–W48.
+    func workCalendarOnly() throws -> TempDir {
+        let dir = TempDir("activity-work-only")
+        try FileManager.default.createDirectory(atPath: dir.file("alice"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Repo.path("Fixtures/caldav/alice/work"), toPath: dir.file("alice/work"))
+        return dir
     }
 
     func calendarTeam(_ radicale: Radicale, calendars: String? = nil) throws -> FixtureTeam {
@@ -87,7 +95,8 @@ struct ResetTests {
 
     @Test("a calendar removed on the server: its events leave the ledger; a configured calendar that is missing is 78, the others synced")
     func calendarRemoved() throws {
-        let radicale = try Radicale(users: ["alice": "pw-alice"], collectionsFrom: Repo.path("Fixtures/caldav"))
+        let work = try workCalendarOnly()
+        let radicale = try Radicale(users: ["alice": "pw-alice"], collectionsFrom: work.path)
         let team = try calendarTeam(radicale)
         #expect(try team.activity(["sync", "--once", "--account", "alice-cal"]).status == 0)
         #expect(try calendarLines(team).count == 11)
@@ -100,7 +109,7 @@ struct ResetTests {
         #expect(try StoreSnapshot(store: team.store).tables["calendar_object"] == [])
 
         // Configured by name: work and holidays; only work exists (it is back, empty).
-        let again = try Radicale(users: ["alice": "pw-alice"], collectionsFrom: Repo.path("Fixtures/caldav"))
+        let again = try Radicale(users: ["alice": "pw-alice"], collectionsFrom: work.path)
         let named = try calendarTeam(again, calendars: "[\"work\", \"holidays\"]")
         let missing = try named.activity(["sync", "--once", "--account", "alice-cal"])
         #expect(missing.status == 78, "\(missing.stdout)\(missing.stderr)")
@@ -133,7 +142,8 @@ struct ResetTests {
 
     @Test("a calendar object the reader refuses: recorded, shown, the other events counted; replaced by a readable one, forgotten")
     func unreadableCalendarObject() throws {
-        let radicale = try Radicale(users: ["alice": "pw-alice"], collectionsFrom: Repo.path("Fixtures/caldav"))
+        let work = try workCalendarOnly()
+        let radicale = try Radicale(users: ["alice": "pw-alice"], collectionsFrom: work.path)
         let hostile = try String(contentsOfFile: Repo.path("Fixtures/hostile/deeply-nested.ics"), encoding: .utf8)
         try radicale.put("alice", calendar: "work", name: "deeply-nested.ics", ics: hostile)
         let team = try calendarTeam(radicale)
@@ -160,7 +170,8 @@ struct ResetTests {
 
     @Test("a series every minute: counted up to the per-calendar limit, recorded as cut, the sync goes on")
     func seriesPastTheLimits() throws {
-        let radicale = try Radicale(users: ["alice": "pw-alice"], collectionsFrom: Repo.path("Fixtures/caldav"))
+        let work = try workCalendarOnly()
+        let radicale = try Radicale(users: ["alice": "pw-alice"], collectionsFrom: work.path)
         try radicale.put("alice", calendar: "work", name: "every-minute.ics", ics: """
             BEGIN:VCALENDAR\r
             VERSION:2.0\r
