@@ -42,11 +42,23 @@ public struct CalendarSync {
         // One that discovery merely failed to list but that still answers is kept.
         let known = try store.calendars(account: account.id)
         for old in known where !calendars.contains(where: { $0.url == old.url }) {
-            let listed = discovered.contains { $0.url == old.url }   // listed, but no longer configured
-            if !listed, try client.collectionExists(old.url) {
-                logger.warning("a calendar the server did not list still exists; keeping its events", metadata: [
-                    "account": "\(account.id)", "calendar": "\(old.url)"])
-                continue
+            // Listed but no longer configured, or on another server (the account's url changed):
+            // gone for this account. Otherwise only once the server says so.
+            let listed = discovered.contains { $0.url == old.url }
+            if !listed && client.isOnThisServer(old.url) {
+                let exists: Bool
+                do {
+                    exists = try client.collectionExists(old.url)
+                } catch {
+                    logger.warning("cannot tell whether a calendar the server did not list is gone; keeping its events for now", metadata: [
+                        "account": "\(account.id)", "calendar": "\(old.url)", "error": "\(error)"])
+                    continue
+                }
+                if exists {
+                    logger.warning("a calendar the server did not list still exists; keeping its events", metadata: [
+                        "account": "\(account.id)", "calendar": "\(old.url)"])
+                    continue
+                }
             }
             logger.notice("calendar removed on the server or from the config: its events leave the ledger", metadata: [
                 "account": "\(account.id)", "calendar": "\(old.url)"])

@@ -270,6 +270,11 @@ public final class CalDAVClient {
         }
     }
 
+    /// Whether `url` is on the server this client talks to (same scheme, host and port).
+    public func isOnThisServer(_ url: String) -> Bool {
+        DAVPath.split(url: url)?.origin.lowercased() == session.origin.lowercased()
+    }
+
     /// Whether the collection at `url` still exists: false only when the server says it does
     /// not (404 or 410, or Xandikos's 207 holding a single 404); other failures throw. Used before
     /// a calendar missing from discovery is taken as removed, so a glitch in discovery cannot
