@@ -9,3 +9,23 @@ extension StringProtocol {
         return String(s)
     }
 }
+
+extension String {
+    /// The string as character data or an attribute value in XML and HTML: `&`, `<`, `>`, `"`
+    /// and `'` escaped (the last as `&#39;`, which both read; HTML 4 has no `&apos;`).
+    public var markupEscaped: String {
+        var out = ""
+        out.reserveCapacity(utf8.count)
+        for c in unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+}

@@ -240,18 +240,5 @@ enum ExportHTML {
 
     static func fmt(_ d: Double) -> String { ExportRendering.decimal((d * 10).rounded() / 10) }
 
-    static func esc(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func esc(_ s: String) -> String { s.markupEscaped }
 }

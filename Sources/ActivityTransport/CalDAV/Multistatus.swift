@@ -1,4 +1,5 @@
 import Foundation
+import ActivityCore
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
@@ -165,18 +166,5 @@ enum DAVRequestBody {
         """
     }
 
-    static func escaped(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    static func escaped(_ s: String) -> String { s.markupEscaped }
 }
