@@ -23,7 +23,11 @@ struct SyncCommand: ParsableCommand {
     @Option(name: .long, help: "Progress bar on stderr: auto (only on a terminal), always, never.")
     var progress: ProgressMode = .auto
 
+    @Option(name: .long, help: ArgumentHelp("Reps synced at once, each on its own connections (never two accounts of one rep at once).", valueName: "N"))
+    var jobs = 4
+
     func run() throws {
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
         let runtime = try Runtime.load(global)
         let config = runtime.config
         for id in account where config.account(id) == nil {
@@ -33,8 +37,9 @@ struct SyncCommand: ParsableCommand {
         let lock = try StoreLock(store: config.storePath, command: "sync")
         defer { lock.release() }
         let store = try Store(path: config.storePath)
-        let runner = SyncRunner(config: config, store: store, logger: runtime.logger,
+        var runner = SyncRunner(config: config, store: store, logger: runtime.logger,
                                 suffixes: try Derivation.loadSuffixes())
+        runner.jobs = jobs
         let reporter = ProgressReporter(mode: progress)
         let outcome = runner.runOnce(accounts: accounts, progress: reporter.update)
         reporter.finish()
@@ -59,9 +64,10 @@ enum ProgressMode: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// A one-line progress bar on stderr: folder, messages done of total, rate. Only on a terminal
-/// unless asked for.
-final class ProgressReporter {
+/// unless asked for. Reps sync on several threads: the line shows whichever spoke last.
+final class ProgressReporter: @unchecked Sendable {
     let enabled: Bool
+    private let lock = NSLock()
     private var last = Date.distantPast
     private var started = Date()
     private var shown = false
@@ -77,6 +83,10 @@ final class ProgressReporter {
 
     func update(account: String, folder: String, done: Int, total: Int) {
         guard enabled else { return }
+        lock.withLock { show(account: account, folder: folder, done: done, total: total) }
+    }
+
+    private func show(account: String, folder: String, done: Int, total: Int) {
         let now = Date()
         if folder != lastFolder { started = now; lastFolder = folder }
         guard now.timeIntervalSince(last) > 0.1 || done == total else { return }

@@ -65,6 +65,20 @@ public final class SQLiteDatabase {
         }
     }
 
+    /// Runs `body` in one read transaction: every read sees the same snapshot of the store,
+    /// while other connections go on writing (WAL).
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN DEFERRED")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var changes: Int { Int(sqlite3_changes(handle)) }
 

@@ -16,7 +16,7 @@ import Glibc
 /// | `mail.committed` | after a mail batch (items and folder checkpoint) is committed |
 /// | `calendar.before-commit` | inside a calendar batch's transaction |
 /// | `calendar.committed` | after a calendar batch (items, deletions, maybe the token) is committed |
-/// | `sync.accounts-done` | every account synced, no rep re-derived yet |
+/// | `sync.accounts-done` | a rep's accounts synced, its ledger not re-derived yet (once per rep) |
 /// | `derive.before-commit` | inside a rep's derivation transaction, activities replaced |
 /// | `derive.committed` | after one rep's derivation is committed, before the next rep's |
 public enum CrashPoint {
@@ -26,10 +26,12 @@ public enum CrashPoint {
         return (String(parts[0]), parts.count > 1 ? max(1, Int(parts[1]) ?? 1) : 1)
     }()
     nonisolated(unsafe) private static var reached = 0
+    private static let lock = NSLock()
 
     public static func reach(_ name: String) {
         guard let wanted, wanted.name == name else { return }
-        reached += 1
-        if reached == wanted.count { kill(getpid(), SIGKILL) }
+        // Reps are synced on several threads: count each passage once.
+        let n = lock.withLock { reached += 1; return reached }
+        if n == wanted.count { kill(getpid(), SIGKILL) }
     }
 }

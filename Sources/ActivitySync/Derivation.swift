@@ -42,8 +42,23 @@ public struct Derivation {
 
     /// Verdicts for every stored mail and event instance of a rep, in time order.
     public func verdicts(rep: Config.Rep, store: Store, now: Date) throws -> [ItemVerdict] {
-        let stored = try store.mails(rep: rep.id)
-        let mails = stored.map { Classifier.MailInput(item: $0.item, account: $0.account) }
+        var out: [ItemVerdict] = []
+        try replay(rep: rep, store: store, now: now) { out.append($0) }
+        return out
+    }
+
+    /// The rep's history replayed in time order, each verdict handed to `emit` as it comes: the
+    /// meetings are expanded up front, the mail streams from the store in timeline order.
+    public func replay(rep: Config.Rep, store: Store, now: Date, _ emit: (ItemVerdict) throws -> Void) throws {
+        var replay = Classifier.Replay(classifier(for: rep), events: try events(rep: rep, store: store, now: now))
+        try store.forEachMail(rep: rep.id) { mail in
+            try replay.add(Classifier.MailInput(item: mail.item, account: mail.account), emit)
+        }
+        try replay.finish(emit)
+    }
+
+    /// Every event instance of a rep in the ledger window: calendars and mailed invitations.
+    func events(rep: Config.Rep, store: Store, now: Date) throws -> [Classifier.EventInput] {
         let zone = config.profile(rep).timeZone
         let (from, to) = window(now: now)
         var events: [Classifier.EventInput] = []
@@ -59,10 +74,10 @@ public struct Derivation {
                 events.append(.init(instance: instance, account: object.account, origin: .calendar))
             }
         }
-        for mail in stored where !mail.item.calendarParts.isEmpty {
+        for mail in try store.mailsWithCalendarParts(rep: rep.id) {
             events += Derivation.invitationEvents(mail, from: from, to: to, zone: zone)
         }
-        return classifier(for: rep).classify(mails: mails, events: events)
+        return events
     }
 
     /// The events of a mailed invitation (METHOD REQUEST), or their cancellation (METHOD CANCEL).
@@ -82,15 +97,23 @@ public struct Derivation {
     /// of the rep's items they come from (see `Store.itemsChanged`); returns how many.
     @discardableResult
     public func rederive(rep: Config.Rep, store: Store, now: Date) throws -> Int {
-        // The version is read before the items: items stored meanwhile leave the ledger stale
-        // (derived again next time), never marked fresh without having been read.
-        let version = try store.itemsVersion(rep: rep.id)
-        let verdicts = try verdicts(rep: rep, store: store, now: now)
-        let activities = verdicts.flatMap(\.activities)
+        // The version and the items are read from one snapshot: items stored meanwhile leave
+        // the ledger stale (derived again next time), never marked fresh without being read.
+        // Only what the ledger keeps is held, not the items.
+        var activities: [Activity] = []
+        var exchanges: [Exchange] = []
+        let version = try store.db.readTransaction {
+            let version = try store.itemsVersion(rep: rep.id)
+            try replay(rep: rep, store: store, now: now) { verdict in
+                activities += verdict.activities
+                exchanges += verdict.exchanges
+            }
+            return version
+        }
         let zone = config.profile(rep).timeZone
         try store.transaction {
             try store.replaceActivities(rep: rep.id, with: activities, timeZone: zone)
-            try store.replaceExchanges(rep: rep.id, with: verdicts.flatMap(\.exchanges))
+            try store.replaceExchanges(rep: rep.id, with: exchanges)
             CrashPoint.reach("derive.before-commit")
             guard try store.recordDerived(rep: rep.id, version: version, at: now) else {
                 // Another process wrote a derivation of newer items: keep it.

@@ -45,6 +45,8 @@ public struct SyncRunner {
     /// Passwords and OAuth 2.0 tokens (the daemon shares one cache between its syncs).
     public var credentials = CredentialSource()
     public var retry: RetryPolicy = .standard
+    /// Reps synced at once (see `runOnce`); 1 syncs everything on the calling thread.
+    public var jobs = 1
 
     public init(config: Config, store: Store, logger: Logger, suffixes: PublicSuffixList) {
         self.config = config
@@ -70,71 +72,149 @@ public struct SyncRunner {
         public var derived: [String] = []
     }
 
+    /// Syncs `accounts` and re-derives the ledger of every stale rep.
+    ///
+    /// A rep's accounts are synced one after the other, in the order given, and the rep's
+    /// ledger is re-derived as soon as they are done; up to `jobs` reps are worked on at once,
+    /// each on a thread with a store connection of its own. So the fetch of one rep overlaps
+    /// the derivation of another, and the ledger never depends on which rep finished first
+    /// (two accounts of one rep never run at once: which of them stored a message first stays
+    /// the order given).
     public func runOnce(accounts: [Config.Account], progress: ((String, String, Int, Int) -> Void)? = nil) -> Outcome {
-        var results: [AccountOutcome] = []
-        var worst: ActivityError? = nil
+        var groups: [(rep: String, accounts: [Config.Account])] = []
         for account in accounts {
-            try? store.recordAttempt(account: account.id, at: Date())
-            var attempt = 1
-            while true {
-                do {
-                    let result = try sync(account, progress: progress)
-                    try store.recordSuccess(account: account.id, at: Date(), newItems: result.newItems)
-                    results.append(AccountOutcome(account: account.id, outcome: .success(result), attempts: attempt))
-                    break
-                } catch is SyncInterrupted {
-                    // Neither a success (the account is not caught up) nor a failure of the account.
-                    logger.notice("sync interrupted by shutdown; the next run resumes from the last commit",
-                                  metadata: ["account": "\(account.id)"])
-                    let e = ActivityError(.tempFail, "account \(account.id): interrupted by shutdown; the next run resumes where it stopped")
-                    results.append(AccountOutcome(account: account.id, outcome: .failure(e), interrupted: true, attempts: attempt))
-                    break
-                } catch {
-                    let e = SyncRunner.activityError(error, account: account)
-                    if e.isTransient && attempt < retry.attempts && !(shouldStop?() ?? false) {
-                        let wait = retry.delay(before: attempt + 1)
-                        logger.notice("sync failed, retrying", metadata: [
-                            "account": "\(account.id)", "error": "\(e.message)",
-                            "attempt": "\(attempt + 1) of \(retry.attempts)", "in_seconds": "\(wait)"])
-                        if wait > 0 { Thread.sleep(forTimeInterval: wait) }
-                        attempt += 1
-                        continue
-                    }
-                    let final = attempt > 1 && e.isTransient
-                        ? ActivityError(e.code, e.message + " (after \(attempt) tries)") : e
-                    logger.error("sync failed", metadata: ["account": "\(account.id)", "error": "\(final.message)"])
-                    try? store.recordFailure(account: account.id, at: Date(), message: final.message)
-                    results.append(AccountOutcome(account: account.id, outcome: .failure(final), attempts: attempt))
-                    worst = ActivityError.worst(worst, final)
-                    break
-                }
+            if let i = groups.firstIndex(where: { $0.rep == account.rep }) {
+                groups[i].accounts.append(account)
+            } else {
+                groups.append((account.rep, [account]))
             }
         }
-        CrashPoint.reach("sync.accounts-done")
-        // Every stale rep, whichever accounts ran: items stored by an account that failed half
-        // way count too, and a derivation a crash interrupted is redone.
-        var derived: [String] = []
+        let shared = RunState()
+        let workers = max(1, min(jobs, groups.count))
+        if workers == 1 {
+            for group in groups { work(on: group, store: store, progress: progress, into: shared) }
+        } else {
+            let next = Counter()
+            let done = DispatchGroup()
+            let path = store.db.path
+            // Workers read the runner's settings and write only through their own store and
+            // `shared`; `progress` must be callable from any thread (the CLI's locks).
+            let context = Unchecked(value: (runner: self, groups: groups, progress: progress))
+            for n in 0..<workers {
+                done.enter()
+                let thread = Thread {
+                    defer { done.leave() }
+                    do {
+                        let store = try Store(path: path)
+                        let (runner, groups, progress) = context.value
+                        while let i = next.take(below: groups.count) {
+                            runner.work(on: groups[i], store: store, progress: progress, into: shared)
+                        }
+                    } catch {
+                        // The store could not be opened: the groups this worker would have
+                        // taken go to the others; a store that opens for none fails below.
+                        shared.fail(SyncRunner.activityError(error, account: nil))
+                    }
+                }
+                thread.name = "sync worker \(n + 1)"
+                thread.stackSize = 8 << 20
+                thread.start()
+            }
+            done.wait()
+        }
+        var (results, worst, derived) = shared.take()
+        results = accounts.compactMap { a in results.first { $0.account == a.id } }
+        for account in accounts where !results.contains(where: { $0.account == account.id }) {
+            // No worker could open the store: the account did not sync.
+            let e = ActivityError(.unavailable, "account \(account.id): not synced, the store could not be opened")
+            results.append(AccountOutcome(account: account.id, outcome: .failure(worst ?? e)))
+        }
+        // Every other stale rep: one whose derivation a crash interrupted, or whose items an
+        // account that is not synced this time stored.
         do {
             let stale = Set(try store.staleReps(config.reps.map(\.id)))
             for rep in config.reps where stale.contains(rep.id) {
-                do {
-                    try derivation.rederive(rep: rep, store: store, now: Date())
-                    derived.append(rep.id)
-                } catch is DerivationSuperseded {
-                    logger.info("ledger already updated by another process", metadata: ["rep": "\(rep.id)"])
-                } catch {
-                    let e = SyncRunner.activityError(error, account: nil)
-                    logger.error("ledger update failed", metadata: ["rep": "\(rep.id)", "error": "\(e.message)"])
-                    worst = ActivityError.worst(worst, e)
-                }
+                if let e = derive(rep, store: store) { worst = ActivityError.worst(worst, e) } else { derived.append(rep.id) }
             }
         } catch {
             worst = ActivityError.worst(worst, SyncRunner.activityError(error, account: nil))
         }
-        return Outcome(results: results, worst: worst, derived: derived)
+        return Outcome(results: results, worst: worst, derived: config.reps.map(\.id).filter(derived.contains))
     }
 
-    func sync(_ account: Config.Account, progress: ((String, String, Int, Int) -> Void)?) throws -> AccountSyncResult {
+    /// One rep's accounts, then the rep's ledger if it is stale.
+    private func work(on group: (rep: String, accounts: [Config.Account]), store: Store,
+                      progress: ((String, String, Int, Int) -> Void)?, into shared: RunState) {
+        for account in group.accounts {
+            let outcome = syncWithRetries(account, store: store, progress: progress)
+            shared.add(outcome)
+        }
+        CrashPoint.reach("sync.accounts-done")
+        guard let rep = config.rep(group.rep) else { return }
+        do {
+            guard try store.staleReps([rep.id]).contains(rep.id) else { return }
+        } catch {
+            shared.fail(SyncRunner.activityError(error, account: nil))
+            return
+        }
+        // One derivation at a time: each holds a rep's whole history in memory, and fetches
+        // of other reps keep the second core busy meanwhile.
+        shared.deriving.withLock {
+            if let e = derive(rep, store: store) { shared.fail(e) } else { shared.derived(rep.id) }
+        }
+    }
+
+    /// Re-derives one rep's ledger; the error, if it failed.
+    private func derive(_ rep: Config.Rep, store: Store) -> ActivityError? {
+        do {
+            try derivation.rederive(rep: rep, store: store, now: Date())
+        } catch is DerivationSuperseded {
+            logger.info("ledger already updated by another process", metadata: ["rep": "\(rep.id)"])
+        } catch {
+            let e = SyncRunner.activityError(error, account: nil)
+            logger.error("ledger update failed", metadata: ["rep": "\(rep.id)", "error": "\(e.message)"])
+            return e
+        }
+        return nil
+    }
+
+    /// One account, tried again after a transient failure (see `RetryPolicy`).
+    private func syncWithRetries(_ account: Config.Account, store: Store,
+                                 progress: ((String, String, Int, Int) -> Void)?) -> AccountOutcome {
+        try? store.recordAttempt(account: account.id, at: Date())
+        var attempt = 1
+        while true {
+            do {
+                let result = try sync(account, store: store, progress: progress)
+                try store.recordSuccess(account: account.id, at: Date(), newItems: result.newItems)
+                return AccountOutcome(account: account.id, outcome: .success(result), attempts: attempt)
+            } catch is SyncInterrupted {
+                // Neither a success (the account is not caught up) nor a failure of the account.
+                logger.notice("sync interrupted by shutdown; the next run resumes from the last commit",
+                              metadata: ["account": "\(account.id)"])
+                let e = ActivityError(.tempFail, "account \(account.id): interrupted by shutdown; the next run resumes where it stopped")
+                return AccountOutcome(account: account.id, outcome: .failure(e), interrupted: true, attempts: attempt)
+            } catch {
+                let e = SyncRunner.activityError(error, account: account)
+                if e.isTransient && attempt < retry.attempts && !(shouldStop?() ?? false) {
+                    let wait = retry.delay(before: attempt + 1)
+                    logger.notice("sync failed, retrying", metadata: [
+                        "account": "\(account.id)", "error": "\(e.message)",
+                        "attempt": "\(attempt + 1) of \(retry.attempts)", "in_seconds": "\(wait)"])
+                    if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+                    attempt += 1
+                    continue
+                }
+                let final = attempt > 1 && e.isTransient
+                    ? ActivityError(e.code, e.message + " (after \(attempt) tries)") : e
+                logger.error("sync failed", metadata: ["account": "\(account.id)", "error": "\(final.message)"])
+                try? store.recordFailure(account: account.id, at: Date(), message: final.message)
+                return AccountOutcome(account: account.id, outcome: .failure(final), attempts: attempt)
+            }
+        }
+    }
+
+    func sync(_ account: Config.Account, store: Store, progress: ((String, String, Int, Int) -> Void)?) throws -> AccountSyncResult {
         switch account.kind {
         case .imap:
             var mail = MailSync(store: store, config: config, logger: logger)
@@ -172,6 +252,43 @@ public struct SyncRunner {
         }
         let prefix = account.map { "account \($0.id): " } ?? ""
         return ActivityError(.software, prefix + "\(error)")
+    }
+}
+
+/// What the workers of one `runOnce` report, behind a lock.
+private final class RunState: @unchecked Sendable {
+    private let lock = NSLock()
+    let deriving = NSLock()
+    private var results: [SyncRunner.AccountOutcome] = []
+    private var worst: ActivityError? = nil
+    private var derivedReps: [String] = []
+
+    func add(_ outcome: SyncRunner.AccountOutcome) {
+        lock.withLock {
+            results.append(outcome)
+            if case .failure(let e) = outcome.outcome, !outcome.interrupted { worst = ActivityError.worst(worst, e) }
+        }
+    }
+    func fail(_ e: ActivityError) { lock.withLock { worst = ActivityError.worst(worst, e) } }
+    func derived(_ rep: String) { lock.withLock { derivedReps.append(rep) } }
+    func take() -> ([SyncRunner.AccountOutcome], ActivityError?, [String]) { lock.withLock { (results, worst, derivedReps) } }
+}
+
+/// A value handed to a worker thread whose use there is safe for reasons the compiler cannot see.
+private struct Unchecked<T>: @unchecked Sendable {
+    let value: T
+}
+
+/// The next index to work on, shared by worker threads.
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func take(below limit: Int) -> Int? {
+        lock.withLock {
+            guard value < limit else { return nil }
+            defer { value += 1 }
+            return value
+        }
     }
 }
 

@@ -35,10 +35,21 @@ public struct Classifier: Sendable {
         /// hundred addresses again and again.
         var orgOf: [String: String?] = [:]
 
+        /// The same for addresses that are not the rep's own (nil for the rep's addresses).
+        var externalOrgOf: [String: String?] = [:]
+
         mutating func org(_ address: String, _ identity: OrgIdentity) -> String? {
             if let known = orgOf[address] { return known }
             let org = identity.org(of: address)
             orgOf[address] = org
+            return org
+        }
+
+        /// The organisation of an address that is not one of the rep's own.
+        mutating func externalOrg(_ address: String, rep: RepProfile, _ identity: OrgIdentity) -> String? {
+            if let known = externalOrgOf[address] { return known }
+            let org = rep.owns(address) ? nil : org(address, identity)
+            externalOrgOf[address] = org
             return org
         }
     }
@@ -60,8 +71,8 @@ public struct Classifier: Sendable {
         if mail.automated != nil { return [] }
         if rep.owns(mail.from) {
             var orgs: [String] = []
-            for a in mail.to + mail.cc where !rep.owns(a) {
-                if let o = history.org(a, identity), !orgs.contains(o) { orgs.append(o) }
+            for a in mail.to + mail.cc {
+                if let o = history.externalOrg(a, rep: rep, identity), !orgs.contains(o) { orgs.append(o) }
             }
             return orgs.map { Exchange(org: $0, at: mail.date, direction: .outbound) }
         }
@@ -79,8 +90,8 @@ public struct Classifier: Sendable {
 
         // External organisations on the mail, in header order (To, then Cc), without repeats.
         var orgs: [String] = []
-        for address in mail.to + mail.cc where !rep.owns(address) {
-            if let org = history.org(address, identity), !orgs.contains(org) { orgs.append(org) }
+        for address in mail.to + mail.cc {
+            if let org = history.externalOrg(address, rep: rep, identity), !orgs.contains(org) { orgs.append(org) }
         }
 
         if rep.owns(mail.from) {

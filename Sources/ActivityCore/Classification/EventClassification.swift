@@ -24,29 +24,60 @@ extension Classifier {
 
     /// Everything a rep has, mail and meetings, replayed in one timeline.
     public func classify(mails: [MailInput], events: [EventInput]) -> [ItemVerdict] {
-        enum Item {
-            case mail(MailInput)
-            case event(EventInput)
-            var date: Date {
-                switch self {
-                case .mail(let m): return m.item.date
-                case .event(let e): return e.instance.start
-                }
-            }
-            var key: String {
-                switch self {
-                case .mail(let m): return "m\u{1}" + m.item.key
-                case .event(let e): return "e\u{1}" + e.key
-                }
-            }
+        let order = mails.indices.sorted {
+            Classifier.precedes((mails[$0].item.date, true, mails[$0].item.key), (mails[$1].item.date, true, mails[$1].item.key))
         }
-        let items = (mails.map(Item.mail) + Classifier.deduplicated(events).map(Item.event))
-            .sorted { ($0.date, $0.key) < ($1.date, $1.key) }
-        var history = History()
-        return items.map { item in
-            switch item {
-            case .mail(let m): return classify(m, history: &history)
-            case .event(let e): return judge(e, history: &history)
+        var replay = Replay(self, events: events)
+        var out: [ItemVerdict] = []
+        out.reserveCapacity(mails.count + events.count)
+        for i in order { replay.add(mails[i]) { out.append($0) } }
+        replay.finish { out.append($0) }
+        return out
+    }
+
+    /// The timeline's order: by time; at the same second, meetings before mail; then by key,
+    /// compared as UTF-8 bytes (SQLite's BINARY collation), so the store can hand mail over in
+    /// this very order (`Store.forEachMail`) and a rep's mail need not be held in memory.
+    static func precedes(_ a: (date: Date, isMail: Bool, key: String), _ b: (date: Date, isMail: Bool, key: String)) -> Bool {
+        if a.date != b.date { return a.date < b.date }
+        if a.isMail != b.isMail { return !a.isMail }
+        return a.key.utf8.lexicographicallyPrecedes(b.key.utf8)
+    }
+
+    /// A rep's history replayed item by item: mail is given in timeline order (see `precedes`),
+    /// meetings all at once up front, and each verdict comes out as soon as it is known.
+    public struct Replay {
+        private let classifier: Classifier
+        private var history = History()
+        /// Deduplicated, in timeline order.
+        private let events: [EventInput]
+        private let positions: [(date: Date, isMail: Bool, key: String)]
+        private var next = 0
+
+        public init(_ classifier: Classifier, events: [EventInput]) {
+            self.classifier = classifier
+            let unique = Classifier.deduplicated(events)
+            let keys = unique.map { (date: $0.instance.start, isMail: false, key: $0.key) }
+            let order = keys.indices.sorted { Classifier.precedes(keys[$0], keys[$1]) }
+            self.events = order.map { unique[$0] }
+            self.positions = order.map { keys[$0] }
+        }
+
+        /// The verdicts of the meetings before `mail`, then the mail's.
+        public mutating func add(_ mail: MailInput, _ emit: (ItemVerdict) throws -> Void) rethrows {
+            let position = (date: mail.item.date, isMail: true, key: mail.item.key)
+            while next < events.count, Classifier.precedes(positions[next], position) {
+                try emit(classifier.judge(events[next], history: &history))
+                next += 1
+            }
+            try emit(classifier.classify(mail, history: &history))
+        }
+
+        /// The verdicts of the meetings after the last mail.
+        public mutating func finish(_ emit: (ItemVerdict) throws -> Void) rethrows {
+            while next < events.count {
+                try emit(classifier.judge(events[next], history: &history))
+                next += 1
             }
         }
     }
@@ -93,11 +124,11 @@ extension Classifier {
 
         // External organisations: attendees in order, then the organiser.
         var orgs: [String] = []
-        for p in event.attendees + [event.organizer].compactMap({ $0 }) where !rep.owns(p.address) {
-            if let org = history.org(p.address, identity), !orgs.contains(org) { orgs.append(org) }
+        for p in event.attendees + [event.organizer].compactMap({ $0 }) {
+            if let org = history.externalOrg(p.address, rep: rep, identity), !orgs.contains(org) { orgs.append(org) }
         }
         let keyword = settings.rules.match(event.summary)
-        let location = (event.location ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let location = (event.location ?? "").trimmedWhitespace
         let onlineText = [location, event.description ?? "", event.url ?? ""].joined(separator: "\n")
         let online = settings.rules.onlineMarker(in: onlineText)
         let physical = !location.isEmpty && settings.rules.onlineMarker(in: location) == nil

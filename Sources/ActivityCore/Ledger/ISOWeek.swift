@@ -21,8 +21,14 @@ public struct ISOWeek: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// The week holding an instant, in a time zone.
     public init(containing date: Date, in zone: TimeZone) {
-        let c = ISOWeek.calendar(zone).dateComponents([.yearForWeekOfYear, .weekOfYear], from: date)
-        self.init(year: c.yearForWeekOfYear ?? 1970, week: c.weekOfYear ?? 1)
+        // Arithmetic on the local day rather than Calendar.dateComponents, which costs
+        // microseconds a call (every activity and every outbound mail asks).
+        let local = Int(date.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: date)
+        let day = CivilTime.floorDiv(local, CivilTime.secondsPerDay)
+        // The ISO year is the year of the week's Thursday.
+        let thursday = day - CivilTime.weekday(ofDay: day) + 3
+        let year = CivilTime.date(ofDay: thursday).year
+        self.init(year: year, week: (thursday - CivilTime.dayNumber(year: year, month: 1, day: 1)) / 7 + 1)
     }
 
     public var description: String {

@@ -70,7 +70,7 @@ public struct Rules: Sendable, Equatable {
 
     public func onlineMarker(in text: String) -> String? {
         let folded = Keyword.fold(text)
-        return foldedOnline.first { !$0.folded.isEmpty && folded.contains($0.folded) }?.word
+        return foldedOnline.first { Keyword.contains($0.folded, inFolded: folded) }?.word
     }
 }
 
@@ -97,6 +97,17 @@ public enum Keyword {
 
     public static func occurs(_ keyword: String, inFolded text: [Unicode.Scalar]) -> Bool {
         occurs(fold(keyword), inFolded: text)
+    }
+
+    /// Whether `k` (folded, not empty) occurs anywhere in `text`, word boundaries or not.
+    static func contains(_ k: [Unicode.Scalar], inFolded text: [Unicode.Scalar]) -> Bool {
+        guard let first = k.first, k.count <= text.count else { return false }
+        var i = 0
+        while i + k.count <= text.count {
+            if text[i] == first && text[i..<(i + k.count)].elementsEqual(k) { return true }
+            i += 1
+        }
+        return false
     }
 
     /// `k` already folded.
