@@ -12,7 +12,11 @@ struct RebuildCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
+    @Option(name: .long, help: ArgumentHelp("Reps re-derived at once.", valueName: "N"))
+    var jobs = 4
+
     func run() throws {
+        guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
         let runtime = try Runtime.load(global)
         let config = runtime.config
         guard FileManager.default.fileExists(atPath: config.storePath) else {
@@ -24,8 +28,8 @@ struct RebuildCommand: ParsableCommand {
         let store = try Store(path: config.storePath)
         let derivation = Derivation(config: config, suffixes: try Derivation.loadSuffixes())
         var table = TextTable(header: ["rep", "items", "activities"], rightAligned: [1, 2])
-        for rep in config.reps {
-            let n = try derivation.rederive(rep: rep, store: store, now: Date())
+        let counts = try derivation.rederiveAll(config.reps, store: store, jobs: jobs, now: Date())
+        for (rep, n) in zip(config.reps, counts) {
             table.add([rep.id, String(try store.mailCount(rep: rep.id)), String(n)])
         }
         printOut(table.render())

@@ -218,29 +218,73 @@ public final class Store {
 
     // MARK: - Activities
 
-    /// Replaces every activity of a rep with a freshly derived set (one transaction with the caller's).
-    public func replaceActivities(rep: String, with activities: [Activity], timeZone: TimeZone) throws {
-        try db.prepare("DELETE FROM activity WHERE rep = ?").bind(.text(rep)).run()
-        let insert = """
-            INSERT OR REPLACE INTO activity (id, rep, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """
-        for a in activities {
-            try db.prepare(insert).bind(
-                .text(a.id), .text(a.rep), .text(a.kind.rawValue), .int(Int64(a.kind.step)),
-                .int(Int64(a.at.timeIntervalSince1970.rounded(.down))),
-                .text(ISOWeek(containing: a.at, in: timeZone).description), .text(a.org),
-                .text(a.otherOrgs.joined(separator: "\n")), .text(a.title), .text(a.rule), .text(a.sourceType.rawValue),
-                .text(a.account), .text(a.ref)).run()
+    /// One activity row as stored, to compare a fresh derivation with what the store has.
+    private struct ActivityRow: Equatable {
+        var kind: String, step: Int64, at: Int64, week: String, org: String, otherOrgs: String, title: String
+        var rule: String, sourceType: String, account: String, ref: String
+
+        init(_ a: Activity, timeZone: TimeZone) {
+            kind = a.kind.rawValue
+            step = Int64(a.kind.step)
+            at = Int64(a.at.timeIntervalSince1970.rounded(.down))
+            week = ISOWeek(containing: a.at, in: timeZone).description
+            org = a.org
+            otherOrgs = a.otherOrgs.joined(separator: "\n")
+            title = a.title
+            rule = a.rule
+            sourceType = a.sourceType.rawValue
+            account = a.account
+            ref = a.ref
+        }
+
+        init(_ row: SQLiteRow) {
+            kind = row.text(1); step = row.int(2); at = row.int(3); week = row.text(4); org = row.text(5)
+            otherOrgs = row.text(6); title = row.text(7); rule = row.text(8); sourceType = row.text(9)
+            account = row.text(10); ref = row.text(11)
         }
     }
 
-    public func replaceExchanges(rep: String, with exchanges: [Exchange]) throws {
-        try db.prepare("DELETE FROM exchange WHERE rep = ?").bind(.text(rep)).run()
-        for e in exchanges {
-            try db.prepare("INSERT INTO exchange (rep, org, at, direction) VALUES (?, ?, ?, ?)")
-                .bind(.text(rep), .text(e.org), .int(Int64(e.at.timeIntervalSince1970.rounded(.down))), .text(e.direction.rawValue)).run()
+    /// Makes a rep's activities the freshly derived set (in the caller's transaction). Only the
+    /// difference is written: a derivation that changes a few activities (new mail, a rebuild
+    /// with the same rules) rewrites a few rows, not the rep's whole ledger.
+    public func replaceActivities(rep: String, with activities: [Activity], timeZone: TimeZone) throws {
+        var stored: [String: ActivityRow] = [:]
+        try db.prepare("""
+            SELECT id, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref FROM activity WHERE rep = ?
+            """).bind(.text(rep)).forEach { stored[$0.text(0)] = ActivityRow($0) }
+        let insert = try db.prepare("""
+            INSERT OR REPLACE INTO activity (id, rep, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for a in activities {
+            let row = ActivityRow(a, timeZone: timeZone)
+            // Equal to the stored row: nothing to write. (An id twice in `activities`: the
+            // second finds nothing stored and replaces the first, as the last one wins.)
+            if stored.removeValue(forKey: a.id) == row { continue }
+            try insert.bind(.text(a.id), .text(a.rep), .text(row.kind), .int(row.step), .int(row.at), .text(row.week),
+                            .text(row.org), .text(row.otherOrgs), .text(row.title), .text(row.rule), .text(row.sourceType),
+                            .text(row.account), .text(row.ref)).run()
         }
+        let delete = try db.prepare("DELETE FROM activity WHERE id = ?")
+        for id in stored.keys { try delete.bind(.text(id)).run() }
+    }
+
+    /// Makes a rep's mail exchanges the freshly derived list (in the caller's transaction),
+    /// writing only the difference.
+    public func replaceExchanges(rep: String, with exchanges: [Exchange]) throws {
+        struct Key: Hashable { var org: String, at: Int64, direction: String }
+        var stored: [Key: [Int64]] = [:]
+        try db.prepare("SELECT rowid, org, at, direction FROM exchange WHERE rep = ?").bind(.text(rep)).forEach {
+            stored[Key(org: $0.text(1), at: $0.int(2), direction: $0.text(3)), default: []].append($0.int(0))
+        }
+        let insert = try db.prepare("INSERT INTO exchange (rep, org, at, direction) VALUES (?, ?, ?, ?)")
+        for e in exchanges {
+            let key = Key(org: e.org, at: Int64(e.at.timeIntervalSince1970.rounded(.down)), direction: e.direction.rawValue)
+            if stored[key]?.popLast() != nil { continue }
+            try insert.bind(.text(rep), .text(key.org), .int(key.at), .text(key.direction)).run()
+        }
+        let delete = try db.prepare("DELETE FROM exchange WHERE rowid = ?")
+        for ids in stored.values { for id in ids { try delete.bind(.int(id)).run() } }
     }
 
     /// Per organisation, the last outbound and last inbound mail before an instant.

@@ -125,6 +125,38 @@ public struct Derivation {
     }
 }
 
+extension Derivation {
+    /// Re-derives `reps`, up to `jobs` at once (each worker with a connection of its own to the
+    /// store); the number of activities of each, in the order given. The first error is thrown
+    /// once every rep has been tried.
+    public func rederiveAll(_ reps: [Config.Rep], store: Store, jobs: Int, now: Date) throws -> [Int] {
+        let results = Results(count: reps.count)
+        let path = store.db.path
+        Workers.run(count: reps.count, jobs: jobs,
+                    context: { jobs <= 1 || reps.count == 1 ? store : try Store(path: path) },
+                    failed: { results.fail($0) },
+                    body: { store, i in
+                        do { results.set(i, try self.rederive(rep: reps[i], store: store, now: now)) } catch { results.fail(error) }
+                    })
+        return try results.take()
+    }
+
+    private final class Results: @unchecked Sendable {
+        private let lock = NSLock()
+        private var counts: [Int]
+        private var error: Error?
+        init(count: Int) { counts = Array(repeating: 0, count: count) }
+        func set(_ i: Int, _ n: Int) { lock.withLock { counts[i] = n } }
+        func fail(_ e: Error) { lock.withLock { if error == nil { error = e } } }
+        func take() throws -> [Int] {
+            try lock.withLock {
+                if let error { throw error }
+                return counts
+            }
+        }
+    }
+}
+
 /// A derivation lost the race against one of newer items (by another process) and wrote nothing;
 /// the ledger is as that one left it.
 public struct DerivationSuperseded: Error {}

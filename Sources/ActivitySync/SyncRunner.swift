@@ -81,47 +81,23 @@ public struct SyncRunner {
     /// (two accounts of one rep never run at once: which of them stored a message first stays
     /// the order given).
     public func runOnce(accounts: [Config.Account], progress: ((String, String, Int, Int) -> Void)? = nil) -> Outcome {
-        var groups: [(rep: String, accounts: [Config.Account])] = []
+        var grouped: [(rep: String, accounts: [Config.Account])] = []
         for account in accounts {
-            if let i = groups.firstIndex(where: { $0.rep == account.rep }) {
-                groups[i].accounts.append(account)
+            if let i = grouped.firstIndex(where: { $0.rep == account.rep }) {
+                grouped[i].accounts.append(account)
             } else {
-                groups.append((account.rep, [account]))
+                grouped.append((account.rep, [account]))
             }
         }
+        let groups = grouped
         let shared = RunState()
-        let workers = max(1, min(jobs, groups.count))
-        if workers == 1 {
-            for group in groups { work(on: group, store: store, progress: progress, into: shared) }
-        } else {
-            let next = Counter()
-            let done = DispatchGroup()
-            let path = store.db.path
-            // Workers read the runner's settings and write only through their own store and
-            // `shared`; `progress` must be callable from any thread (the CLI's locks).
-            let context = Unchecked(value: (runner: self, groups: groups, progress: progress))
-            for n in 0..<workers {
-                done.enter()
-                let thread = Thread {
-                    defer { done.leave() }
-                    do {
-                        let store = try Store(path: path)
-                        let (runner, groups, progress) = context.value
-                        while let i = next.take(below: groups.count) {
-                            runner.work(on: groups[i], store: store, progress: progress, into: shared)
-                        }
-                    } catch {
-                        // The store could not be opened: the groups this worker would have
-                        // taken go to the others; a store that opens for none fails below.
-                        shared.fail(SyncRunner.activityError(error, account: nil))
-                    }
-                }
-                thread.name = "sync worker \(n + 1)"
-                thread.stackSize = 8 << 20
-                thread.start()
-            }
-            done.wait()
-        }
+        // Workers read the runner's settings and write only through their own store and
+        // `shared`; `progress` must be callable from any thread (the CLI's locks).
+        let path = store.db.path, runner = self
+        Workers.run(count: groups.count, jobs: jobs,
+                    context: { groups.count == 1 || runner.jobs <= 1 ? runner.store : try Store(path: path) },
+                    failed: { shared.fail(SyncRunner.activityError($0, account: nil)) },
+                    body: { store, i in runner.work(on: groups[i], store: store, progress: progress, into: shared) })
         var (results, worst, derived) = shared.take()
         results = accounts.compactMap { a in results.first { $0.account == a.id } }
         for account in accounts where !results.contains(where: { $0.account == account.id }) {
@@ -157,11 +133,7 @@ public struct SyncRunner {
             shared.fail(SyncRunner.activityError(error, account: nil))
             return
         }
-        // One derivation at a time: each holds a rep's whole history in memory, and fetches
-        // of other reps keep the second core busy meanwhile.
-        shared.deriving.withLock {
-            if let e = derive(rep, store: store) { shared.fail(e) } else { shared.derived(rep.id) }
-        }
+        if let e = derive(rep, store: store) { shared.fail(e) } else { shared.derived(rep.id) }
     }
 
     /// Re-derives one rep's ledger; the error, if it failed.
@@ -258,7 +230,6 @@ public struct SyncRunner {
 /// What the workers of one `runOnce` report, behind a lock.
 private final class RunState: @unchecked Sendable {
     private let lock = NSLock()
-    let deriving = NSLock()
     private var results: [SyncRunner.AccountOutcome] = []
     private var worst: ActivityError? = nil
     private var derivedReps: [String] = []
@@ -272,24 +243,6 @@ private final class RunState: @unchecked Sendable {
     func fail(_ e: ActivityError) { lock.withLock { worst = ActivityError.worst(worst, e) } }
     func derived(_ rep: String) { lock.withLock { derivedReps.append(rep) } }
     func take() -> ([SyncRunner.AccountOutcome], ActivityError?, [String]) { lock.withLock { (results, worst, derivedReps) } }
-}
-
-/// A value handed to a worker thread whose use there is safe for reasons the compiler cannot see.
-private struct Unchecked<T>: @unchecked Sendable {
-    let value: T
-}
-
-/// The next index to work on, shared by worker threads.
-private final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func take(below limit: Int) -> Int? {
-        lock.withLock {
-            guard value < limit else { return nil }
-            defer { value += 1 }
-            return value
-        }
-    }
 }
 
 /// A sync stopped at a transaction boundary because the daemon is shutting down.
