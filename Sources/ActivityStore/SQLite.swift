@@ -7,8 +7,13 @@ public final class SQLiteDatabase {
     let handle: OpaquePointer
     public let path: String
     private var statementCache: [String: SQLiteStatement] = [:]
+    private var literalCache: [Int: SQLiteStatement] = [:]
+
+    /// Process-wide settings, made once before the first connection opens.
+    private static let configured: Void = { _ = activity_sqlite_configure() }()
 
     public init(path: String, readOnly: Bool = false) throws {
+        _ = SQLiteDatabase.configured
         var db: OpaquePointer? = nil
         let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
@@ -24,6 +29,7 @@ public final class SQLiteDatabase {
     }
 
     deinit {
+        literalCache.removeAll()
         statementCache.removeAll()
         sqlite3_close_v2(handle)
     }
@@ -49,6 +55,19 @@ public final class SQLiteDatabase {
         guard rc == SQLITE_OK, let stmt else { throw storeError(rc, lastMessage + " in: \(sql.prefix(80))") }
         let s = SQLiteStatement(stmt, db: self)
         statementCache[sql] = s
+        return s
+    }
+
+    /// A prepared statement for SQL that is a literal in the program, cached by the literal's
+    /// address: for statements run once per message, where hashing the SQL text would show.
+    public func prepare(literal sql: StaticString) throws -> SQLiteStatement {
+        let address = Int(bitPattern: sql.utf8Start)
+        if let s = literalCache[address] {
+            s.reset()
+            return s
+        }
+        let s = try prepare(sql.description)
+        literalCache[address] = s
         return s
     }
 

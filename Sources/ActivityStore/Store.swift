@@ -116,7 +116,7 @@ public final class Store {
     @discardableResult
     public func insertMail(rep: String, item: MailItem, headers: [UInt8], account: String, folder: String,
                            uidValidity: UInt32, uid: UInt32) throws -> Bool {
-        try db.prepare("""
+        try db.prepare(literal: """
             INSERT INTO mail (rep, key, message_id, date, date_source, from_addr, from_name, to_addrs, cc_addrs, subject,
                               thread_key, automated, headers, account)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -132,14 +132,14 @@ public final class Store {
         if isNew {
             mailID = db.lastInsertRowID
             for (i, part) in item.calendarParts.enumerated() {
-                try db.prepare("INSERT INTO mail_calendar_part (mail_id, position, body) VALUES (?, ?, ?)")
+                try db.prepare(literal: "INSERT INTO mail_calendar_part (mail_id, position, body) VALUES (?, ?, ?)")
                     .bind(.int(mailID), .int(Int64(i)), .blob(part)).run()
             }
         } else {
-            mailID = try db.prepare("SELECT id FROM mail WHERE rep = ? AND key = ?").bind(.text(rep), .text(item.key))
+            mailID = try db.prepare(literal: "SELECT id FROM mail WHERE rep = ? AND key = ?").bind(.text(rep), .text(item.key))
                 .first { $0.int(0) } ?? 0
         }
-        try db.prepare("INSERT OR IGNORE INTO mail_location (account, folder, uidvalidity, uid, mail_id) VALUES (?, ?, ?, ?, ?)")
+        try db.prepare(literal: "INSERT OR IGNORE INTO mail_location (account, folder, uidvalidity, uid, mail_id) VALUES (?, ?, ?, ?, ?)")
             .bind(.text(account), .text(folder), .int(Int64(uidValidity)), .int(Int64(uid)), .int(mailID)).run()
         return isNew
     }

@@ -29,8 +29,10 @@ public struct Classifier: Sendable {
         /// Organisations the rep has written to, or met (DOMAIN.md's *Contacted*).
         var contacted: Set<String> = []
         var qualified: Set<String> = []
-        /// `thread \u{1} kind \u{1} week` already counted.
-        var threadKinds: Set<String> = []
+        /// (thread, kind, week) already counted.
+        var threadKinds: Set<ThreadKind> = []
+        /// Whether an address is an automated sender, by address.
+        var automatedSender: [String: Bool] = [:]
         /// Organisation keys already worked out, by address: one rep's mail names the same few
         /// hundred addresses again and again.
         var orgOf: [String: String?] = [:]
@@ -45,6 +47,13 @@ public struct Classifier: Sendable {
             return org
         }
 
+        mutating func isAutomated(_ address: String, _ identity: OrgIdentity) -> Bool {
+            if let known = automatedSender[address] { return known }
+            let automated = identity.isAutomated(address)
+            automatedSender[address] = automated
+            return automated
+        }
+
         /// The organisation of an address that is not one of the rep's own.
         mutating func externalOrg(_ address: String, rep: RepProfile, _ identity: OrgIdentity) -> String? {
             if let known = externalOrgOf[address] { return known }
@@ -52,6 +61,13 @@ public struct Classifier: Sendable {
             externalOrgOf[address] = org
             return org
         }
+    }
+
+    /// DOMAIN.md's unit of mail dedup: one activity per thread, kind and ISO week.
+    struct ThreadKind: Hashable {
+        var thread: String
+        var kind: Kind
+        var week: ISOWeek
     }
 
     /// Classifies every mail; the verdicts come back in time order.
@@ -86,7 +102,7 @@ public struct Classifier: Sendable {
 
         if let reason = mail.automated { return ignored("automated mail (\(reason))") }
         let identity = settings.identity
-        if let from = mail.from, identity.isAutomated(from) { return ignored("automated sender \(from)") }
+        if let from = mail.from, history.isAutomated(from, identity) { return ignored("automated sender \(from)") }
 
         // External organisations on the mail, in header order (To, then Cc), without repeats.
         var orgs: [String] = []
@@ -111,7 +127,7 @@ public struct Classifier: Sendable {
             }
             var activities = leads(for: orgs, at: mail.date, history: history, ref: mail.key, title: mail.subject,
                                    source: .imap, account: input.account)
-            let threadKey = "\(mail.threadKey)\u{1}\(kind.rawValue)\u{1}\(week)"
+            let threadKey = ThreadKind(thread: mail.threadKey, kind: kind, week: week)
             let merged = history.threadKinds.contains(threadKey)
             if !merged {
                 history.threadKinds.insert(threadKey)

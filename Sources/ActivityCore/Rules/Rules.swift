@@ -11,6 +11,8 @@ public struct Rules: Sendable, Equatable {
     public private(set) var ignore: [String]
     /// The same words folded once, in precedence order, so matching a subject folds only it.
     private var foldedKeywords: [(kind: Kind, word: String, folded: [Unicode.Scalar])] = []
+    /// Those of the kinds a mail's subject can give (`Kind.mailKeywordKinds`), the usual question.
+    private var foldedMailKeywords: [(kind: Kind, word: String, folded: [Unicode.Scalar])] = []
     private var foldedIgnore: [(word: String, folded: [Unicode.Scalar])] = []
     private var foldedOnline: [(word: String, folded: [Unicode.Scalar])] = []
 
@@ -21,6 +23,7 @@ public struct Rules: Sendable, Equatable {
         foldedKeywords = Rules.precedence.flatMap { kind in
             (keywords[kind] ?? []).map { (kind, $0, Keyword.fold($0)) }
         }
+        foldedMailKeywords = foldedKeywords.filter { Kind.mailKeywordKinds.contains($0.kind) }
         foldedIgnore = ignore.map { ($0, Keyword.fold($0)) }
         foldedOnline = onlineMarkers.map { ($0, Keyword.fold($0)) }
     }
@@ -57,6 +60,10 @@ public struct Rules: Sendable, Equatable {
     /// and the keyword that matched.
     public func match(_ text: String, allowed: Set<Kind>? = nil) -> (kind: Kind, keyword: String)? {
         let folded = Keyword.fold(text)
+        if allowed == Kind.mailKeywordKinds {
+            for k in foldedMailKeywords where Keyword.occurs(k.folded, inFolded: folded) { return (k.kind, k.word) }
+            return nil
+        }
         for k in foldedKeywords where allowed?.contains(k.kind) ?? true {
             if Keyword.occurs(k.folded, inFolded: folded) { return (k.kind, k.word) }
         }
@@ -112,12 +119,13 @@ public enum Keyword {
 
     /// `k` already folded.
     static func occurs(_ k: [Unicode.Scalar], inFolded text: [Unicode.Scalar]) -> Bool {
-        guard !k.isEmpty, k.count <= text.count else { return false }
-        let ascii = k.allSatisfy { $0.isASCII }
+        guard let first = k.first, k.count <= text.count else { return false }
         var i = 0
+        var ascii: Bool? = nil
         while i + k.count <= text.count {
-            if text[i] == k[0] && text[i..<(i + k.count)].elementsEqual(k) {
-                if !ascii { return true }
+            if text[i] == first && text[i..<(i + k.count)].elementsEqual(k) {
+                if ascii == nil { ascii = k.allSatisfy { $0.isASCII } }
+                if ascii == false { return true }
                 let before = i == 0 ? nil : text[i - 1]
                 let after = i + k.count < text.count ? text[i + k.count] : nil
                 // Boundaries matter only on the keyword's word-character ends.
