@@ -74,23 +74,23 @@ public struct SyncRunner {
 
     /// Syncs `accounts` and re-derives the ledger of every stale rep.
     ///
-    /// A rep's accounts are synced one after the other, in the order given, and the rep's
-    /// ledger is re-derived as soon as they are done; up to `jobs` reps are worked on at once,
-    /// each on a thread with a store connection of its own. So the fetch of one rep overlaps
-    /// the derivation of another, and the ledger never depends on which rep finished first
-    /// (two accounts of one rep never run at once: which of them stored a message first stays
-    /// the order given).
+    /// The accounts are synced in units, up to `jobs` units at once, each on a thread with a
+    /// store connection of its own: a rep's mail accounts are one unit, synced one after the
+    /// other in the order given (which of them stored a message first must not depend on
+    /// timing), and each calendar account is a unit of its own (calendars share nothing with
+    /// mail or with each other until derivation). A rep's ledger is re-derived as soon as its
+    /// last unit is done, while other reps are still fetching.
     public func runOnce(accounts: [Config.Account], progress: ((String, String, Int, Int) -> Void)? = nil) -> Outcome {
-        var grouped: [(rep: String, accounts: [Config.Account])] = []
+        var units: [(rep: String, accounts: [Config.Account])] = []
         for account in accounts {
-            if let i = grouped.firstIndex(where: { $0.rep == account.rep }) {
-                grouped[i].accounts.append(account)
+            if account.kind == .imap, let i = units.firstIndex(where: { $0.rep == account.rep && $0.accounts[0].kind == .imap }) {
+                units[i].accounts.append(account)
             } else {
-                grouped.append((account.rep, [account]))
+                units.append((account.rep, [account]))
             }
         }
-        let groups = grouped
-        let shared = RunState()
+        let groups = units
+        let shared = RunState(unitsPerRep: Dictionary(groups.map { ($0.rep, 1) }, uniquingKeysWith: +))
         // Workers read the runner's settings and write only through their own store and
         // `shared`; `progress` must be callable from any thread (the CLI's locks).
         let path = store.db.path, runner = self
@@ -118,13 +118,14 @@ public struct SyncRunner {
         return Outcome(results: results, worst: worst, derived: config.reps.map(\.id).filter(derived.contains))
     }
 
-    /// One rep's accounts, then the rep's ledger if it is stale.
+    /// One unit's accounts, then, if it was the rep's last unit, the rep's ledger if it is stale.
     private func work(on group: (rep: String, accounts: [Config.Account]), store: Store,
                       progress: ((String, String, Int, Int) -> Void)?, into shared: RunState) {
         for account in group.accounts {
             let outcome = syncWithRetries(account, store: store, progress: progress)
             shared.add(outcome)
         }
+        guard shared.unitDone(rep: group.rep) else { return }
         CrashPoint.reach("sync.accounts-done")
         guard let rep = config.rep(group.rep) else { return }
         do {
@@ -233,6 +234,18 @@ private final class RunState: @unchecked Sendable {
     private var results: [SyncRunner.AccountOutcome] = []
     private var worst: ActivityError? = nil
     private var derivedReps: [String] = []
+    /// Units of each rep not yet done.
+    private var remaining: [String: Int]
+
+    init(unitsPerRep: [String: Int]) { remaining = unitsPerRep }
+
+    /// Records that one unit of `rep` is done; true when it was the last.
+    func unitDone(rep: String) -> Bool {
+        lock.withLock {
+            remaining[rep, default: 1] -= 1
+            return remaining[rep]! <= 0
+        }
+    }
 
     func add(_ outcome: SyncRunner.AccountOutcome) {
         lock.withLock {
