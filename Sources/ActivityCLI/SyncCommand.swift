@@ -23,7 +23,7 @@ struct SyncCommand: ParsableCommand {
     @Option(name: .long, help: "Progress bar on stderr: auto (only on a terminal), always, never.")
     var progress: ProgressMode = .auto
 
-    @Option(name: .long, help: ArgumentHelp("Reps synced at once, each on its own connections (never two accounts of one rep at once).", valueName: "N"))
+    @Option(name: .long, help: ArgumentHelp("Accounts synced at once, each on its own connections (a rep's mail accounts one after the other).", valueName: "N"))
     var jobs = 4
 
     func run() throws {
