@@ -1,3 +1,4 @@
+import Foundation
 import CSQLite
 import ActivityCore
 
@@ -71,8 +72,16 @@ public final class SQLiteDatabase {
         return s
     }
 
+    /// Write transactions of this process, one at a time. Threads of one process (the sync's
+    /// workers) wait here and are woken the moment the writer commits; left to SQLite's busy
+    /// handler they would sleep 1 to 100 ms between tries (1.8 s of sleeping in a 1.2 s sync of
+    /// 20,000 messages). Other processes are still kept apart by SQLite's own lock.
+    static let writers = NSRecursiveLock()
+
     /// Runs `body` in one transaction: all of it is committed, or none of it.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
+        SQLiteDatabase.writers.lock()
+        defer { SQLiteDatabase.writers.unlock() }
         try execute("BEGIN IMMEDIATE")
         do {
             let result = try body()
@@ -161,6 +170,11 @@ public final class SQLiteStatement {
 
     /// Steps once: true while a row is available.
     public func step() throws -> Bool {
+        // A write outside a transaction is a transaction of its own: it waits for this
+        // process's other writers the same way (see `SQLiteDatabase.transaction`).
+        let guarded = sqlite3_stmt_readonly(stmt) == 0 && sqlite3_get_autocommit(db.handle) != 0
+        if guarded { SQLiteDatabase.writers.lock() }
+        defer { if guarded { SQLiteDatabase.writers.unlock() } }
         let rc = sqlite3_step(stmt)
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { return false }
