@@ -38,9 +38,13 @@ public enum Charsets {
     /// Raw 8-bit header bytes: UTF-8 if valid (RFC 6532), else GB18030 (what Chinese mailers send undeclared),
     /// else Latin-1. Never fails.
     public static func decodeHeaderBytes(_ bytes: [UInt8]) -> String {
-        if isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
+        bytes.withUnsafeBufferPointer { decodeHeaderBytes($0) }
+    }
+
+    static func decodeHeaderBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if ByteText.isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
         if let text = String(validating: bytes, as: UTF8.self) { return text }
-        if case .success(let text) = convert(bytes, from: "GB18030") { return text }
+        if case .success(let text) = convert(Array(bytes), from: "GB18030") { return text }
         return latin1(bytes)
     }
 
@@ -56,13 +60,19 @@ public enum Charsets {
 
     /// Maps a MIME charset label to a decoder. nil for labels that cannot be a charset name.
     static func resolve(_ label: String) -> Target? {
-        var name = label.trimmedWhitespace
-        if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") {
-            name = String(name.dropFirst().dropLast())
+        var label = label
+        var name: String
+        if let ascii = label.withUTF8({ b in ByteText.isASCII(b) ? asciiName(b) : nil }) {
+            name = ascii
+        } else {
+            name = label.trimmedWhitespace
+            if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") {
+                name = String(name.dropFirst().dropLast())
+            }
+            // RFC 2231 language suffix: "utf-8*en".
+            if let star = name.firstIndex(of: "*") { name = String(name[..<star]) }
+            name = name.lowercased()
         }
-        // RFC 2231 language suffix: "utf-8*en".
-        if let star = name.firstIndex(of: "*") { name = String(name[..<star]) }
-        name = name.lowercased()
         guard !name.isEmpty, name.utf8.count <= 40 else { return nil }
         // Only characters that occur in real charset names; this also keeps "//TRANSLIT" and friends away from iconv.
         for byte in name.utf8 {
@@ -73,6 +83,22 @@ public enum Charsets {
         if let known = aliases[name] { return known }
         if name.hasPrefix("x-"), let known = aliases[String(name.dropFirst(2))] { return known }
         return .iconv([name.uppercased()])
+    }
+
+    /// `resolve`'s normalisation of an ASCII label, on bytes: white space trimmed, surrounding quotes removed, cut at
+    /// "*", lower-cased.
+    private static func asciiName(_ b: UnsafeBufferPointer<UInt8>) -> String {
+        var start = 0
+        var end = b.count
+        while start < end, ByteText.isASCIIWhitespace(b[start]) { start += 1 }
+        while end > start, ByteText.isASCIIWhitespace(b[end - 1]) { end -= 1 }
+        if end - start >= 2, b[start] == 0x22, b[end - 1] == 0x22 {
+            start += 1
+            end -= 1
+        }
+        var star = start
+        while star < end, b[star] != 0x2A { star += 1 }
+        return ByteText.lowercasedASCII(b, start..<star)
     }
 
     private static let gb18030: Target = .iconv(["GB18030"])
@@ -116,12 +142,11 @@ public enum Charsets {
 
     // MARK: - Native decoders
 
-    static func isASCII(_ bytes: [UInt8]) -> Bool {
-        for byte in bytes where byte >= 0x80 { return false }
-        return true
+    static func latin1(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBufferPointer { latin1($0) }
     }
 
-    static func latin1(_ bytes: [UInt8]) -> String {
+    static func latin1(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var scalars = String.UnicodeScalarView()
         scalars.reserveCapacity(bytes.count)
         for byte in bytes { scalars.append(Unicode.Scalar(byte)) }

@@ -10,9 +10,13 @@ public enum EncodedWords {
     /// Encoded words are also recognised when glued to surrounding text ("Re:=?utf-8?B?...?="), as mailers write them.
     /// Work is linear in the length of `s`.
     public static func decode(_ s: String) -> String {
-        let bytes = Array(s.utf8)
-        // Fast path: nothing that could start an encoded word.
-        guard containsMarker(bytes) else { return s }
+        var text = s
+        return text.withUTF8 { decode($0) } ?? s
+    }
+
+    /// `decode` on UTF-8 bytes; nil when there is nothing that could start an encoded word (the text stays as is).
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard containsMarker(bytes) else { return nil }
 
         var out = ""
         out.reserveCapacity(bytes.count)
@@ -61,7 +65,7 @@ public enum EncodedWords {
 
     /// Matches an encoded word starting at `start` (which must point at "=?"). Scans at most up to the third "?" after
     /// `start`, which keeps repeated attempts over hostile input linear overall.
-    static func match(_ b: [UInt8], at start: Int) -> Word? {
+    static func match(_ b: UnsafeBufferPointer<UInt8>, at start: Int) -> Word? {
         guard start + 1 < b.count, b[start] == 0x3D, b[start + 1] == 0x3F else { return nil }
         var i = start + 2
         let charsetStart = i
@@ -89,24 +93,21 @@ public enum EncodedWords {
             i += 1
         }
         guard i + 1 < b.count, b[i + 1] == 0x3D else { return nil }
-        var charset = String(decoding: b[charsetStart..<charsetEnd], as: UTF8.self).lowercased()
-        if let star = charset.firstIndex(of: "*") { charset = String(charset[..<star]) }
-        guard !charset.isEmpty else { return nil }
-        return Word(range: start..<(i + 2), charset: charset, isBase64: isBase64, text: textStart..<i)
+        // The charset bytes are ASCII (checked above); RFC 2231 language removed.
+        var star = charsetStart
+        while star < charsetEnd, b[star] != 0x2A { star += 1 }
+        guard star > charsetStart else { return nil }
+        return Word(range: start..<(i + 2), charset: ByteText.lowercasedASCII(b, charsetStart..<star), isBase64: isBase64,
+                    text: textStart..<i)
     }
 
-    static func transferDecode(_ b: [UInt8], _ word: Word) -> [UInt8]? {
-        word.isBase64 ? base64(b[word.text]) : quotedPrintable(b[word.text])
-    }
-
-    /// Base64 of an encoded word: padding optional, decoding stops at the first "="; any other
-    /// foreign character fails (so text that only looks like an encoded word stays as written).
-    static func base64(_ text: ArraySlice<UInt8>) -> [UInt8]? {
-        TransferEncoding.base64(text, strict: true)
+    static func transferDecode(_ b: UnsafeBufferPointer<UInt8>, _ word: Word) -> [UInt8]? {
+        let text = UnsafeBufferPointer(rebasing: b[word.text])
+        return word.isBase64 ? TransferEncoding.base64(text, strict: true) : quotedPrintable(text)
     }
 
     /// RFC 2047 Q: "_" is a space, "=XX" a byte; a stray "=" stays literal.
-    static func quotedPrintable(_ text: ArraySlice<UInt8>) -> [UInt8]? {
+    static func quotedPrintable(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(text.count)
         var i = text.startIndex
@@ -126,7 +127,7 @@ public enum EncodedWords {
         return out
     }
 
-    private static func hexValue(_ text: ArraySlice<UInt8>, _ index: Int) -> UInt8? {
+    private static func hexValue(_ text: UnsafeBufferPointer<UInt8>, _ index: Int) -> UInt8? {
         guard index < text.endIndex else { return nil }
         let c = text[index]
         switch c {
@@ -153,7 +154,7 @@ public enum EncodedWords {
             items = [item]
         }
 
-        mutating func flush(into out: inout String, source: [UInt8]) {
+        mutating func flush(into out: inout String, source: UnsafeBufferPointer<UInt8>) {
             defer { items.removeAll(keepingCapacity: true) }
             guard !items.isEmpty else { return }
             if items.count > 1 {
@@ -179,21 +180,28 @@ public enum EncodedWords {
 
     // MARK: - Helpers
 
-    static func containsMarker(_ b: [UInt8]) -> Bool {
+    static func containsMarker(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard b.count >= 2 else { return false }
         var i = 0
         while i + 1 < b.count {
-            if b[i] == 0x3D && b[i + 1] == 0x3F { return true }
-            i += 1
+            if b[i + 1] == 0x3F {
+                if b[i] == 0x3D { return true }
+                i += 1
+            } else if b[i + 1] == 0x3D {
+                i += 1
+            } else {
+                i += 2
+            }
         }
         return false
     }
 
-    static func isWhitespace(_ b: [UInt8], _ range: Range<Int>) -> Bool {
-        for i in range where !(b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0D || b[i] == 0x0A) { return false }
+    static func isWhitespace(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        for i in range where !ByteText.isWSP(b[i]) { return false }
         return true
     }
 
-    static func text(_ b: [UInt8], _ range: Range<Int>) -> String {
-        range.isEmpty ? "" : String(decoding: b[range], as: UTF8.self)
+    static func text(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        ByteText.string(b, range)
     }
 }
