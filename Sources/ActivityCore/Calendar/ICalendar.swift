@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A parsed VCALENDAR (one or several in one text; a CalDAV item or a mail's text/calendar part).
 public struct ICalendar: Sendable {
@@ -233,31 +230,10 @@ enum ICalText {
         return out
     }
 
-    /// GB18030 → String with glibc iconv; nil when the bytes are not valid GB18030 or iconv is missing.
+    /// GB18030 → String; nil when the bytes are not valid GB18030 or iconv is missing.
     static func gb18030(_ bytes: [UInt8]) -> String? {
-        #if canImport(Glibc)
-        guard let cd = iconv_open("UTF-8", "GB18030"), Int(bitPattern: cd) != -1 else { return nil }
-        defer { iconv_close(cd) }
-        var input = bytes
-        var output = [UInt8](repeating: 0, count: bytes.count * 4 + 16)
-        let outCount = output.count
-        let produced: Int? = input.withUnsafeMutableBytes { inRaw -> Int? in
-            output.withUnsafeMutableBytes { outRaw -> Int? in
-                guard let inBase = inRaw.baseAddress?.assumingMemoryBound(to: CChar.self),
-                      let outBase = outRaw.baseAddress?.assumingMemoryBound(to: CChar.self) else { return 0 }
-                var inPtr: UnsafeMutablePointer<CChar>? = inBase
-                var inLeft = inRaw.count
-                var outPtr: UnsafeMutablePointer<CChar>? = outBase
-                var outLeft = outCount
-                if iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft) == -1 || inLeft != 0 { return nil }
-                return outCount - outLeft
-            }
-        }
-        guard let produced else { return nil }
-        return String(validating: output[0..<produced], as: UTF8.self)
-        #else
+        if case .success(let text) = Charsets.convert(bytes, from: "GB18030") { return text }
         return nil
-        #endif
     }
 }
 

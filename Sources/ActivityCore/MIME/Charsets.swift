@@ -185,9 +185,8 @@ public enum Charsets {
     #if canImport(Glibc)
     /// Converts `bytes` from the iconv charset `name` to UTF-8. Invalid or truncated input fails; nothing is substituted.
     static func convert(_ bytes: [UInt8], from name: String) -> Conversion {
-        let cd = iconv_open("UTF-8", name)
-        guard let cd, Int(bitPattern: cd) != -1 else { return .unknownCharset }
-        defer { iconv_close(cd) }
+        guard let cd = IconvPool.shared.take(name) else { return .unknownCharset }
+        defer { IconvPool.shared.give(back: cd, name) }
         if bytes.isEmpty { return .success("") }
 
         var input = bytes
@@ -231,6 +230,40 @@ public enum Charsets {
         if failed { return .invalidInput }
         guard let text = String(validating: output[0..<produced], as: UTF8.self) else { return .invalidInput }
         return .success(text)
+    }
+
+    /// Open conversion descriptors to UTF-8, by source charset: opening one costs more than most conversions.
+    /// A descriptor is used by one caller at a time and reset before it is given out again.
+    private final class IconvPool: @unchecked Sendable {
+        static let shared = IconvPool()
+        private let lock = NSLock()
+        private var idle: [String: [iconv_t]] = [:]
+        private var idleCount = 0
+        private static let maxIdle = 32
+
+        func take(_ name: String) -> iconv_t? {
+            lock.lock()
+            let cached = idle[name]?.popLast()
+            if cached != nil { idleCount -= 1 }
+            lock.unlock()
+            if let cached {
+                _ = iconv(cached, nil, nil, nil, nil)   // back to the initial shift state
+                return cached
+            }
+            guard let cd = iconv_open("UTF-8", name), Int(bitPattern: cd) != -1 else { return nil }
+            return cd
+        }
+
+        func give(back cd: iconv_t, _ name: String) {
+            lock.lock()
+            let keep = idleCount < Self.maxIdle
+            if keep {
+                idle[name, default: []].append(cd)
+                idleCount += 1
+            }
+            lock.unlock()
+            if !keep { iconv_close(cd) }
+        }
     }
     #else
     /// Without glibc, fall back to the encodings Foundation itself can decode.

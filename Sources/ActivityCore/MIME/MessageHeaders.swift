@@ -10,6 +10,7 @@ public struct MessageHeaders: Sendable {
     struct Field: Sendable {
         var name: String
         var key: String     // lower-cased name
+        var keyHash: UInt32 // `hash(key)`: most lookups are settled without comparing strings
         var value: String
     }
 
@@ -43,8 +44,8 @@ public struct MessageHeaders: Sendable {
                 } else {
                     text = decodeValue(raw, value)
                 }
-                fields.append(Field(name: ByteText.string(raw, nameRange), key: ByteText.lowercasedASCII(raw, nameRange),
-                                    value: text))
+                let key = ByteText.lowercasedASCII(raw, nameRange)
+                fields.append(Field(name: ByteText.string(raw, nameRange), key: key, keyHash: hash(key), value: text))
             }
             name = nil
             isFolded = false
@@ -111,14 +112,34 @@ public struct MessageHeaders: Sendable {
 
     /// All values of the field `name` (case-insensitive), in order.
     public func values(_ name: String) -> [String] {
-        let key = name.lowercased()
-        return storage.filter { $0.key == key }.map(\.value)
+        values(key: ByteText.lowercased(name))
     }
 
     /// The first value of the field `name` (case-insensitive).
     public func first(_ name: String) -> String? {
-        let key = name.lowercased()
-        return storage.first { $0.key == key }?.value
+        first(key: ByteText.lowercased(name))
+    }
+
+    /// `values` for a name already lower-cased.
+    func values(key: String) -> [String] {
+        let h = Self.hash(key)
+        var out: [String] = []
+        for field in storage where field.keyHash == h && field.key == key { out.append(field.value) }
+        return out
+    }
+
+    /// `first` for a name already lower-cased.
+    func first(key: String) -> String? {
+        let h = Self.hash(key)
+        for field in storage where field.keyHash == h && field.key == key { return field.value }
+        return nil
+    }
+
+    /// FNV-1a of the UTF-8 bytes.
+    private static func hash(_ key: String) -> UInt32 {
+        var h: UInt32 = 0x811C_9DC5
+        for b in key.utf8 { h = (h ^ UInt32(b)) &* 0x0100_0193 }
+        return h
     }
 
     /// First value with RFC 2047 encoded words decoded (for Subject etc.).

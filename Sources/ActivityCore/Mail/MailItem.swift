@@ -49,12 +49,13 @@ public struct MailItem: Sendable, Equatable {
     /// unreadable Date header; `topType` is BODYSTRUCTURE's top media type when known.
     public init(headers raw: [UInt8], internalDate: Date?, topType: String? = nil, calendarParts: [[UInt8]] = []) {
         let h = MessageHeaders(raw: raw)
-        let mid = h.first("Message-ID").flatMap { MessageIDs.parse($0).first }
-        let parsedDate = h.first("Date").flatMap { MailDate.parse($0) }
-        let fromList = h.first("From").map { AddressList.parse($0) } ?? []
-        let to = h.values("To").flatMap { AddressList.parse($0) }.map(\.address)
-        let cc = h.values("Cc").flatMap { AddressList.parse($0) }.map(\.address)
-        let subject = h.decoded("Subject") ?? ""
+        let mid = h.first(key: "message-id").flatMap { MessageIDs.first($0) }
+        let dateText = h.first(key: "date")
+        let parsedDate = dateText.flatMap { MailDate.parse($0) }
+        let fromList = h.first(key: "from").map { AddressList.parse($0) } ?? []
+        let to = h.values(key: "to").flatMap { AddressList.parse($0) }.map(\.address)
+        let cc = h.values(key: "cc").flatMap { AddressList.parse($0) }.map(\.address)
+        let subject = h.first(key: "subject").map(EncodedWords.decode) ?? ""
         let date = parsedDate ?? internalDate ?? Date(timeIntervalSince1970: 0)
 
         let key: String
@@ -64,16 +65,15 @@ public struct MailItem: Sendable, Equatable {
             // No Message-ID: the same message in two folders still has the same headers.
             var digest = Digest()
             digest.add(fromList.first?.address ?? "")
-            digest.add(h.first("Date") ?? "")
+            digest.add(dateText ?? "")
             digest.add(subject)
             digest.add(to.joined(separator: ","))
             key = "no-message-id:\(digest.hex)"
         }
-        let references = h.first("References").map { MessageIDs.parse($0) } ?? []
-        let inReplyTo = h.first("In-Reply-To").map { MessageIDs.parse($0) } ?? []
-        let thread = references.first ?? inReplyTo.first ?? key
+        let thread = h.first(key: "references").flatMap { MessageIDs.first($0) }
+            ?? h.first(key: "in-reply-to").flatMap { MessageIDs.first($0) } ?? key
 
-        let contentType = (topType ?? h.first("Content-Type") ?? "").lowercased()
+        let contentType = topType ?? h.first(key: "content-type") ?? ""
         self.init(key: key, messageID: mid, date: date, dateSource: parsedDate != nil ? "header" : "internaldate",
                   from: fromList.first?.address, fromName: fromList.first?.name, to: to, cc: cc,
                   subject: subject, threadKey: thread,
@@ -84,21 +84,51 @@ public struct MailItem: Sendable, Equatable {
     /// DOMAIN.md's automated mail: list headers, bulk precedence, Auto-Submitted other than
     /// `no`, machine senders, and `multipart/report` bounces.
     static func automatedReason(_ h: MessageHeaders, contentType: String, from: String?) -> String? {
-        if h.first("List-Id") != nil { return "List-Id header" }
-        if h.first("List-Unsubscribe") != nil { return "List-Unsubscribe header" }
-        if let p = h.first("Precedence")?.lowercased().trimmingCharacters(in: .whitespaces),
+        if h.first(key: "list-id") != nil { return "List-Id header" }
+        if h.first(key: "list-unsubscribe") != nil { return "List-Unsubscribe header" }
+        if let p = h.first(key: "precedence").map({ ByteText.trimmingSpaces(ByteText.lowercased($0)) }),
            ["bulk", "list", "junk"].contains(p) {
             return "Precedence: \(p)"
         }
-        if let a = h.first("Auto-Submitted"), let word = a.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased(),
-           !word.isEmpty, word != "no" {
+        if let a = h.first(key: "auto-submitted"), let word = autoSubmittedKeyword(a), !word.isEmpty, word != "no" {
             return "Auto-Submitted: \(word)"
         }
-        if contentType.hasPrefix("multipart/report") { return "multipart/report (a delivery report)" }
+        if isMultipartReport(contentType) { return "multipart/report (a delivery report)" }
         if let from, OrgIdentity.automatedLocalParts.contains(OrgIdentity.localPart(of: from)) {
             return "automated sender \(from)"
         }
         return nil
+    }
+
+    /// The value before the first ";" (empty parts skipped), trimmed of spaces and lower-cased.
+    private static func autoSubmittedKeyword(_ value: String) -> String? {
+        var text = value
+        let ascii: String?? = text.withUTF8 { b in
+            guard ByteText.isASCII(b) else { return nil }
+            var start = 0
+            while start < b.count, b[start] == 0x3B { start += 1 }
+            guard start < b.count else { return .some(nil) }
+            var end = start
+            while end < b.count, b[end] != 0x3B { end += 1 }
+            return .some(ByteText.trimmingSpaces(ByteText.lowercasedASCII(b, start..<end)))
+        }
+        if let ascii { return ascii }
+        return value.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    /// `type.lowercased().hasPrefix("multipart/report")`, on the bytes when the bytes settle it.
+    static func isMultipartReport(_ type: String) -> Bool {
+        var text = type
+        let answer: Bool? = text.withUTF8 { b in
+            let prefix: StaticString = "multipart/report"
+            let n = prefix.utf8CodeUnitCount
+            guard b.count >= n else { return false }
+            let p = prefix.utf8Start
+            for k in 0..<n where ByteText.lowerASCII(b[k]) != p[k] { return false }
+            // A non-ASCII scalar after the prefix might combine with its last letter.
+            return b.count == n || b[n] < 0x80 ? true : nil
+        }
+        return answer ?? type.lowercased().hasPrefix("multipart/report")
     }
 }
 
