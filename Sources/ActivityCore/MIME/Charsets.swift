@@ -60,6 +60,8 @@ public enum Charsets {
 
     /// Maps a MIME charset label to a decoder. nil for labels that cannot be a charset name.
     static func resolve(_ label: String) -> Target? {
+        // A label that is already a known name (as encoded words give them) normalises to itself.
+        if let known = aliases[label] { return known }
         var label = label
         var name: String
         if let ascii = label.withUTF8({ b in ByteText.isASCII(b) ? asciiName(b) : nil }) {

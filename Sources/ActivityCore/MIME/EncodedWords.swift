@@ -19,7 +19,6 @@ public enum EncodedWords {
         guard containsMarker(bytes) else { return nil }
 
         var out = ""
-        out.reserveCapacity(bytes.count)
         var run = Run()
         var literalStart = 0     // start of text not yet emitted
         var lastWasWord = false  // the previous token was a decodable encoded word (only whitespace since)
@@ -37,11 +36,11 @@ public enum EncodedWords {
             }
             let joinsPrevious = lastWasWord && isWhitespace(bytes, gap)
             if joinsPrevious && run.charset == word.charset {
-                run.items.append(.init(gap: gap, raw: word.range, bytes: decodedBytes))
+                run.append(gap: gap, raw: word.range, decoded: decodedBytes)
             } else {
                 run.flush(into: &out, source: bytes)
                 if !joinsPrevious { out += text(bytes, gap) }
-                run.start(charset: word.charset, item: .init(gap: gap, raw: word.range, bytes: decodedBytes))
+                run.start(charset: word.charset, gap: gap, raw: word.range, decoded: decodedBytes)
             }
             lastWasWord = true
             literalStart = word.range.upperBound
@@ -144,31 +143,45 @@ public enum EncodedWords {
         struct Item {
             var gap: Range<Int>
             var raw: Range<Int>
-            var bytes: [UInt8]
+            var decoded: Range<Int>   // in `bytes`
         }
         var charset = ""
-        var items: [Item] = []
+        /// The decoded bytes of the run's words, one after the other.
+        var bytes: [UInt8] = []
+        var first: Item?
+        var more: [Item] = []
 
-        mutating func start(charset: String, item: Item) {
+        mutating func start(charset: String, gap: Range<Int>, raw: Range<Int>, decoded: [UInt8]) {
             self.charset = charset
-            items = [item]
+            bytes = decoded
+            first = Item(gap: gap, raw: raw, decoded: 0..<decoded.count)
+            more.removeAll(keepingCapacity: true)
+        }
+
+        mutating func append(gap: Range<Int>, raw: Range<Int>, decoded: [UInt8]) {
+            let start = bytes.count
+            bytes += decoded
+            more.append(Item(gap: gap, raw: raw, decoded: start..<bytes.count))
         }
 
         mutating func flush(into out: inout String, source: UnsafeBufferPointer<UInt8>) {
-            defer { items.removeAll(keepingCapacity: true) }
-            guard !items.isEmpty else { return }
-            if items.count > 1 {
-                var all: [UInt8] = []
-                for item in items { all += item.bytes }
-                if let text = Charsets.decode(all, charset: charset) {
-                    out += text
-                    return
-                }
+            guard let first else { return }
+            defer {
+                self.first = nil
+                more.removeAll(keepingCapacity: true)
+            }
+            if more.isEmpty {
+                out += Charsets.decode(bytes, charset: charset) ?? EncodedWords.text(source, first.raw)
+                return
+            }
+            if let text = Charsets.decode(bytes, charset: charset) {
+                out += text
+                return
             }
             // Word by word; a word that does not convert stays as written, with the whitespace around it.
             var previousFailed = false
-            for (index, item) in items.enumerated() {
-                let decoded = Charsets.decode(item.bytes, charset: charset)
+            for (index, item) in ([first] + more).enumerated() {
+                let decoded = Charsets.decode(Array(bytes[item.decoded]), charset: charset)
                 if index > 0 && (previousFailed || decoded == nil) {
                     out += EncodedWords.text(source, item.gap)
                 }

@@ -12,10 +12,13 @@ public enum MailDate {
     /// AM/PM, date(1) output ("Tue Nov 17 10:05:00 CST 2026"), Chinese "11月"/"十一月" months. A numeric offset always
     /// wins over a zone name; military single-letter zones count as -0000 (RFC 5322 4.3). Missing time is midnight.
     public static func parse(_ value: String) -> Date? {
-        let text = stripComments(value)
-        return text.withUnsafeBufferPointer { bytes in
+        func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
             var scanner = Scanner(bytes)
             return scanner.run()
+        }
+        var value = value
+        return value.withUTF8 { bytes in
+            bytes.contains(0x28) ? stripComments(bytes).withUnsafeBufferPointer(scan) : scan(bytes)
         }
     }
 
@@ -23,12 +26,12 @@ public enum MailDate {
 
     /// Drops (nested) comments; each becomes a space. Linear, no recursion. UTF-8 in, UTF-8 out: the delimiters and
     /// the escape are ASCII, and an escaped multi-byte character lies wholly inside the comment.
-    static func stripComments(_ value: String) -> [UInt8] {
+    static func stripComments(_ value: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(value.utf8.count)
+        out.reserveCapacity(value.count)
         var depth = 0
         var escaped = false
-        for c in value.utf8 {
+        for c in value {
             if depth > 0 {
                 if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == 0x28 { depth += 1 } else if c == 0x29 {
                     depth -= 1
@@ -56,7 +59,9 @@ public enum MailDate {
         let s: UnsafeBufferPointer<UInt8>
         var i = 0
 
-        var numbers: [Number] = []
+        // The first two plain numbers (day and year), and how many there were.
+        var firstNumbers = (Number(value: 0, digits: 0), Number(value: 0, digits: 0))
+        var numberCount = 0
         var month: Int?
         var isoDate: (year: Int, month: Int, day: Int)?
         var time: (hour: Int, minute: Int, second: Int, fraction: Double)?
@@ -156,7 +161,7 @@ public enum MailDate {
                     }
                 }
                 i = save
-                numbers.append(first)
+                addNumber(first)
                 return
             }
             if i + 2 < s.count, s[i] == 0xE6, s[i + 1] == 0x9C, s[i + 2] == 0x88 { // 月
@@ -164,7 +169,7 @@ public enum MailDate {
                 if month == nil, (1...12).contains(first.value) { month = first.value }
                 return
             }
-            numbers.append(first)
+            addNumber(first)
         }
 
         /// After the sign: "0800", "800", "08", "8", "08:00".
@@ -235,6 +240,11 @@ public enum MailDate {
             }
         }
 
+        mutating func addNumber(_ n: Number) {
+            if numberCount == 0 { firstNumbers.0 = n } else if numberCount == 1 { firstNumbers.1 = n }
+            numberCount += 1
+        }
+
         mutating func readDigits() -> Number {
             var value = 0
             var digits = 0
@@ -253,9 +263,9 @@ public enum MailDate {
             if let iso = isoDate {
                 (year, monthValue, day) = iso
             } else {
-                guard let m = month, numbers.count >= 2 else { return nil }
+                guard let m = month, numberCount >= 2 else { return nil }
                 monthValue = m
-                let a = numbers[0], b = numbers[1]
+                let (a, b) = firstNumbers
                 let yearNumber: Number
                 if a.digits >= 3 || a.value > 31 {
                     yearNumber = a

@@ -44,8 +44,8 @@ public struct MessageHeaders: Sendable {
                 } else {
                     text = decodeValue(raw, value)
                 }
-                let key = ByteText.lowercasedASCII(raw, nameRange)
-                fields.append(Field(name: ByteText.string(raw, nameRange), key: key, keyHash: hash(key), value: text))
+                fields.append(Field(name: ByteText.string(raw, nameRange), key: ByteText.lowercasedASCII(raw, nameRange),
+                                    keyHash: hash(raw, nameRange), value: text))
             }
             name = nil
             isFolded = false
@@ -135,10 +135,16 @@ public struct MessageHeaders: Sendable {
         return nil
     }
 
-    /// FNV-1a of the UTF-8 bytes.
+    /// FNV-1a of the lower-cased name's bytes.
     private static func hash(_ key: String) -> UInt32 {
+        var key = key
+        return key.withUTF8 { hash($0, 0..<$0.count) }
+    }
+
+    /// FNV-1a of the bytes lower-cased (ASCII).
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt32 {
         var h: UInt32 = 0x811C_9DC5
-        for b in key.utf8 { h = (h ^ UInt32(b)) &* 0x0100_0193 }
+        for i in range { h = (h ^ UInt32(ByteText.lowerASCII(bytes[i]))) &* 0x0100_0193 }
         return h
     }
 
