@@ -50,12 +50,15 @@ public enum AddressList {
         let tokens = tokenize(bytes)
         var result: [MailAddress] = []
         var current: [Token] = []
+        current.reserveCapacity(tokens.count)
+        var scratch: [UInt8] = []   // rendering buffer, reused
+        scratch.reserveCapacity(bytes.count)
         var inAngle = false
         var angleIsRoute = false
         var angleHasContent = false
 
         func finish() {
-            if let mailbox = mailbox(current, bytes) { result.append(mailbox) }
+            if let mailbox = mailbox(current, bytes, &scratch) { result.append(mailbox) }
             current.removeAll(keepingCapacity: true)
             inAngle = false
         }
@@ -251,7 +254,7 @@ public enum AddressList {
 
     // MARK: - Mailboxes
 
-    static func mailbox(_ tokens: [Token], _ b: UnsafeBufferPointer<UInt8>) -> MailAddress? {
+    static func mailbox(_ tokens: [Token], _ b: UnsafeBufferPointer<UInt8>, _ scratch: inout [UInt8]) -> MailAddress? {
         if let open = tokens.firstIndex(where: { if case .special(0x3C) = $0 { return true } else { return false } }) {
             // name-addr: phrase <[route:]addr-spec>
             var angleStart = open + 1
@@ -265,10 +268,11 @@ public enum AddressList {
                 }
                 i += 1
             }
-            guard let address = addrSpec(tokens[angleStart..<angleEnd], b) else { return nil }
-            var name = phrase(tokens[0..<open], b)
+            guard let address = addrSpec(tokens[angleStart..<angleEnd], b, &scratch) else { return nil }
+            var name = phrase(tokens[0..<open], b, &scratch)
             if name == nil {
-                name = firstComment(tokens[0..<open], b) ?? firstComment(tokens[min(angleEnd, tokens.count)...], b)
+                name = firstComment(tokens[0..<open], b, &scratch)
+                    ?? firstComment(tokens[min(angleEnd, tokens.count)...], b, &scratch)
             }
             return address.mailbox(name: name)
         }
@@ -296,13 +300,13 @@ public enum AddressList {
         if kept.count > wordStart { words.append(wordStart..<kept.count) }
         guard let index = words.lastIndex(where: { kept[$0].contains { if case .special(0x40) = $0 { return true } else { return false } } })
         else { return nil }
-        guard let address = addrSpec(kept[words[index]], b), address.hasAt else { return nil }
+        guard let address = addrSpec(kept[words[index]], b, &scratch), address.hasAt else { return nil }
         var nameTokens: [Token] = []
         for w in words[..<index] {
             if !nameTokens.isEmpty { nameTokens.append(.space) }
             nameTokens += kept[w]
         }
-        let name = phrase(nameTokens[...], b) ?? firstComment(tokens[...], b)
+        let name = phrase(nameTokens[...], b, &scratch) ?? firstComment(tokens[...], b, &scratch)
         return address.mailbox(name: name)
     }
 
@@ -326,9 +330,8 @@ public enum AddressList {
 
     /// Renders an addr-spec: whitespace and comments dropped, a quoted local part kept quoted only when it must be;
     /// nil when that leaves nothing.
-    static func addrSpec(_ tokens: ArraySlice<Token>, _ b: UnsafeBufferPointer<UInt8>) -> AddrSpec? {
-        var out: [UInt8] = []
-        out.reserveCapacity(32)
+    static func addrSpec(_ tokens: ArraySlice<Token>, _ b: UnsafeBufferPointer<UInt8>, _ out: inout [UInt8]) -> AddrSpec? {
+        out.removeAll(keepingCapacity: true)
         for token in tokens {
             switch token {
             case .atom:
@@ -368,8 +371,22 @@ public enum AddressList {
     }
 
     /// Renders a display-name phrase: words joined by single spaces, encoded words decoded, surrounding quotes removed.
-    static func phrase(_ tokens: ArraySlice<Token>, _ b: UnsafeBufferPointer<UInt8>) -> String? {
-        var out: [UInt8] = []
+    static func phrase(_ tokens: ArraySlice<Token>, _ b: UnsafeBufferPointer<UInt8>, _ out: inout [UInt8]) -> String? {
+        // The usual phrase is one atom (an encoded word, a name): read it where it stands.
+        var only: Range<Int>?
+        var count = 0
+        for token in tokens {
+            switch token {
+            case .space, .comment: continue
+            case .atom(let r): only = r
+            default: only = nil
+            }
+            count += 1
+        }
+        if count == 1, let r = only, ByteText.isASCII(UnsafeBufferPointer(rebasing: b[r])) {
+            return decodedName(UnsafeBufferPointer(rebasing: b[r]))
+        }
+        out.removeAll(keepingCapacity: true)
         var pendingSpace = false
         for token in tokens {
             switch token {
@@ -387,23 +404,24 @@ public enum AddressList {
             }
             pendingSpace = false
         }
-        return decodedName(out)
+        return out.withUnsafeBufferPointer { decodedName($0) }
     }
 
-    private static func firstComment(_ tokens: ArraySlice<Token>, _ b: UnsafeBufferPointer<UInt8>) -> String? {
+    private static func firstComment(_ tokens: ArraySlice<Token>, _ b: UnsafeBufferPointer<UInt8>,
+                                     _ out: inout [UInt8]) -> String? {
         for token in tokens {
             if case .comment = token {
-                var out: [UInt8] = []
+                out.removeAll(keepingCapacity: true)
                 appendContent(token, b, to: &out)
-                if let name = decodedName(out) { return name }
+                if let name = out.withUnsafeBufferPointer({ decodedName($0) }) { return name }
             }
         }
         return nil
     }
 
     /// Well-formed UTF-8 text with its encoded words decoded, then cleaned as a name.
-    private static func decodedName(_ text: [UInt8]) -> String? {
-        cleanName(text.withUnsafeBufferPointer { EncodedWords.decode($0) } ?? String(decoding: text, as: UTF8.self))
+    private static func decodedName(_ text: UnsafeBufferPointer<UInt8>) -> String? {
+        cleanName(EncodedWords.decode(text) ?? String(decoding: text, as: UTF8.self))
     }
 
     /// The name without surrounding WSP and without one pair of surrounding quotes (double, then single); nil if empty.

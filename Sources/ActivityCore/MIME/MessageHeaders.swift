@@ -112,26 +112,33 @@ public struct MessageHeaders: Sendable {
 
     /// All values of the field `name` (case-insensitive), in order.
     public func values(_ name: String) -> [String] {
-        values(key: ByteText.lowercased(name))
+        values(Key(name))
     }
 
     /// The first value of the field `name` (case-insensitive).
     public func first(_ name: String) -> String? {
-        first(key: ByteText.lowercased(name))
+        first(Key(name))
     }
 
-    /// `values` for a name already lower-cased.
-    func values(key: String) -> [String] {
-        let h = Self.hash(key)
+    /// A field name prepared for lookups: lower-cased and hashed once.
+    struct Key: Sendable {
+        let name: String
+        let hash: UInt32
+
+        init(_ name: String) {
+            self.name = ByteText.lowercased(name)
+            hash = MessageHeaders.hash(self.name)
+        }
+    }
+
+    func values(_ key: Key) -> [String] {
         var out: [String] = []
-        for field in storage where field.keyHash == h && field.key == key { out.append(field.value) }
+        for field in storage where field.keyHash == key.hash && field.key == key.name { out.append(field.value) }
         return out
     }
 
-    /// `first` for a name already lower-cased.
-    func first(key: String) -> String? {
-        let h = Self.hash(key)
-        for field in storage where field.keyHash == h && field.key == key { return field.value }
+    func first(_ key: Key) -> String? {
+        for field in storage where field.keyHash == key.hash && field.key == key.name { return field.value }
         return nil
     }
 

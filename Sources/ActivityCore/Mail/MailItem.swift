@@ -49,13 +49,15 @@ public struct MailItem: Sendable, Equatable {
     /// unreadable Date header; `topType` is BODYSTRUCTURE's top media type when known.
     public init(headers raw: [UInt8], internalDate: Date?, topType: String? = nil, calendarParts: [[UInt8]] = []) {
         let h = MessageHeaders(raw: raw)
-        let mid = h.first(key: "message-id").flatMap { MessageIDs.first($0) }
-        let dateText = h.first(key: "date")
+        let mid = h.first(Field.messageID).flatMap { MessageIDs.first($0) }
+        let dateText = h.first(Field.date)
         let parsedDate = dateText.flatMap { MailDate.parse($0) }
-        let fromList = h.first(key: "from").map { AddressList.parse($0) } ?? []
-        let to = h.values(key: "to").flatMap { AddressList.parse($0) }.map(\.address)
-        let cc = h.values(key: "cc").flatMap { AddressList.parse($0) }.map(\.address)
-        let subject = h.first(key: "subject").map(EncodedWords.decode) ?? ""
+        let fromList = h.first(Field.from).map { AddressList.parse($0) } ?? []
+        var to: [String] = []
+        for value in h.values(Field.to) { for a in AddressList.parse(value) { to.append(a.address) } }
+        var cc: [String] = []
+        for value in h.values(Field.cc) { for a in AddressList.parse(value) { cc.append(a.address) } }
+        let subject = h.first(Field.subject).map(EncodedWords.decode) ?? ""
         let date = parsedDate ?? internalDate ?? Date(timeIntervalSince1970: 0)
 
         let key: String
@@ -70,10 +72,10 @@ public struct MailItem: Sendable, Equatable {
             digest.add(to.joined(separator: ","))
             key = "no-message-id:\(digest.hex)"
         }
-        let thread = h.first(key: "references").flatMap { MessageIDs.first($0) }
-            ?? h.first(key: "in-reply-to").flatMap { MessageIDs.first($0) } ?? key
+        let thread = h.first(Field.references).flatMap { MessageIDs.first($0) }
+            ?? h.first(Field.inReplyTo).flatMap { MessageIDs.first($0) } ?? key
 
-        let contentType = topType ?? h.first(key: "content-type") ?? ""
+        let contentType = topType ?? h.first(Field.contentType) ?? ""
         self.init(key: key, messageID: mid, date: date, dateSource: parsedDate != nil ? "header" : "internaldate",
                   from: fromList.first?.address, fromName: fromList.first?.name, to: to, cc: cc,
                   subject: subject, threadKey: thread,
@@ -81,16 +83,33 @@ public struct MailItem: Sendable, Equatable {
                   calendarParts: calendarParts)
     }
 
+    /// The fields read, prepared for lookups.
+    private enum Field {
+        static let messageID = MessageHeaders.Key("message-id")
+        static let date = MessageHeaders.Key("date")
+        static let from = MessageHeaders.Key("from")
+        static let to = MessageHeaders.Key("to")
+        static let cc = MessageHeaders.Key("cc")
+        static let subject = MessageHeaders.Key("subject")
+        static let references = MessageHeaders.Key("references")
+        static let inReplyTo = MessageHeaders.Key("in-reply-to")
+        static let contentType = MessageHeaders.Key("content-type")
+        static let listID = MessageHeaders.Key("list-id")
+        static let listUnsubscribe = MessageHeaders.Key("list-unsubscribe")
+        static let precedence = MessageHeaders.Key("precedence")
+        static let autoSubmitted = MessageHeaders.Key("auto-submitted")
+    }
+
     /// DOMAIN.md's automated mail: list headers, bulk precedence, Auto-Submitted other than
     /// `no`, machine senders, and `multipart/report` bounces.
     static func automatedReason(_ h: MessageHeaders, contentType: String, from: String?) -> String? {
-        if h.first(key: "list-id") != nil { return "List-Id header" }
-        if h.first(key: "list-unsubscribe") != nil { return "List-Unsubscribe header" }
-        if let p = h.first(key: "precedence").map({ ByteText.trimmingSpaces(ByteText.lowercased($0)) }),
+        if h.first(Field.listID) != nil { return "List-Id header" }
+        if h.first(Field.listUnsubscribe) != nil { return "List-Unsubscribe header" }
+        if let p = h.first(Field.precedence).map({ ByteText.trimmingSpaces(ByteText.lowercased($0)) }),
            ["bulk", "list", "junk"].contains(p) {
             return "Precedence: \(p)"
         }
-        if let a = h.first(key: "auto-submitted"), let word = autoSubmittedKeyword(a), !word.isEmpty, word != "no" {
+        if let a = h.first(Field.autoSubmitted), let word = autoSubmittedKeyword(a), !word.isEmpty, word != "no" {
             return "Auto-Submitted: \(word)"
         }
         if isMultipartReport(contentType) { return "multipart/report (a delivery report)" }
