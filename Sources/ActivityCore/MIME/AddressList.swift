@@ -42,17 +42,63 @@ public enum AddressList {
     /// without brackets before a bare address ("John Doe john@x.com"), the comment as the name when there is no
     /// phrase. A mailbox without any address, or a bare word without "@", yields nothing. Work is linear.
     public static func parse(_ value: String) -> [MailAddress] {
-        var value = value
-        return value.withUTF8 { parse($0) }
+        var workspace = Workspace()
+        return parse(value, &workspace)
     }
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> [MailAddress] {
-        let tokens = tokenize(bytes)
-        var result: [MailAddress] = []
+    /// Buffers a parse works in, kept for the next one (the address fields of one message).
+    struct Workspace {
+        var tokens: [Token] = []
         var current: [Token] = []
-        current.reserveCapacity(tokens.count)
-        var scratch: [UInt8] = []   // rendering buffer, reused
-        scratch.reserveCapacity(bytes.count)
+        var scratch: [UInt8] = []   // rendering buffer
+    }
+
+    static func parse(_ value: String, _ workspace: inout Workspace) -> [MailAddress] {
+        let cacheable = value.utf8.count <= ParseCache.maxValueLength
+        if cacheable, let known = ParseCache.shared[value] { return known }
+        var text = value
+        let parsed = text.withUTF8 { parse($0, &workspace) }
+        if cacheable { ParseCache.shared[value] = parsed }
+        return parsed
+    }
+
+    /// Address lists parsed lately, by value: a mailbox's From, To and Cc values repeat (the same correspondents,
+    /// the same rep), and parsing is a pure function of the value. Bounded; emptied when full.
+    private final class ParseCache: @unchecked Sendable {
+        static let shared = ParseCache()
+        static let maxValueLength = 512
+        private static let maxEntries = 16_384
+        private let lock = NSLock()
+        private var entries: [String: [MailAddress]] = [:]
+
+        subscript(value: String) -> [MailAddress]? {
+            get {
+                lock.lock()
+                defer { lock.unlock() }
+                return entries[value]
+            }
+            set {
+                lock.lock()
+                defer { lock.unlock() }
+                if entries.count >= Self.maxEntries { entries.removeAll(keepingCapacity: true) }
+                entries[value] = newValue
+            }
+        }
+    }
+
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, _ workspace: inout Workspace) -> [MailAddress] {
+        // Moved out of the workspace while in use (no copies), put back at the end.
+        var tokens = workspace.tokens
+        var current = workspace.current
+        var scratch = workspace.scratch
+        workspace = Workspace()
+        defer {
+            tokens.removeAll(keepingCapacity: true)
+            current.removeAll(keepingCapacity: true)
+            workspace = Workspace(tokens: tokens, current: current, scratch: scratch)
+        }
+        tokenize(bytes, into: &tokens)
+        var result: [MailAddress] = []
         var inAngle = false
         var angleIsRoute = false
         var angleHasContent = false
@@ -128,9 +174,7 @@ public enum AddressList {
         c <= 0x20 || c == 0x7F
     }
 
-    static func tokenize(_ b: UnsafeBufferPointer<UInt8>) -> [Token] {
-        var tokens: [Token] = []
-        tokens.reserveCapacity(16)
+    static func tokenize(_ b: UnsafeBufferPointer<UInt8>, into tokens: inout [Token]) {
         var quotesBalanced = true // false once a quote was found unterminated: later quotes are ignored (stays linear)
         var i = 0
         while i < b.count {
@@ -200,7 +244,6 @@ public enum AddressList {
                 tokens.append(.atom(start..<i))
             }
         }
-        return tokens
     }
 
     /// The content of a quoted string, comment or domain literal with the escapes removed (and, in a quoted string,

@@ -35,12 +35,13 @@ public enum EncodedWords {
                 continue
             }
             let joinsPrevious = lastWasWord && isWhitespace(bytes, gap)
-            if joinsPrevious && run.charset == word.charset {
+            let charset = ByteText.lowercasedASCII(bytes, word.charset)
+            if joinsPrevious && run.charset == charset {
                 run.append(gap: gap, raw: word.range, decoded: decodedBytes)
             } else {
                 run.flush(into: &out, source: bytes)
                 if !joinsPrevious { out += text(bytes, gap) }
-                run.start(charset: word.charset, gap: gap, raw: word.range, decoded: decodedBytes)
+                run.start(charset: charset, gap: gap, raw: word.range, decoded: decodedBytes)
             }
             lastWasWord = true
             literalStart = word.range.upperBound
@@ -55,7 +56,7 @@ public enum EncodedWords {
 
     struct Word {
         var range: Range<Int>      // the whole =?...?=
-        var charset: String        // lower-cased, RFC 2231 language removed
+        var charset: Range<Int>    // ASCII, RFC 2231 language removed (not yet lower-cased)
         var isBase64: Bool
         var text: Range<Int>       // encoded text
     }
@@ -96,8 +97,7 @@ public enum EncodedWords {
         var star = charsetStart
         while star < charsetEnd, b[star] != 0x2A { star += 1 }
         guard star > charsetStart else { return nil }
-        return Word(range: start..<(i + 2), charset: ByteText.lowercasedASCII(b, charsetStart..<star), isBase64: isBase64,
-                    text: textStart..<i)
+        return Word(range: start..<(i + 2), charset: charsetStart..<star, isBase64: isBase64, text: textStart..<i)
     }
 
     static func transferDecode(_ b: UnsafeBufferPointer<UInt8>, _ word: Word) -> [UInt8]? {

@@ -52,8 +52,8 @@ public struct MessageHeaders: Sendable {
         }
 
         while lineStart < n {
-            var lineEnd = lineStart
-            while lineEnd < n, raw[lineEnd] != 0x0A { lineEnd += 1 }
+            let lineEnd = memchr(raw.baseAddress! + lineStart, 0x0A, n - lineStart)
+                .map { UnsafeRawPointer($0) - UnsafeRawPointer(raw.baseAddress!) } ?? n
             let next = lineEnd < n ? lineEnd + 1 : lineEnd
             var contentEnd = lineEnd
             if contentEnd > lineStart, raw[contentEnd - 1] == 0x0D { contentEnd -= 1 }
@@ -131,14 +131,17 @@ public struct MessageHeaders: Sendable {
         }
     }
 
+    // By index: a field is read in place, not copied (with its three strings) for every comparison.
     func values(_ key: Key) -> [String] {
         var out: [String] = []
-        for field in storage where field.keyHash == key.hash && field.key == key.name { out.append(field.value) }
+        for i in storage.indices where storage[i].keyHash == key.hash && storage[i].key == key.name {
+            out.append(storage[i].value)
+        }
         return out
     }
 
     func first(_ key: Key) -> String? {
-        for field in storage where field.keyHash == key.hash && field.key == key.name { return field.value }
+        for i in storage.indices where storage[i].keyHash == key.hash && storage[i].key == key.name { return storage[i].value }
         return nil
     }
 

@@ -52,11 +52,12 @@ public struct MailItem: Sendable, Equatable {
         let mid = h.first(Field.messageID).flatMap { MessageIDs.first($0) }
         let dateText = h.first(Field.date)
         let parsedDate = dateText.flatMap { MailDate.parse($0) }
-        let fromList = h.first(Field.from).map { AddressList.parse($0) } ?? []
+        var workspace = AddressList.Workspace()
+        let fromList = h.first(Field.from).map { AddressList.parse($0, &workspace) } ?? []
         var to: [String] = []
-        for value in h.values(Field.to) { for a in AddressList.parse(value) { to.append(a.address) } }
+        for value in h.values(Field.to) { for a in AddressList.parse(value, &workspace) { to.append(a.address) } }
         var cc: [String] = []
-        for value in h.values(Field.cc) { for a in AddressList.parse(value) { cc.append(a.address) } }
+        for value in h.values(Field.cc) { for a in AddressList.parse(value, &workspace) { cc.append(a.address) } }
         let subject = h.first(Field.subject).map(EncodedWords.decode) ?? ""
         let date = parsedDate ?? internalDate ?? Date(timeIntervalSince1970: 0)
 

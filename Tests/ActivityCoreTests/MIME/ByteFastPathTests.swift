@@ -103,6 +103,17 @@ struct ByteFastPathTests {
         #expect(AddressList.parse("Wei\u{301} <a@b.cn>").first?.name == "Wei\u{301}")
     }
 
+    @Test("a value parsed again, from the cache, gives the same addresses; long values are parsed every time")
+    func cachedValues() {
+        let value = "=?UTF-8?B?5byg5Lyf?= <ZhangWei@hxsoft.cn>, \"Li, Na\" <li.na@x.cn>"
+        let first = AddressList.parse(value)
+        #expect(first.count == 2)
+        #expect(AddressList.parse(value) == first)
+        let long = (0..<100).map { "user\($0)@example.cn" }.joined(separator: ", ")
+        #expect(AddressList.parse(long).count == 100)
+        #expect(AddressList.parse(long) == AddressList.parse(long))
+    }
+
     // MARK: - Dates and ids
 
     @Test("dates: zone names through String lower-casing, U+2212, long words, comments with escaped characters")
