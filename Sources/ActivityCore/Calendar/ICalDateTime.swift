@@ -149,50 +149,21 @@ public struct ICalDuration: Sendable, Hashable {
         let ascii: ICalDuration?? = copy.withUTF8 { b in
             let r = ByteText.trimSpaces(b, 0..<b.count)
             let trimmed = UnsafeBufferPointer(rebasing: b[r])
-            return ByteText.isASCII(trimmed) ? .some(parseASCII(trimmed)) : nil
+            return ByteText.isASCII(trimmed) ? .some(parse(symbols: trimmed)) : nil
         }
         if let ascii { return ascii }
-        var chars = Substring(text.trimmingCharacters(in: .whitespaces).uppercased())
-        var sign = 1
-        if chars.first == "-" { sign = -1; chars = chars.dropFirst() } else if chars.first == "+" { chars = chars.dropFirst() }
-        guard chars.first == "P" else { return nil }
-        chars = chars.dropFirst()
-        var days = 0, seconds = 0
-        var inTime = false
-        var number: Int? = nil
-        var sawPart = false
-        var sawTimePart = false
-        for c in chars {
-            if let v = c.wholeNumberValue, c.isASCII {
-                let current = number ?? 0
-                guard current < 100_000_000 else { return nil }
-                number = current * 10 + v
-                continue
-            }
-            if c == "T" {
-                guard !inTime, number == nil else { return nil }
-                inTime = true
-                continue
-            }
-            if inTime { sawTimePart = true }
-            guard let n = number else { return nil }
-            switch (c, inTime) {
-            case ("W", false): days += n * 7
-            case ("D", false): days += n
-            case ("H", true): seconds += n * 3600
-            case ("M", true): seconds += n * 60
-            case ("S", true): seconds += n
-            default: return nil
-            }
-            number = nil
-            sawPart = true
+        // Other text is read as characters (upper-casing may turn some into ASCII letters: "ſ" is "S"); each
+        // character that means something here becomes its ASCII byte, any other a 0, which nothing accepts.
+        let symbols: [UInt8] = text.trimmingCharacters(in: .whitespaces).uppercased().map { c in
+            if let v = c.wholeNumberValue, c.isASCII { return 0x30 + UInt8(v) }
+            for s in ["-", "+", "P", "T", "W", "D", "H", "M", "S"] as [Character] where c == s { return s.asciiValue! }
+            return 0
         }
-        guard sawPart, number == nil, !(inTime && !sawTimePart) else { return nil }
-        return ICalDuration(days: sign * days, seconds: sign * seconds)
+        return symbols.withUnsafeBufferPointer { parse(symbols: $0) }
     }
 
-    /// `parse` of trimmed ASCII text, where characters are bytes (upper-cased here).
-    private static func parseASCII(_ b: UnsafeBufferPointer<UInt8>) -> ICalDuration? {
+    /// `parse` of trimmed text as ASCII bytes, one per character (upper-cased here).
+    private static func parse(symbols b: UnsafeBufferPointer<UInt8>) -> ICalDuration? {
         var i = 0
         var sign = 1
         if i < b.count, b[i] == UInt8(ascii: "-") { sign = -1; i += 1 } else if i < b.count, b[i] == UInt8(ascii: "+") { i += 1 }

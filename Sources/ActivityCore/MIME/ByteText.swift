@@ -58,24 +58,21 @@ enum ByteText {
 
     /// ASCII bytes lower-cased into a string (the caller guarantees they are ASCII).
     static func lowercasedASCII(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
-        if range.isEmpty { return "" }
-        return String(unsafeUninitializedCapacity: range.count) { out in
-            var k = 0
-            for i in range {
-                out[k] = lowerASCII(bytes[i])
-                k += 1
-            }
-            return k
-        }
+        mapped(bytes, range, lowerASCII)
     }
 
     /// ASCII bytes upper-cased into a string (the caller guarantees they are ASCII).
     static func uppercasedASCII(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        mapped(bytes, range, upperASCII)
+    }
+
+    @inline(__always)
+    private static func mapped(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ map: (UInt8) -> UInt8) -> String {
         if range.isEmpty { return "" }
         return String(unsafeUninitializedCapacity: range.count) { out in
             var k = 0
             for i in range {
-                out[k] = upperASCII(bytes[i])
+                out[k] = map(bytes[i])
                 k += 1
             }
             return k
