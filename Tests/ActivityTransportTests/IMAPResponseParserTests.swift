@@ -162,4 +162,37 @@ struct BodyStructureTests {
         let report = try structure("((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1) (\"message\" \"delivery-status\" NIL NIL NIL \"7bit\" 1) \"report\" (\"report-type\" \"delivery-status\"))")
         #expect(report?.topType == "multipart/report")
     }
+
+    @Test("NIL in any case is nil; other three-letter atoms, and a dotless i that upper-cases to NIL, read as String does")
+    func nilAtoms() throws {
+        let r = try responses("* 1 FETCH (A nil B Nil C NIX D N\u{131}L E NI)\r\n")
+        guard case .numbered(1, "FETCH", let values) = r[0], let items = values.first?.list else {
+            Issue.record("not a FETCH: \(r)")
+            return
+        }
+        #expect(items[1] == .nilValue)
+        #expect(items[3] == .nilValue)
+        #expect(items[5] == .atom("NIX"))
+        #expect(items[7] == .nilValue)   // "N\u{131}L".uppercased() == "NIL"
+        #expect(items[9] == .atom("NI"))
+    }
+
+    @Test("quoted strings without escapes, with UTF-8, and empty are read whole")
+    func quotedPlain() throws {
+        let r = try responses("* LIST () \"\" \"报价 单\"\r\n")
+        #expect(r[0] == .data(name: "LIST", values: [.list([]), .string([]), .string(Array("报价 单".utf8))]))
+        #expect(throws: IMAPProtocolError.self) { try responses("* LIST () \"/\" \"open\r\n") }
+    }
+
+    @Test("FETCH item names are matched in any case")
+    func fetchItemNames() throws {
+        let header = "Subject: x\r\n\r\n"
+        let text = "* 3 FETCH (uid 7 InternalDate \"17-Nov-2026 10:05:00 +0800\" body[HEADER.FIELDS (SUBJECT)] {\(header.utf8.count)}\r\n\(header) bodystructure (\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1))\r\n"
+        let response = try #require(try responses(text).first)
+        let message = try #require(FetchedMessage(response))
+        #expect(message.uid == 7)
+        #expect(message.internalDate == "17-Nov-2026 10:05:00 +0800")
+        #expect(message.headers == Array(header.utf8))
+        #expect(message.structure?.topType == "text/plain")
+    }
 }

@@ -37,7 +37,13 @@ public struct ICalDateTime: Sendable, Hashable, CustomStringConvertible {
     /// Parses "20261117", "20261117T100000", "20261117T100000Z"; `tzid` applies to a local date-time.
     /// `forceDate` (VALUE=DATE) requires a DATE; nil when the text is not a valid value.
     public static func parse(_ text: String, tzid: String? = nil, forceDate: Bool = false) -> ICalDateTime? {
-        let bytes = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+        var text = text
+        return text.withUTF8 { parse($0, tzid: tzid, forceDate: forceDate) }
+    }
+
+    /// `parse` on UTF-8 bytes (leading and trailing `.whitespaces` ignored).
+    static func parse(_ text: UnsafeBufferPointer<UInt8>, tzid: String?, forceDate: Bool) -> ICalDateTime? {
+        let bytes = UnsafeBufferPointer(rebasing: text[ByteText.trimSpaces(text, 0..<text.count)])
         func number(_ from: Int, _ count: Int) -> Int? {
             guard from + count <= bytes.count else { return nil }
             var v = 0
@@ -139,24 +145,45 @@ public struct ICalDuration: Sendable, Hashable {
 
     /// Parses "P1D", "PT1H30M", "-PT15M", "P2W", "+P1DT2H"; nil if malformed.
     public static func parse(_ text: String) -> ICalDuration? {
-        var chars = Substring(text.trimmingCharacters(in: .whitespaces).uppercased())
+        var copy = text
+        let ascii: ICalDuration?? = copy.withUTF8 { b in
+            let r = ByteText.trimSpaces(b, 0..<b.count)
+            let trimmed = UnsafeBufferPointer(rebasing: b[r])
+            return ByteText.isASCII(trimmed) ? .some(parse(symbols: trimmed)) : nil
+        }
+        if let ascii { return ascii }
+        // Other text is read as characters (upper-casing may turn some into ASCII letters: "ſ" is "S"); each
+        // character that means something here becomes its ASCII byte, any other a 0, which nothing accepts.
+        let symbols: [UInt8] = text.trimmingCharacters(in: .whitespaces).uppercased().map { c in
+            if let v = c.wholeNumberValue, c.isASCII { return 0x30 + UInt8(v) }
+            for s in ["-", "+", "P", "T", "W", "D", "H", "M", "S"] as [Character] where c == s { return s.asciiValue! }
+            return 0
+        }
+        return symbols.withUnsafeBufferPointer { parse(symbols: $0) }
+    }
+
+    /// `parse` of trimmed text as ASCII bytes, one per character (upper-cased here).
+    private static func parse(symbols b: UnsafeBufferPointer<UInt8>) -> ICalDuration? {
+        var i = 0
         var sign = 1
-        if chars.first == "-" { sign = -1; chars = chars.dropFirst() } else if chars.first == "+" { chars = chars.dropFirst() }
-        guard chars.first == "P" else { return nil }
-        chars = chars.dropFirst()
+        if i < b.count, b[i] == UInt8(ascii: "-") { sign = -1; i += 1 } else if i < b.count, b[i] == UInt8(ascii: "+") { i += 1 }
+        guard i < b.count, ByteText.upperASCII(b[i]) == UInt8(ascii: "P") else { return nil }
+        i += 1
         var days = 0, seconds = 0
         var inTime = false
         var number: Int? = nil
         var sawPart = false
         var sawTimePart = false
-        for c in chars {
-            if let v = c.wholeNumberValue, c.isASCII {
+        while i < b.count {
+            let c = ByteText.upperASCII(b[i])
+            i += 1
+            if c >= 0x30 && c <= 0x39 {
                 let current = number ?? 0
                 guard current < 100_000_000 else { return nil }
-                number = current * 10 + v
+                number = current * 10 + Int(c - 0x30)
                 continue
             }
-            if c == "T" {
+            if c == UInt8(ascii: "T") {
                 guard !inTime, number == nil else { return nil }
                 inTime = true
                 continue
@@ -164,11 +191,11 @@ public struct ICalDuration: Sendable, Hashable {
             if inTime { sawTimePart = true }
             guard let n = number else { return nil }
             switch (c, inTime) {
-            case ("W", false): days += n * 7
-            case ("D", false): days += n
-            case ("H", true): seconds += n * 3600
-            case ("M", true): seconds += n * 60
-            case ("S", true): seconds += n
+            case (UInt8(ascii: "W"), false): days += n * 7
+            case (UInt8(ascii: "D"), false): days += n
+            case (UInt8(ascii: "H"), true): seconds += n * 3600
+            case (UInt8(ascii: "M"), true): seconds += n * 60
+            case (UInt8(ascii: "S"), true): seconds += n
             default: return nil
             }
             number = nil

@@ -1,14 +1,77 @@
 import Foundation
 
-/// One unfolded content line: NAME;PARAM=VALUE,...:VALUE.
+/// One unfolded content line: NAME;PARAM=VALUE,...:VALUE. The parameters and the value stay bytes of the line
+/// until they are asked for.
 struct ICalContentLine {
     var name: String                  // upper-cased
-    var parameters: [(name: String, values: [String])]
-    var value: Substring
     var line: Int
+    /// The logical line.
+    let bytes: [UInt8]
+    let rawParameters: [RawParameter]
+    /// The value: everything after the ':' that ends the name and parameters.
+    let valueRange: Range<Int>
 
+    struct RawParameter {
+        var name: Range<Int>
+        /// Without the quotes of quoted values.
+        var values: [Range<Int>]
+    }
+
+    /// Names upper-cased and trimmed, values with RFC 6868 escapes decoded.
+    var parameters: [(name: String, values: [String])] {
+        rawParameters.map { (name: parameterName($0), values: $0.values.map(parameterValue)) }
+    }
+
+    /// The first value of the first parameter called `name` (upper case, ASCII).
     func parameter(_ name: String) -> String? {
-        parameters.first(where: { $0.name == name })?.values.first
+        for p in rawParameters where parameterName(p, is: name) { return p.values.first.map(parameterValue) }
+        return nil
+    }
+
+    /// The value as text.
+    var value: Substring { Substring(text(valueRange)) }
+
+    /// The value without the `.whitespaces` around it, as bytes.
+    var trimmedValueRange: Range<Int> {
+        bytes.withUnsafeBufferPointer { ByteText.trimSpaces($0, valueRange) }
+    }
+
+    /// `value.trimmingCharacters(in: .whitespaces)`.
+    var trimmedValue: String { text(trimmedValueRange) }
+
+    /// `value.trimmingCharacters(in: .whitespaces).uppercased()`.
+    var trimmedUppercasedValue: String { uppercased(trimmedValueRange) }
+
+    func text(_ range: Range<Int>) -> String {
+        bytes.withUnsafeBufferPointer { ByteText.string($0, range) }
+    }
+
+    func isASCII(_ range: Range<Int>) -> Bool {
+        bytes.withUnsafeBufferPointer { ByteText.isASCII(UnsafeBufferPointer(rebasing: $0[range])) }
+    }
+
+    /// The bytes of `range` as text, upper-cased.
+    func uppercased(_ range: Range<Int>) -> String {
+        bytes.withUnsafeBufferPointer { b in
+            ByteText.isASCII(UnsafeBufferPointer(rebasing: b[range])) ? ByteText.uppercasedASCII(b, range)
+                : ByteText.string(b, range).uppercased()
+        }
+    }
+
+    private func parameterName(_ p: RawParameter) -> String {
+        uppercased(bytes.withUnsafeBufferPointer { ByteText.trimSpaces($0, p.name) })
+    }
+
+    /// Whether the parameter's name, trimmed and upper-cased, is `name` (ASCII upper case).
+    private func parameterName(_ p: RawParameter, is name: String) -> Bool {
+        let r = bytes.withUnsafeBufferPointer { ByteText.trimSpaces($0, p.name) }
+        guard isASCII(r) else { return parameterName(p) == name }   // "ß" upper-cases to "SS"
+        guard r.count == name.utf8.count else { return false }
+        return zip(bytes[r], name.utf8).allSatisfy { ByteText.upperASCII($0) == $1 }
+    }
+
+    private func parameterValue(_ range: Range<Int>) -> String {
+        ICalText.decodeParameter(Substring(text(range)))
     }
 }
 
@@ -105,9 +168,9 @@ struct ICalParser {
         let content = try Self.split(bytes, line: line)
         switch content.name {
         case "BEGIN":
-            try begin(content.value.trimmingCharacters(in: .whitespaces).uppercased(), line: line)
+            try begin(content.trimmedUppercasedValue, line: line)
         case "END":
-            let name = content.value.trimmingCharacters(in: .whitespaces).uppercased()
+            let name = content.trimmedUppercasedValue
             guard let index = stack.lastIndex(where: { $0.name == name }) else {
                 throw ActivityError(.dataError, "line \(line): END:\(name.prefix(40)) without a matching BEGIN")
             }
@@ -120,24 +183,32 @@ struct ICalParser {
 
     /// Splits NAME;P=V;P="V:;,":VALUE. Quoted parameter values may contain ':' ';' ','.
     static func split(_ bytes: [UInt8], line: Int) throws -> ICalContentLine {
+        let (name, parameters, valueStart) = try bytes.withUnsafeBufferPointer { try split($0, line: line) }
+        return ICalContentLine(name: name, line: line, bytes: bytes, rawParameters: parameters,
+                               valueRange: valueStart..<bytes.count)
+    }
+
+    private static func split(_ bytes: UnsafeBufferPointer<UInt8>, line: Int) throws
+        -> (String, [ICalContentLine.RawParameter], Int) {
         var i = 0
         let n = bytes.count
         func isNameByte(_ b: UInt8) -> Bool {
             (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39) || b == 0x2D || b == 0x5F || b == 0x2E || b == 0x2F
         }
+        func isDelimiter(_ b: UInt8) -> Bool { b == UInt8(ascii: ",") || b == UInt8(ascii: ";") || b == UInt8(ascii: ":") }
         while i < n && isNameByte(bytes[i]) { i += 1 }
         guard i > 0, i < n, bytes[i] == UInt8(ascii: ":") || bytes[i] == UInt8(ascii: ";") else {
             let shown = String(decoding: bytes.prefix(60), as: UTF8.self)
             throw ActivityError(.dataError, "line \(line): \"\(shown)\" is not an iCalendar content line (NAME:VALUE)")
         }
-        let name = String(decoding: bytes[0..<i], as: UTF8.self).uppercased()
-        var parameters: [(String, [String])] = []
+        let name = ByteText.uppercasedASCII(bytes, 0..<i)   // name bytes are ASCII
+        var parameters: [ICalContentLine.RawParameter] = []
         while i < n && bytes[i] == UInt8(ascii: ";") {
             i += 1
             let nameStart = i
             while i < n && bytes[i] != UInt8(ascii: "=") && bytes[i] != UInt8(ascii: ";") && bytes[i] != UInt8(ascii: ":") { i += 1 }
-            let pname = String(decoding: bytes[nameStart..<i], as: UTF8.self).trimmingCharacters(in: .whitespaces).uppercased()
-            var values: [String] = []
+            let nameRange = nameStart..<i
+            var values: [Range<Int>] = []
             if i < n && bytes[i] == UInt8(ascii: "=") {
                 i += 1
                 while true {
@@ -146,28 +217,29 @@ struct ICalParser {
                         i = start
                         while i < n && bytes[i] != UInt8(ascii: "\"") { i += 1 }
                         guard i < n else {
+                            let trimmed = ByteText.trimSpaces(bytes, nameRange)
+                            let pname = ByteText.string(bytes, trimmed).uppercased()
                             throw ActivityError(.dataError, "line \(line): unterminated quoted value of parameter \(pname.prefix(40))")
                         }
-                        values.append(ICalText.decodeParameter(Substring(String(decoding: bytes[start..<i], as: UTF8.self))))
+                        values.append(start..<i)
                         i += 1
                         // Tolerate junk after the closing quote up to the next delimiter.
-                        while i < n && bytes[i] != UInt8(ascii: ",") && bytes[i] != UInt8(ascii: ";") && bytes[i] != UInt8(ascii: ":") { i += 1 }
+                        while i < n && !isDelimiter(bytes[i]) { i += 1 }
                     } else {
                         let start = i
-                        while i < n && bytes[i] != UInt8(ascii: ",") && bytes[i] != UInt8(ascii: ";") && bytes[i] != UInt8(ascii: ":") { i += 1 }
-                        values.append(ICalText.decodeParameter(Substring(String(decoding: bytes[start..<i], as: UTF8.self))))
+                        while i < n && !isDelimiter(bytes[i]) { i += 1 }
+                        values.append(start..<i)
                     }
                     if i < n && bytes[i] == UInt8(ascii: ",") { i += 1; continue }
                     break
                 }
             }
-            parameters.append((pname, values))
+            parameters.append(.init(name: nameRange, values: values))
         }
         guard i < n, bytes[i] == UInt8(ascii: ":") else {
             throw ActivityError(.dataError, "line \(line): property \(name.prefix(40)) has no ':' before its value")
         }
-        let value = String(decoding: bytes[(i + 1)...], as: UTF8.self)
-        return ICalContentLine(name: name, parameters: parameters, value: Substring(value), line: line)
+        return (name, parameters, i + 1)
     }
 
     // MARK: - Components
@@ -236,31 +308,39 @@ struct ICalParser {
         guard linesInOther[linesInOther.count - 1] <= ICalendar.Limits.maxLinesPerComponent else {
             throw ActivityError(.dataError, "line \(p.line): more than \(ICalendar.Limits.maxLinesPerComponent) lines in \(stack.last?.name ?? "a component")")
         }
+        // The frame is taken off the stack while it changes, so that its arrays are not copied.
         switch stack[stack.count - 1] {
         case .calendar:
             if p.name == "METHOD" {
-                let m = p.value.trimmingCharacters(in: .whitespaces).uppercased()
+                let m = p.trimmedUppercasedValue
                 calendar.method = m.isEmpty ? nil : m
             }
-        case .event(var b):
+        case .event:
+            guard case .event(var b) = stack.removeLast() else { return }
             try eventProperty(p, &b)
-            stack[stack.count - 1] = .event(b)
-        case .timeZone(var b):
-            if p.name == "TZID" { b.tzid = p.value.trimmingCharacters(in: .whitespaces) }
-            stack[stack.count - 1] = .timeZone(b)
-        case .observance(var o):
+            stack.append(.event(b))
+        case .timeZone:
+            guard case .timeZone(var b) = stack.removeLast() else { return }
+            if p.name == "TZID" { b.tzid = p.trimmedValue }
+            stack.append(.timeZone(b))
+        case .observance:
+            guard case .observance(var o) = stack.removeLast() else { return }
             try observanceProperty(p, &o)
-            stack[stack.count - 1] = .observance(o)
+            stack.append(.observance(o))
         case .other:
             break
         }
     }
 
-    private func dateTime(_ p: ICalContentLine, _ text: Substring? = nil) throws -> ICalDateTime {
-        let raw = text ?? p.value
+    private func dateTime(_ p: ICalContentLine) throws -> ICalDateTime {
+        try p.bytes.withUnsafeBufferPointer { try dateTime(p, UnsafeBufferPointer(rebasing: $0[p.valueRange])) }
+    }
+
+    private func dateTime(_ p: ICalContentLine, _ text: UnsafeBufferPointer<UInt8>) throws -> ICalDateTime {
         let forceDate = p.parameter("VALUE")?.uppercased() == "DATE"
-        guard let v = ICalDateTime.parse(String(raw), tzid: p.parameter("TZID"), forceDate: forceDate) else {
-            throw ActivityError(.dataError, "line \(p.line): \(p.name) value \"\(raw.prefix(40))\" is not a DATE or DATE-TIME")
+        guard let v = ICalDateTime.parse(text, tzid: p.parameter("TZID"), forceDate: forceDate) else {
+            let shown = String(decoding: text, as: UTF8.self).prefix(40)
+            throw ActivityError(.dataError, "line \(p.line): \(p.name) value \"\(shown)\" is not a DATE or DATE-TIME")
         }
         return v
     }
@@ -268,23 +348,50 @@ struct ICalParser {
     /// RDATE/EXDATE lists; PERIOD values contribute their start.
     private func dateList(_ p: ICalContentLine) throws -> [ICalDateTime] {
         var out: [ICalDateTime] = []
-        for item in p.value.split(separator: ",", omittingEmptySubsequences: true) {
-            let startText = item.split(separator: "/", maxSplits: 1).first ?? item
-            if startText.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-            out.append(try dateTime(p, startText))
+        func add(_ startText: [UInt8]) throws {
+            let value = try startText.withUnsafeBufferPointer { text -> ICalDateTime? in
+                if ByteText.trimSpaces(text, 0..<text.count).isEmpty { return nil }
+                return try dateTime(p, text)
+            }
+            guard let value else { return }
+            out.append(value)
             if out.count > ICalendar.Limits.maxValuesPerProperty {
                 throw ActivityError(.dataError, "line \(p.line): \(p.name) has more than \(ICalendar.Limits.maxValuesPerProperty) values")
+            }
+        }
+        if p.isASCII(p.valueRange) {
+            // ASCII: the characters are the bytes.
+            for item in p.bytes[p.valueRange].split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true) {
+                try add(Array(item.split(separator: UInt8(ascii: "/"), maxSplits: 1).first ?? item))
+            }
+        } else {
+            // Split as characters: a combining mark after "," or "/" makes it no separator.
+            for item in p.value.split(separator: ",", omittingEmptySubsequences: true) {
+                try add(Array((item.split(separator: "/", maxSplits: 1).first ?? item).utf8))
             }
         }
         return out
     }
 
     private func participant(_ p: ICalContentLine) -> ICalParticipant {
-        var address = p.value.trimmingCharacters(in: .whitespaces)
-        if address.lowercased().hasPrefix("mailto:") { address = String(address.dropFirst(7)) }
-        address = address.trimmingCharacters(in: .whitespaces).lowercased()
+        let address: String
+        let trimmed = p.trimmedValueRange
+        if p.isASCII(trimmed) {
+            address = p.bytes.withUnsafeBufferPointer { b in
+                var r = trimmed
+                let mailto = Array("mailto:".utf8)
+                if r.count >= mailto.count, zip(b[r], mailto).allSatisfy({ ByteText.lowerASCII($0) == $1 }) {
+                    r = ByteText.trimSpaces(b, (r.lowerBound + mailto.count)..<r.upperBound)
+                }
+                return ByteText.lowercasedASCII(b, r)
+            }
+        } else {
+            var text = p.trimmedValue
+            if text.lowercased().hasPrefix("mailto:") { text = String(text.dropFirst(7)) }
+            address = text.trimmingCharacters(in: .whitespaces).lowercased()
+        }
         func param(_ name: String) -> String? {
-            guard let v = p.parameter(name)?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+            guard let v = p.parameter(name).map(ByteText.trimmingSpaces), !v.isEmpty else { return nil }
             return v
         }
         return ICalParticipant(address: address, name: param("CN"), partstat: param("PARTSTAT")?.uppercased(),
@@ -294,23 +401,23 @@ struct ICalParser {
     private func eventProperty(_ p: ICalContentLine, _ b: inout EventBuilder) throws {
         switch p.name {
         case "UID":
-            b.uid = p.value.trimmingCharacters(in: .whitespaces)
+            b.uid = p.trimmedValue
         case "RECURRENCE-ID":
             b.event.recurrenceID = try dateTime(p)
             b.event.rangeThisAndFuture = p.parameter("RANGE")?.uppercased() == "THISANDFUTURE"
         case "SEQUENCE":
-            b.event.sequence = Int(p.value.trimmingCharacters(in: .whitespaces)).map { max(0, $0) } ?? 0
+            b.event.sequence = Int(p.trimmedValue).map { max(0, $0) } ?? 0
         case "STATUS":
-            let s = p.value.trimmingCharacters(in: .whitespaces).uppercased()
+            let s = p.trimmedUppercasedValue
             b.event.status = s.isEmpty ? nil : s
         case "SUMMARY":
-            b.event.summary = ICalText.unescape(p.value)
+            b.event.summary = ICalText.unescape(p)
         case "DESCRIPTION":
-            b.event.description = ICalText.unescape(p.value)
+            b.event.description = ICalText.unescape(p)
         case "LOCATION":
-            b.event.location = ICalText.unescape(p.value)
+            b.event.location = ICalText.unescape(p)
         case "URL":
-            let u = p.value.trimmingCharacters(in: .whitespaces)
+            let u = p.trimmedValue
             b.event.url = u.isEmpty ? nil : u
         case "ORGANIZER":
             b.event.organizer = participant(p)
@@ -364,7 +471,7 @@ struct ICalParser {
         case "RDATE":
             o.rdates.append(contentsOf: try dateList(p))
         case "TZNAME":
-            o.name = ICalText.unescape(p.value)
+            o.name = ICalText.unescape(p)
         default:
             break
         }
@@ -372,7 +479,19 @@ struct ICalParser {
 
     /// UTC-OFFSET: "+0800", "-0500", "+053000".
     static func offset(_ p: ICalContentLine) throws -> Int {
-        let s = p.value.trimmingCharacters(in: .whitespaces)
+        let trimmed = p.trimmedValueRange
+        if p.isASCII(trimmed) {
+            // ASCII: characters are bytes.
+            let b = p.bytes[trimmed]
+            let digits = b.dropFirst()
+            if let sign = b.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"), digits.count == 4 || digits.count == 6,
+               digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                let d = digits.map { Int($0 - 0x30) }
+                let seconds = (d[0] * 10 + d[1]) * 3600 + (d[2] * 10 + d[3]) * 60 + (d.count == 6 ? d[4] * 10 + d[5] : 0)
+                return sign == UInt8(ascii: "-") ? -seconds : seconds
+            }
+        }
+        let s = p.trimmedValue
         let digits = s.dropFirst()
         guard let sign = s.first, sign == "+" || sign == "-", digits.count == 4 || digits.count == 6,
               digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {

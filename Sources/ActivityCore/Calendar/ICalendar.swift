@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A parsed VCALENDAR (one or several in one text; a CalDAV item or a mail's text/calendar part).
 public struct ICalendar: Sendable {
@@ -44,9 +41,11 @@ public struct ICalendar: Sendable {
         guard bytes.count <= Limits.maxBytes else {
             throw ActivityError(.dataError, "calendar text is larger than \(Limits.maxBytes / 1024 / 1024) MB")
         }
-        // RFC 5545 lets a fold split a multi-byte character: judge the encoding on the unfolded text.
-        let unfolded = ICalText.unfold(bytes)
-        if String(validating: unfolded, as: UTF8.self) != nil {
+        // RFC 5545 lets a fold split a multi-byte character: judge the encoding on the unfolded text. Valid UTF-8
+        // stays valid when folds (ASCII) are taken out, so text that is valid as it stands needs no unfolding.
+        let valid = bytes.withUnsafeBufferPointer { ByteText.isASCII($0) || String(validating: $0, as: UTF8.self) != nil }
+        let unfolded = valid ? [] : ICalText.unfold(bytes)
+        if valid || String(validating: unfolded, as: UTF8.self) != nil {
             var raw = bytes
             if raw.starts(with: [0xEF, 0xBB, 0xBF]) { raw.removeFirst(3) }
             var parser = ICalParser()
@@ -149,6 +148,42 @@ public struct ICalParticipant: Sendable, Equatable, Hashable {
 // MARK: - Text helpers
 
 enum ICalText {
+    /// `unescape` of a content line's value, on its bytes when every backslash stands between ASCII bytes (then
+    /// each backslash and escaped character is a character of its own).
+    static func unescape(_ p: ICalContentLine) -> String {
+        p.bytes.withUnsafeBufferPointer { b in
+            let r = p.valueRange
+            var plain = true
+            var i = r.lowerBound
+            while i < r.upperBound {
+                if b[i] == 0x5C {
+                    if i > r.lowerBound && b[i - 1] >= 0x80 { return unescape(p.value) }
+                    if i + 1 < r.upperBound && b[i + 1] >= 0x80 { return unescape(p.value) }
+                    if i + 2 < r.upperBound && b[i + 2] >= 0x80 { return unescape(p.value) }
+                    plain = false
+                }
+                i += 1
+            }
+            if plain { return ByteText.string(b, r) }
+            var out: [UInt8] = []
+            out.reserveCapacity(r.count)
+            var escaping = false
+            for i in r {
+                let c = b[i]
+                if escaping {
+                    out.append(c == UInt8(ascii: "n") || c == UInt8(ascii: "N") ? 0x0A : c)
+                    escaping = false
+                } else if c == 0x5C {
+                    escaping = true
+                } else {
+                    out.append(c)
+                }
+            }
+            if escaping { out.append(0x5C) }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
     /// TEXT unescaping (RFC 5545 3.3.11): \n \N → newline, \, \; \\ → the character; other escapes keep the character.
     static func unescape(_ s: Substring) -> String {
         guard s.contains("\\") else { return String(s) }
@@ -233,31 +268,10 @@ enum ICalText {
         return out
     }
 
-    /// GB18030 → String with glibc iconv; nil when the bytes are not valid GB18030 or iconv is missing.
+    /// GB18030 → String; nil when the bytes are not valid GB18030 or iconv is missing.
     static func gb18030(_ bytes: [UInt8]) -> String? {
-        #if canImport(Glibc)
-        guard let cd = iconv_open("UTF-8", "GB18030"), Int(bitPattern: cd) != -1 else { return nil }
-        defer { iconv_close(cd) }
-        var input = bytes
-        var output = [UInt8](repeating: 0, count: bytes.count * 4 + 16)
-        let outCount = output.count
-        let produced: Int? = input.withUnsafeMutableBytes { inRaw -> Int? in
-            output.withUnsafeMutableBytes { outRaw -> Int? in
-                guard let inBase = inRaw.baseAddress?.assumingMemoryBound(to: CChar.self),
-                      let outBase = outRaw.baseAddress?.assumingMemoryBound(to: CChar.self) else { return 0 }
-                var inPtr: UnsafeMutablePointer<CChar>? = inBase
-                var inLeft = inRaw.count
-                var outPtr: UnsafeMutablePointer<CChar>? = outBase
-                var outLeft = outCount
-                if iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft) == -1 || inLeft != 0 { return nil }
-                return outCount - outLeft
-            }
-        }
-        guard let produced else { return nil }
-        return String(validating: output[0..<produced], as: UTF8.self)
-        #else
+        if case .success(let text) = Charsets.convert(bytes, from: "GB18030") { return text }
         return nil
-        #endif
     }
 }
 

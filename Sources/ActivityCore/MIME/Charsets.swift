@@ -38,9 +38,13 @@ public enum Charsets {
     /// Raw 8-bit header bytes: UTF-8 if valid (RFC 6532), else GB18030 (what Chinese mailers send undeclared),
     /// else Latin-1. Never fails.
     public static func decodeHeaderBytes(_ bytes: [UInt8]) -> String {
-        if isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
+        bytes.withUnsafeBufferPointer { decodeHeaderBytes($0) }
+    }
+
+    static func decodeHeaderBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        if ByteText.isASCII(bytes) { return String(decoding: bytes, as: UTF8.self) }
         if let text = String(validating: bytes, as: UTF8.self) { return text }
-        if case .success(let text) = convert(bytes, from: "GB18030") { return text }
+        if case .success(let text) = convert(Array(bytes), from: "GB18030") { return text }
         return latin1(bytes)
     }
 
@@ -56,13 +60,21 @@ public enum Charsets {
 
     /// Maps a MIME charset label to a decoder. nil for labels that cannot be a charset name.
     static func resolve(_ label: String) -> Target? {
-        var name = label.trimmedWhitespace
-        if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") {
-            name = String(name.dropFirst().dropLast())
+        // A label that is already a known name (as encoded words give them) normalises to itself.
+        if let known = aliases[label] { return known }
+        var label = label
+        var name: String
+        if let ascii = label.withUTF8({ b in ByteText.isASCII(b) ? asciiName(b) : nil }) {
+            name = ascii
+        } else {
+            name = label.trimmedWhitespace
+            if name.count >= 2, name.hasPrefix("\""), name.hasSuffix("\"") {
+                name = String(name.dropFirst().dropLast())
+            }
+            // RFC 2231 language suffix: "utf-8*en".
+            if let star = name.firstIndex(of: "*") { name = String(name[..<star]) }
+            name = name.lowercased()
         }
-        // RFC 2231 language suffix: "utf-8*en".
-        if let star = name.firstIndex(of: "*") { name = String(name[..<star]) }
-        name = name.lowercased()
         guard !name.isEmpty, name.utf8.count <= 40 else { return nil }
         // Only characters that occur in real charset names; this also keeps "//TRANSLIT" and friends away from iconv.
         for byte in name.utf8 {
@@ -73,6 +85,22 @@ public enum Charsets {
         if let known = aliases[name] { return known }
         if name.hasPrefix("x-"), let known = aliases[String(name.dropFirst(2))] { return known }
         return .iconv([name.uppercased()])
+    }
+
+    /// `resolve`'s normalisation of an ASCII label, on bytes: white space trimmed, surrounding quotes removed, cut at
+    /// "*", lower-cased.
+    private static func asciiName(_ b: UnsafeBufferPointer<UInt8>) -> String {
+        var start = 0
+        var end = b.count
+        while start < end, ByteText.isASCIIWhitespace(b[start]) { start += 1 }
+        while end > start, ByteText.isASCIIWhitespace(b[end - 1]) { end -= 1 }
+        if end - start >= 2, b[start] == 0x22, b[end - 1] == 0x22 {
+            start += 1
+            end -= 1
+        }
+        var star = start
+        while star < end, b[star] != 0x2A { star += 1 }
+        return ByteText.lowercasedASCII(b, start..<star)
     }
 
     private static let gb18030: Target = .iconv(["GB18030"])
@@ -116,12 +144,11 @@ public enum Charsets {
 
     // MARK: - Native decoders
 
-    static func isASCII(_ bytes: [UInt8]) -> Bool {
-        for byte in bytes where byte >= 0x80 { return false }
-        return true
+    static func latin1(_ bytes: [UInt8]) -> String {
+        bytes.withUnsafeBufferPointer { latin1($0) }
     }
 
-    static func latin1(_ bytes: [UInt8]) -> String {
+    static func latin1(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var scalars = String.UnicodeScalarView()
         scalars.reserveCapacity(bytes.count)
         for byte in bytes { scalars.append(Unicode.Scalar(byte)) }
@@ -160,9 +187,8 @@ public enum Charsets {
     #if canImport(Glibc)
     /// Converts `bytes` from the iconv charset `name` to UTF-8. Invalid or truncated input fails; nothing is substituted.
     static func convert(_ bytes: [UInt8], from name: String) -> Conversion {
-        let cd = iconv_open("UTF-8", name)
-        guard let cd, Int(bitPattern: cd) != -1 else { return .unknownCharset }
-        defer { iconv_close(cd) }
+        guard let cd = IconvPool.shared.take(name) else { return .unknownCharset }
+        defer { IconvPool.shared.give(back: cd, name) }
         if bytes.isEmpty { return .success("") }
 
         var input = bytes
@@ -206,6 +232,40 @@ public enum Charsets {
         if failed { return .invalidInput }
         guard let text = String(validating: output[0..<produced], as: UTF8.self) else { return .invalidInput }
         return .success(text)
+    }
+
+    /// Open conversion descriptors to UTF-8, by source charset: opening one costs more than most conversions.
+    /// A descriptor is used by one caller at a time and reset before it is given out again.
+    private final class IconvPool: @unchecked Sendable {
+        static let shared = IconvPool()
+        private let lock = NSLock()
+        private var idle: [String: [iconv_t]] = [:]
+        private var idleCount = 0
+        private static let maxIdle = 32
+
+        func take(_ name: String) -> iconv_t? {
+            lock.lock()
+            let cached = idle[name]?.popLast()
+            if cached != nil { idleCount -= 1 }
+            lock.unlock()
+            if let cached {
+                _ = iconv(cached, nil, nil, nil, nil)   // back to the initial shift state
+                return cached
+            }
+            guard let cd = iconv_open("UTF-8", name), Int(bitPattern: cd) != -1 else { return nil }
+            return cd
+        }
+
+        func give(back cd: iconv_t, _ name: String) {
+            lock.lock()
+            let keep = idleCount < Self.maxIdle
+            if keep {
+                idle[name, default: []].append(cd)
+                idleCount += 1
+            }
+            lock.unlock()
+            if !keep { iconv_close(cd) }
+        }
     }
     #else
     /// Without glibc, fall back to the encodings Foundation itself can decode.

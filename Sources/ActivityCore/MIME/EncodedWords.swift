@@ -10,12 +10,15 @@ public enum EncodedWords {
     /// Encoded words are also recognised when glued to surrounding text ("Re:=?utf-8?B?...?="), as mailers write them.
     /// Work is linear in the length of `s`.
     public static func decode(_ s: String) -> String {
-        let bytes = Array(s.utf8)
-        // Fast path: nothing that could start an encoded word.
-        guard containsMarker(bytes) else { return s }
+        var text = s
+        return text.withUTF8 { decode($0) } ?? s
+    }
+
+    /// `decode` on UTF-8 bytes; nil when there is nothing that could start an encoded word (the text stays as is).
+    static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard containsMarker(bytes) else { return nil }
 
         var out = ""
-        out.reserveCapacity(bytes.count)
         var run = Run()
         var literalStart = 0     // start of text not yet emitted
         var lastWasWord = false  // the previous token was a decodable encoded word (only whitespace since)
@@ -32,12 +35,13 @@ public enum EncodedWords {
                 continue
             }
             let joinsPrevious = lastWasWord && isWhitespace(bytes, gap)
-            if joinsPrevious && run.charset == word.charset {
-                run.items.append(.init(gap: gap, raw: word.range, bytes: decodedBytes))
+            let charset = ByteText.lowercasedASCII(bytes, word.charset)
+            if joinsPrevious && run.charset == charset {
+                run.append(gap: gap, raw: word.range, decoded: decodedBytes)
             } else {
                 run.flush(into: &out, source: bytes)
                 if !joinsPrevious { out += text(bytes, gap) }
-                run.start(charset: word.charset, item: .init(gap: gap, raw: word.range, bytes: decodedBytes))
+                run.start(charset: charset, gap: gap, raw: word.range, decoded: decodedBytes)
             }
             lastWasWord = true
             literalStart = word.range.upperBound
@@ -52,7 +56,7 @@ public enum EncodedWords {
 
     struct Word {
         var range: Range<Int>      // the whole =?...?=
-        var charset: String        // lower-cased, RFC 2231 language removed
+        var charset: Range<Int>    // ASCII, RFC 2231 language removed (not yet lower-cased)
         var isBase64: Bool
         var text: Range<Int>       // encoded text
     }
@@ -61,7 +65,7 @@ public enum EncodedWords {
 
     /// Matches an encoded word starting at `start` (which must point at "=?"). Scans at most up to the third "?" after
     /// `start`, which keeps repeated attempts over hostile input linear overall.
-    static func match(_ b: [UInt8], at start: Int) -> Word? {
+    static func match(_ b: UnsafeBufferPointer<UInt8>, at start: Int) -> Word? {
         guard start + 1 < b.count, b[start] == 0x3D, b[start + 1] == 0x3F else { return nil }
         var i = start + 2
         let charsetStart = i
@@ -89,24 +93,20 @@ public enum EncodedWords {
             i += 1
         }
         guard i + 1 < b.count, b[i + 1] == 0x3D else { return nil }
-        var charset = String(decoding: b[charsetStart..<charsetEnd], as: UTF8.self).lowercased()
-        if let star = charset.firstIndex(of: "*") { charset = String(charset[..<star]) }
-        guard !charset.isEmpty else { return nil }
-        return Word(range: start..<(i + 2), charset: charset, isBase64: isBase64, text: textStart..<i)
+        // The charset bytes are ASCII (checked above); RFC 2231 language removed.
+        var star = charsetStart
+        while star < charsetEnd, b[star] != 0x2A { star += 1 }
+        guard star > charsetStart else { return nil }
+        return Word(range: start..<(i + 2), charset: charsetStart..<star, isBase64: isBase64, text: textStart..<i)
     }
 
-    static func transferDecode(_ b: [UInt8], _ word: Word) -> [UInt8]? {
-        word.isBase64 ? base64(b[word.text]) : quotedPrintable(b[word.text])
-    }
-
-    /// Base64 of an encoded word: padding optional, decoding stops at the first "="; any other
-    /// foreign character fails (so text that only looks like an encoded word stays as written).
-    static func base64(_ text: ArraySlice<UInt8>) -> [UInt8]? {
-        TransferEncoding.base64(text, strict: true)
+    static func transferDecode(_ b: UnsafeBufferPointer<UInt8>, _ word: Word) -> [UInt8]? {
+        let text = UnsafeBufferPointer(rebasing: b[word.text])
+        return word.isBase64 ? TransferEncoding.base64(text, strict: true) : quotedPrintable(text)
     }
 
     /// RFC 2047 Q: "_" is a space, "=XX" a byte; a stray "=" stays literal.
-    static func quotedPrintable(_ text: ArraySlice<UInt8>) -> [UInt8]? {
+    static func quotedPrintable(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(text.count)
         var i = text.startIndex
@@ -126,7 +126,7 @@ public enum EncodedWords {
         return out
     }
 
-    private static func hexValue(_ text: ArraySlice<UInt8>, _ index: Int) -> UInt8? {
+    private static func hexValue(_ text: UnsafeBufferPointer<UInt8>, _ index: Int) -> UInt8? {
         guard index < text.endIndex else { return nil }
         let c = text[index]
         switch c {
@@ -143,31 +143,45 @@ public enum EncodedWords {
         struct Item {
             var gap: Range<Int>
             var raw: Range<Int>
-            var bytes: [UInt8]
+            var decoded: Range<Int>   // in `bytes`
         }
         var charset = ""
-        var items: [Item] = []
+        /// The decoded bytes of the run's words, one after the other.
+        var bytes: [UInt8] = []
+        var first: Item?
+        var more: [Item] = []
 
-        mutating func start(charset: String, item: Item) {
+        mutating func start(charset: String, gap: Range<Int>, raw: Range<Int>, decoded: [UInt8]) {
             self.charset = charset
-            items = [item]
+            bytes = decoded
+            first = Item(gap: gap, raw: raw, decoded: 0..<decoded.count)
+            more.removeAll(keepingCapacity: true)
         }
 
-        mutating func flush(into out: inout String, source: [UInt8]) {
-            defer { items.removeAll(keepingCapacity: true) }
-            guard !items.isEmpty else { return }
-            if items.count > 1 {
-                var all: [UInt8] = []
-                for item in items { all += item.bytes }
-                if let text = Charsets.decode(all, charset: charset) {
-                    out += text
-                    return
-                }
+        mutating func append(gap: Range<Int>, raw: Range<Int>, decoded: [UInt8]) {
+            let start = bytes.count
+            bytes += decoded
+            more.append(Item(gap: gap, raw: raw, decoded: start..<bytes.count))
+        }
+
+        mutating func flush(into out: inout String, source: UnsafeBufferPointer<UInt8>) {
+            guard let first else { return }
+            defer {
+                self.first = nil
+                more.removeAll(keepingCapacity: true)
+            }
+            if more.isEmpty {
+                out += Charsets.decode(bytes, charset: charset) ?? EncodedWords.text(source, first.raw)
+                return
+            }
+            if let text = Charsets.decode(bytes, charset: charset) {
+                out += text
+                return
             }
             // Word by word; a word that does not convert stays as written, with the whitespace around it.
             var previousFailed = false
-            for (index, item) in items.enumerated() {
-                let decoded = Charsets.decode(item.bytes, charset: charset)
+            for (index, item) in ([first] + more).enumerated() {
+                let decoded = Charsets.decode(Array(bytes[item.decoded]), charset: charset)
                 if index > 0 && (previousFailed || decoded == nil) {
                     out += EncodedWords.text(source, item.gap)
                 }
@@ -179,21 +193,28 @@ public enum EncodedWords {
 
     // MARK: - Helpers
 
-    static func containsMarker(_ b: [UInt8]) -> Bool {
+    static func containsMarker(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard b.count >= 2 else { return false }
         var i = 0
         while i + 1 < b.count {
-            if b[i] == 0x3D && b[i + 1] == 0x3F { return true }
-            i += 1
+            if b[i + 1] == 0x3F {
+                if b[i] == 0x3D { return true }
+                i += 1
+            } else if b[i + 1] == 0x3D {
+                i += 1
+            } else {
+                i += 2
+            }
         }
         return false
     }
 
-    static func isWhitespace(_ b: [UInt8], _ range: Range<Int>) -> Bool {
-        for i in range where !(b[i] == 0x20 || b[i] == 0x09 || b[i] == 0x0D || b[i] == 0x0A) { return false }
+    static func isWhitespace(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        for i in range where !ByteText.isWSP(b[i]) { return false }
         return true
     }
 
-    static func text(_ b: [UInt8], _ range: Range<Int>) -> String {
-        range.isEmpty ? "" : String(decoding: b[range], as: UTF8.self)
+    static func text(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        ByteText.string(b, range)
     }
 }

@@ -12,25 +12,32 @@ public enum MailDate {
     /// AM/PM, date(1) output ("Tue Nov 17 10:05:00 CST 2026"), Chinese "11月"/"十一月" months. A numeric offset always
     /// wins over a zone name; military single-letter zones count as -0000 (RFC 5322 4.3). Missing time is midnight.
     public static func parse(_ value: String) -> Date? {
-        var scanner = Scanner(stripComments(value))
-        return scanner.run()
+        func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+            var scanner = Scanner(bytes)
+            return scanner.run()
+        }
+        var value = value
+        return value.withUTF8 { bytes in
+            bytes.contains(0x28) ? stripComments(bytes).withUnsafeBufferPointer(scan) : scan(bytes)
+        }
     }
 
     // MARK: - Comments
 
-    /// Drops (nested) comments; each becomes a space. Linear, no recursion.
-    static func stripComments(_ value: String) -> [Unicode.Scalar] {
-        var out: [Unicode.Scalar] = []
-        out.reserveCapacity(value.unicodeScalars.count)
+    /// Drops (nested) comments; each becomes a space. Linear, no recursion. UTF-8 in, UTF-8 out: the delimiters and
+    /// the escape are ASCII, and an escaped multi-byte character lies wholly inside the comment.
+    static func stripComments(_ value: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(value.count)
         var depth = 0
         var escaped = false
-        for c in value.unicodeScalars {
+        for c in value {
             if depth > 0 {
-                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == "(" { depth += 1 } else if c == ")" {
+                if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == 0x28 { depth += 1 } else if c == 0x29 {
                     depth -= 1
-                    if depth == 0 { out.append(" ") }
+                    if depth == 0 { out.append(0x20) }
                 }
-            } else if c == "(" {
+            } else if c == 0x28 {
                 depth = 1
             } else {
                 out.append(c)
@@ -46,11 +53,15 @@ public enum MailDate {
         var digits: Int
     }
 
+    /// Reads the date's parts from UTF-8 (valid: it comes from a String); ASCII is read byte by byte, other characters
+    /// are decoded where they matter (letters of words, the minus sign U+2212, 月).
     private struct Scanner {
-        let s: [Unicode.Scalar]
+        let s: UnsafeBufferPointer<UInt8>
         var i = 0
 
-        var numbers: [Number] = []
+        // The first two plain numbers (day and year), and how many there were.
+        var firstNumbers = (Number(value: 0, digits: 0), Number(value: 0, digits: 0))
+        var numberCount = 0
         var month: Int?
         var isoDate: (year: Int, month: Int, day: Int)?
         var time: (hour: Int, minute: Int, second: Int, fraction: Double)?
@@ -59,42 +70,68 @@ public enum MailDate {
         var meridiem: Bool?        // true = PM
         var invalid = false
 
-        init(_ s: [Unicode.Scalar]) { self.s = s }
+        init(_ s: UnsafeBufferPointer<UInt8>) { self.s = s }
 
         mutating func run() -> Date? {
             while i < s.count && !invalid {
                 let c = s[i]
                 if isDigit(c) {
                     scanNumberish()
-                } else if c == "+" || c == "-" || c == "\u{2212}" {
-                    if i + 1 < s.count, isDigit(s[i + 1]), c == "+" || time != nil {
-                        i += 1
-                        scanZone(negative: c != "+")
+                } else if c < 0x80 {
+                    if c == 0x2B || c == 0x2D { // + -
+                        sign(plus: c == 0x2B, length: 1)
+                    } else if isASCIILetter(c) {
+                        scanWord()
                     } else {
                         i += 1
                     }
-                } else if c.properties.isAlphabetic {
-                    scanWord()
                 } else {
-                    i += 1
+                    let (scalar, length) = scalar(at: i)
+                    if scalar == "\u{2212}" {
+                        sign(plus: false, length: length)
+                    } else if scalar.properties.isAlphabetic {
+                        scanWord()
+                    } else {
+                        i += length
+                    }
                 }
             }
             if invalid { return nil }
             return assemble()
         }
 
+        /// A sign of `length` bytes at `i`: a numeric zone when digits follow ("-" only after the time).
+        mutating func sign(plus: Bool, length: Int) {
+            if i + length < s.count, isDigit(s[i + length]), plus || time != nil {
+                i += length
+                scanZone(negative: !plus)
+            } else {
+                i += length
+            }
+        }
+
+        /// The scalar starting at byte `k` and its length in bytes.
+        func scalar(at k: Int) -> (Unicode.Scalar, Int) {
+            var it = UTF8.ForwardParser()
+            var bytes = s[k...].makeIterator()
+            if case .valid(let encoded) = it.parseScalar(from: &bytes) {
+                return (UTF8.decode(encoded), encoded.count)
+            }
+            return ("\u{FFFD}", 1)
+        }
+
         // Digits: a time, an ISO date, a Chinese "N月" month, or a plain number.
         mutating func scanNumberish() {
             let first = readDigits()
-            if i + 1 < s.count, s[i] == ":", isDigit(s[i + 1]) {
+            if i + 1 < s.count, s[i] == 0x3A, isDigit(s[i + 1]) {
                 i += 1
                 let minute = readDigits()
                 var second = Number(value: 0, digits: 2)
                 var fraction = 0.0
-                if i + 1 < s.count, s[i] == ":", isDigit(s[i + 1]) {
+                if i + 1 < s.count, s[i] == 0x3A, isDigit(s[i + 1]) {
                     i += 1
                     second = readDigits()
-                    if i + 1 < s.count, s[i] == "." || s[i] == ",", isDigit(s[i + 1]) {
+                    if i + 1 < s.count, s[i] == 0x2E || s[i] == 0x2C, isDigit(s[i + 1]) {
                         i += 1
                         let start = i
                         while i < s.count, isDigit(s[i]) { i += 1 }
@@ -109,7 +146,7 @@ public enum MailDate {
                 if time == nil { time = (first.value, minute.value, second.value, fraction) }
                 return
             }
-            if first.digits == 4, i + 1 < s.count, s[i] == "-" || s[i] == "/", isDigit(s[i + 1]) {
+            if first.digits == 4, i + 1 < s.count, s[i] == 0x2D || s[i] == 0x2F, isDigit(s[i + 1]) {
                 let separator = s[i]
                 let save = i
                 i += 1
@@ -119,20 +156,20 @@ public enum MailDate {
                     let d = readDigits()
                     if d.digits <= 2 {
                         if isoDate == nil { isoDate = (first.value, m.value, d.value) }
-                        if i + 1 < s.count, s[i] == "T" || s[i] == "t", isDigit(s[i + 1]) { i += 1 }
+                        if i + 1 < s.count, s[i] == 0x54 || s[i] == 0x74, isDigit(s[i + 1]) { i += 1 }
                         return
                     }
                 }
                 i = save
-                numbers.append(first)
+                addNumber(first)
                 return
             }
-            if i < s.count, s[i] == "月" {
-                i += 1
+            if i + 2 < s.count, s[i] == 0xE6, s[i + 1] == 0x9C, s[i + 2] == 0x88 { // 月
+                i += 3
                 if month == nil, (1...12).contains(first.value) { month = first.value }
                 return
             }
-            numbers.append(first)
+            addNumber(first)
         }
 
         /// After the sign: "0800", "800", "08", "8", "08:00".
@@ -140,7 +177,7 @@ public enum MailDate {
             let first = readDigits()
             var hours: Int
             var minutes: Int
-            if first.digits <= 2, i + 2 < s.count, s[i] == ":", isDigit(s[i + 1]), isDigit(s[i + 2]) {
+            if first.digits <= 2, i + 2 < s.count, s[i] == 0x3A, isDigit(s[i + 1]), isDigit(s[i + 2]) {
                 i += 1
                 let m = readDigits()
                 guard m.digits == 2 else { invalid = true; return }
@@ -160,25 +197,52 @@ public enum MailDate {
 
         mutating func scanWord() {
             let start = i
-            while i < s.count, s[i].properties.isAlphabetic, !isDigit(s[i]) { i += 1 }
-            var word = ""
-            word.unicodeScalars.append(contentsOf: s[start..<min(i, start + 16)])
-            word = word.lowercased()
-            if let m = monthNames[word] {
-                if month == nil { month = m }
-            } else if let m = chineseMonths[word] {
-                if month == nil { month = m }
-            } else if let zone = zoneNames[word] {
-                if namedZone == nil { namedZone = zone }
-            } else if word == "am" {
-                meridiem = false
-            } else if word == "pm" {
-                meridiem = true
-            } else if word.unicodeScalars.count == 1, let c = word.unicodeScalars.first, c.isASCII, c != "j" {
-                // Military zone letters: RFC 5322 says treat as -0000.
-                if time != nil, namedZone == nil { namedZone = 0 }
+            var ascii = true
+            while i < s.count {
+                let c = s[i]
+                if c < 0x80 {
+                    guard isASCIILetter(c) else { break }
+                    i += 1
+                } else {
+                    let (scalar, length) = scalar(at: i)
+                    guard scalar.properties.isAlphabetic else { break }
+                    ascii = false
+                    i += length
+                }
             }
-            // Weekdays and anything else are ignored.
+            // The word's first 16 characters, lower-cased.
+            let word: String
+            if ascii {
+                // No table entry is longer than 9 letters.
+                guard i - start <= 9 else { return }
+                word = ByteText.lowercasedASCII(s, start..<i)
+            } else {
+                var text = ""
+                text.unicodeScalars.append(contentsOf: String(decoding: UnsafeBufferPointer(rebasing: s[start..<i]), as: UTF8.self)
+                    .unicodeScalars.prefix(16))
+                word = text.lowercased()
+            }
+            switch words[word] {
+            case .month(let m)?:
+                if month == nil { month = m }
+            case .zone(let zone)?:
+                if namedZone == nil { namedZone = zone }
+            case .am?:
+                meridiem = false
+            case .pm?:
+                meridiem = true
+            case nil:
+                if word.unicodeScalars.count == 1, let c = word.unicodeScalars.first, c.isASCII, c != "j" {
+                    // Military zone letters: RFC 5322 says treat as -0000.
+                    if time != nil, namedZone == nil { namedZone = 0 }
+                }
+                // Weekdays and anything else are ignored.
+            }
+        }
+
+        mutating func addNumber(_ n: Number) {
+            if numberCount == 0 { firstNumbers.0 = n } else if numberCount == 1 { firstNumbers.1 = n }
+            numberCount += 1
         }
 
         mutating func readDigits() -> Number {
@@ -199,9 +263,9 @@ public enum MailDate {
             if let iso = isoDate {
                 (year, monthValue, day) = iso
             } else {
-                guard let m = month, numbers.count >= 2 else { return nil }
+                guard let m = month, numberCount >= 2 else { return nil }
                 monthValue = m
-                let a = numbers[0], b = numbers[1]
+                let (a, b) = firstNumbers
                 let yearNumber: Number
                 if a.digits >= 3 || a.value > 31 {
                     yearNumber = a
@@ -241,6 +305,24 @@ public enum MailDate {
     }
 
     // MARK: - Tables
+
+    private enum Word {
+        case month(Int)
+        case zone(Int)   // seconds east of UTC
+        case am
+        case pm
+    }
+
+    /// Month names (English and Chinese), zone names and AM/PM, lower-case (the tables do not overlap).
+    private static let words: [String: Word] = {
+        var table: [String: Word] = [:]
+        for (name, m) in monthNames { table[name] = .month(m) }
+        for (name, m) in chineseMonths { table[name] = .month(m) }
+        for (name, zone) in zoneNames { table[name] = .zone(zone) }
+        table["am"] = .am
+        table["pm"] = .pm
+        return table
+    }()
 
     private static let monthNames: [String: Int] = {
         let full = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
@@ -296,5 +378,6 @@ public enum MailDate {
     }
 }
 
-private func isDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 0x30 && c.value <= 0x39 }
-private func digitValue(_ c: Unicode.Scalar) -> Int { Int(c.value) - 0x30 }
+private func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+private func digitValue(_ c: UInt8) -> Int { Int(c) - 0x30 }
+private func isASCIILetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }

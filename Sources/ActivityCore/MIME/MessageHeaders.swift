@@ -10,6 +10,7 @@ public struct MessageHeaders: Sendable {
     struct Field: Sendable {
         var name: String
         var key: String     // lower-cased name
+        var keyHash: UInt32 // `hash(key)`: most lookups are settled without comparing strings
         var value: String
     }
 
@@ -20,25 +21,40 @@ public struct MessageHeaders: Sendable {
 
     /// Parses a header block; also accepts a full message and stops at the first empty line (CRLF CRLF or LF LF).
     public init(raw: [UInt8]) {
+        (storage, bodyOffset) = raw.withUnsafeBufferPointer { Self.parse($0) }
+    }
+
+    private static func parse(_ raw: UnsafeBufferPointer<UInt8>) -> ([Field], Int) {
         var fields: [Field] = []
-        var currentName: String?
-        var currentValue: [UInt8] = []
+        fields.reserveCapacity(16)
+        var name: Range<Int>? = nil
+        // The value's bytes: a range of `raw` while the field is one line, `folded` once it has continuations.
+        var value = 0..<0
+        var folded: [UInt8] = []
+        var isFolded = false
         var lineStart = 0
         var end = raw.count
+        let n = raw.count
 
         func finish() {
-            if let name = currentName {
-                let value = Self.trimWSP(Charsets.decodeHeaderBytes(currentValue))
-                fields.append(Field(name: name, key: name.lowercased(), value: value))
+            if let nameRange = name {
+                let text: String
+                if isFolded {
+                    text = folded.withUnsafeBufferPointer { decodeValue($0, 0..<$0.count) }
+                } else {
+                    text = decodeValue(raw, value)
+                }
+                fields.append(Field(name: ByteText.string(raw, nameRange), key: ByteText.lowercasedASCII(raw, nameRange),
+                                    keyHash: hash(raw, nameRange), value: text))
             }
-            currentName = nil
-            currentValue.removeAll(keepingCapacity: true)
+            name = nil
+            isFolded = false
         }
 
-        while lineStart < raw.count {
-            var lineEnd = lineStart
-            while lineEnd < raw.count, raw[lineEnd] != 0x0A { lineEnd += 1 }
-            let next = lineEnd < raw.count ? lineEnd + 1 : lineEnd
+        while lineStart < n {
+            let lineEnd = memchr(raw.baseAddress! + lineStart, 0x0A, n - lineStart)
+                .map { UnsafeRawPointer($0) - UnsafeRawPointer(raw.baseAddress!) } ?? n
+            let next = lineEnd < n ? lineEnd + 1 : lineEnd
             var contentEnd = lineEnd
             if contentEnd > lineStart, raw[contentEnd - 1] == 0x0D { contentEnd -= 1 }
 
@@ -50,23 +66,38 @@ public struct MessageHeaders: Sendable {
             let first = raw[lineStart]
             if first == 0x20 || first == 0x09 {
                 // Continuation: unfolding removes only the line break, the leading whitespace stays.
-                if currentName != nil { currentValue.append(contentsOf: raw[lineStart..<contentEnd]) }
+                if name != nil {
+                    if !isFolded {
+                        folded.removeAll(keepingCapacity: true)
+                        folded.append(contentsOf: UnsafeBufferPointer(rebasing: raw[value]))
+                        isFolded = true
+                    }
+                    folded.append(contentsOf: UnsafeBufferPointer(rebasing: raw[lineStart..<contentEnd]))
+                }
             } else {
                 finish()
-                if let colon = Self.colonIndex(raw, lineStart..<contentEnd) {
+                var colon = lineStart
+                while colon < contentEnd, raw[colon] != 0x3A { colon += 1 }
+                if colon < contentEnd {
                     var nameEnd = colon
                     while nameEnd > lineStart, raw[nameEnd - 1] == 0x20 || raw[nameEnd - 1] == 0x09 { nameEnd -= 1 }
-                    if nameEnd > lineStart, Self.isFieldName(raw[lineStart..<nameEnd]) {
-                        currentName = String(decoding: raw[lineStart..<nameEnd], as: UTF8.self)
-                        currentValue.append(contentsOf: raw[(colon + 1)..<contentEnd])
+                    if nameEnd > lineStart, Self.isFieldName(raw, lineStart..<nameEnd) {
+                        name = lineStart..<nameEnd
+                        value = (colon + 1)..<contentEnd
                     }
                 }
             }
             lineStart = next
         }
         finish()
-        storage = fields
-        bodyOffset = end
+        return (fields, end)
+    }
+
+    /// A field value: WSP and line breaks trimmed (they are ASCII in every charset the decoder tries, so trimming
+    /// the bytes equals trimming the text), then decoded.
+    private static func decodeValue(_ raw: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        let trimmed = ByteText.trimWSP(raw, range)
+        return Charsets.decodeHeaderBytes(UnsafeBufferPointer(rebasing: raw[trimmed]))
     }
 
     /// Convenience for text already in memory.
@@ -81,14 +112,50 @@ public struct MessageHeaders: Sendable {
 
     /// All values of the field `name` (case-insensitive), in order.
     public func values(_ name: String) -> [String] {
-        let key = name.lowercased()
-        return storage.filter { $0.key == key }.map(\.value)
+        values(Key(name))
     }
 
     /// The first value of the field `name` (case-insensitive).
     public func first(_ name: String) -> String? {
-        let key = name.lowercased()
-        return storage.first { $0.key == key }?.value
+        first(Key(name))
+    }
+
+    /// A field name prepared for lookups: lower-cased and hashed once.
+    struct Key: Sendable {
+        let name: String
+        let hash: UInt32
+
+        init(_ name: String) {
+            self.name = ByteText.lowercased(name)
+            hash = MessageHeaders.hash(self.name)
+        }
+    }
+
+    // By index: a field is read in place, not copied (with its three strings) for every comparison.
+    func values(_ key: Key) -> [String] {
+        var out: [String] = []
+        for i in storage.indices where storage[i].keyHash == key.hash && storage[i].key == key.name {
+            out.append(storage[i].value)
+        }
+        return out
+    }
+
+    func first(_ key: Key) -> String? {
+        for i in storage.indices where storage[i].keyHash == key.hash && storage[i].key == key.name { return storage[i].value }
+        return nil
+    }
+
+    /// FNV-1a of the lower-cased name's bytes.
+    private static func hash(_ key: String) -> UInt32 {
+        var key = key
+        return key.withUTF8 { hash($0, 0..<$0.count) }
+    }
+
+    /// FNV-1a of the bytes lower-cased (ASCII).
+    private static func hash(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt32 {
+        var h: UInt32 = 0x811C_9DC5
+        for i in range { h = (h ^ UInt32(ByteText.lowerASCII(bytes[i]))) &* 0x0100_0193 }
+        return h
     }
 
     /// First value with RFC 2047 encoded words decoded (for Subject etc.).
@@ -103,14 +170,9 @@ public struct MessageHeaders: Sendable {
 
     // MARK: - Helpers
 
-    private static func colonIndex(_ raw: [UInt8], _ range: Range<Int>) -> Int? {
-        for i in range where raw[i] == 0x3A { return i }
-        return nil
-    }
-
     /// RFC 5322 field-name: printable US-ASCII except colon.
-    private static func isFieldName(_ bytes: ArraySlice<UInt8>) -> Bool {
-        for byte in bytes where byte < 0x21 || byte > 0x7E { return false }
+    private static func isFieldName(_ raw: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Bool {
+        for i in range where raw[i] < 0x21 || raw[i] > 0x7E { return false }
         return true
     }
 

@@ -49,12 +49,16 @@ public struct MailItem: Sendable, Equatable {
     /// unreadable Date header; `topType` is BODYSTRUCTURE's top media type when known.
     public init(headers raw: [UInt8], internalDate: Date?, topType: String? = nil, calendarParts: [[UInt8]] = []) {
         let h = MessageHeaders(raw: raw)
-        let mid = h.first("Message-ID").flatMap { MessageIDs.parse($0).first }
-        let parsedDate = h.first("Date").flatMap { MailDate.parse($0) }
-        let fromList = h.first("From").map { AddressList.parse($0) } ?? []
-        let to = h.values("To").flatMap { AddressList.parse($0) }.map(\.address)
-        let cc = h.values("Cc").flatMap { AddressList.parse($0) }.map(\.address)
-        let subject = h.decoded("Subject") ?? ""
+        let mid = h.first(Field.messageID).flatMap { MessageIDs.first($0) }
+        let dateText = h.first(Field.date)
+        let parsedDate = dateText.flatMap { MailDate.parse($0) }
+        var workspace = AddressList.Workspace()
+        let fromList = h.first(Field.from).map { AddressList.parse($0, &workspace) } ?? []
+        var to: [String] = []
+        for value in h.values(Field.to) { for a in AddressList.parse(value, &workspace) { to.append(a.address) } }
+        var cc: [String] = []
+        for value in h.values(Field.cc) { for a in AddressList.parse(value, &workspace) { cc.append(a.address) } }
+        let subject = h.first(Field.subject).map(EncodedWords.decode) ?? ""
         let date = parsedDate ?? internalDate ?? Date(timeIntervalSince1970: 0)
 
         let key: String
@@ -64,16 +68,15 @@ public struct MailItem: Sendable, Equatable {
             // No Message-ID: the same message in two folders still has the same headers.
             var digest = Digest()
             digest.add(fromList.first?.address ?? "")
-            digest.add(h.first("Date") ?? "")
+            digest.add(dateText ?? "")
             digest.add(subject)
             digest.add(to.joined(separator: ","))
             key = "no-message-id:\(digest.hex)"
         }
-        let references = h.first("References").map { MessageIDs.parse($0) } ?? []
-        let inReplyTo = h.first("In-Reply-To").map { MessageIDs.parse($0) } ?? []
-        let thread = references.first ?? inReplyTo.first ?? key
+        let thread = h.first(Field.references).flatMap { MessageIDs.first($0) }
+            ?? h.first(Field.inReplyTo).flatMap { MessageIDs.first($0) } ?? key
 
-        let contentType = (topType ?? h.first("Content-Type") ?? "").lowercased()
+        let contentType = topType ?? h.first(Field.contentType) ?? ""
         self.init(key: key, messageID: mid, date: date, dateSource: parsedDate != nil ? "header" : "internaldate",
                   from: fromList.first?.address, fromName: fromList.first?.name, to: to, cc: cc,
                   subject: subject, threadKey: thread,
@@ -81,24 +84,71 @@ public struct MailItem: Sendable, Equatable {
                   calendarParts: calendarParts)
     }
 
+    /// The fields read, prepared for lookups.
+    private enum Field {
+        static let messageID = MessageHeaders.Key("message-id")
+        static let date = MessageHeaders.Key("date")
+        static let from = MessageHeaders.Key("from")
+        static let to = MessageHeaders.Key("to")
+        static let cc = MessageHeaders.Key("cc")
+        static let subject = MessageHeaders.Key("subject")
+        static let references = MessageHeaders.Key("references")
+        static let inReplyTo = MessageHeaders.Key("in-reply-to")
+        static let contentType = MessageHeaders.Key("content-type")
+        static let listID = MessageHeaders.Key("list-id")
+        static let listUnsubscribe = MessageHeaders.Key("list-unsubscribe")
+        static let precedence = MessageHeaders.Key("precedence")
+        static let autoSubmitted = MessageHeaders.Key("auto-submitted")
+    }
+
     /// DOMAIN.md's automated mail: list headers, bulk precedence, Auto-Submitted other than
     /// `no`, machine senders, and `multipart/report` bounces.
     static func automatedReason(_ h: MessageHeaders, contentType: String, from: String?) -> String? {
-        if h.first("List-Id") != nil { return "List-Id header" }
-        if h.first("List-Unsubscribe") != nil { return "List-Unsubscribe header" }
-        if let p = h.first("Precedence")?.lowercased().trimmingCharacters(in: .whitespaces),
+        if h.first(Field.listID) != nil { return "List-Id header" }
+        if h.first(Field.listUnsubscribe) != nil { return "List-Unsubscribe header" }
+        if let p = h.first(Field.precedence).map({ ByteText.trimmingSpaces(ByteText.lowercased($0)) }),
            ["bulk", "list", "junk"].contains(p) {
             return "Precedence: \(p)"
         }
-        if let a = h.first("Auto-Submitted"), let word = a.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased(),
-           !word.isEmpty, word != "no" {
+        if let a = h.first(Field.autoSubmitted), let word = autoSubmittedKeyword(a), !word.isEmpty, word != "no" {
             return "Auto-Submitted: \(word)"
         }
-        if contentType.hasPrefix("multipart/report") { return "multipart/report (a delivery report)" }
+        if isMultipartReport(contentType) { return "multipart/report (a delivery report)" }
         if let from, OrgIdentity.automatedLocalParts.contains(OrgIdentity.localPart(of: from)) {
             return "automated sender \(from)"
         }
         return nil
+    }
+
+    /// The value before the first ";" (empty parts skipped), trimmed of spaces and lower-cased.
+    private static func autoSubmittedKeyword(_ value: String) -> String? {
+        var text = value
+        let ascii: String?? = text.withUTF8 { b in
+            guard ByteText.isASCII(b) else { return nil }
+            var start = 0
+            while start < b.count, b[start] == 0x3B { start += 1 }
+            guard start < b.count else { return .some(nil) }
+            var end = start
+            while end < b.count, b[end] != 0x3B { end += 1 }
+            return .some(ByteText.trimmingSpaces(ByteText.lowercasedASCII(b, start..<end)))
+        }
+        if let ascii { return ascii }
+        return value.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+    }
+
+    /// `type.lowercased().hasPrefix("multipart/report")`, on the bytes when the bytes settle it.
+    static func isMultipartReport(_ type: String) -> Bool {
+        var text = type
+        let answer: Bool? = text.withUTF8 { b in
+            let prefix: StaticString = "multipart/report"
+            let n = prefix.utf8CodeUnitCount
+            guard b.count >= n else { return false }
+            let p = prefix.utf8Start
+            for k in 0..<n where ByteText.lowerASCII(b[k]) != p[k] { return false }
+            // A non-ASCII scalar after the prefix might combine with its last letter.
+            return b.count == n || b[n] < 0x80 ? true : nil
+        }
+        return answer ?? type.lowercased().hasPrefix("multipart/report")
     }
 }
 

@@ -118,21 +118,58 @@ extension FetchedMessage {
         self.init(uid: 0, sequence: seq, internalDate: nil, headers: [], structure: nil)
         var k = 0
         while k + 1 < items.count {
-            let key = items[k].atom?.uppercased() ?? ""
             let value = items[k + 1]
-            if key == "UID" {
-                uid = value.number.flatMap { UInt32(exactly: $0) }
-            } else if key == "INTERNALDATE" {
-                internalDate = value.text
-            } else if key == "BODYSTRUCTURE" {
-                structure = BodyStructure(value)
-            } else if key.hasPrefix("BODY[") {
-                headers = value.bytes ?? []
+            switch FetchItem(items[k].atom ?? "") {
+            case .uid: uid = value.number.flatMap { UInt32(exactly: $0) }
+            case .internalDate: internalDate = value.text
+            case .bodyStructure: structure = BodyStructure(value)
+            case .bodySection: headers = value.bytes ?? []
+            case .other: break
             }
             k += 2
         }
         guard let uid else { return nil }
         self.uid = uid
+    }
+}
+
+/// The FETCH data items the sync reads, named case-insensitively.
+private enum FetchItem {
+    case uid, internalDate, bodyStructure, bodySection, other
+
+    init(_ name: String) {
+        var text = name
+        self = text.withUTF8 { b in
+            guard b.allSatisfy({ $0 < 0x80 }) else { return FetchItem(uppercased: name.uppercased()) }
+            // ASCII: compare the bytes, upper-cased.
+            func isName(_ expected: StaticString, prefix: Bool = false) -> Bool {
+                let n = expected.utf8CodeUnitCount
+                guard prefix ? b.count >= n : b.count == n else { return false }
+                let e = UnsafeBufferPointer(start: expected.utf8Start, count: n)
+                for k in 0..<n where (b[k] >= 0x61 && b[k] <= 0x7A ? b[k] & 0xDF : b[k]) != e[k] { return false }
+                return true
+            }
+            if isName("UID") { return .uid }
+            if isName("INTERNALDATE") { return .internalDate }
+            if isName("BODYSTRUCTURE") { return .bodyStructure }
+            if isName("BODY[", prefix: true) { return .bodySection }
+            return .other
+        }
+    }
+
+    /// The names compared as text (an "ı" upper-cases to "I").
+    private init(uppercased key: String) {
+        if key == "UID" {
+            self = .uid
+        } else if key == "INTERNALDATE" {
+            self = .internalDate
+        } else if key == "BODYSTRUCTURE" {
+            self = .bodyStructure
+        } else if key.hasPrefix("BODY[") {
+            self = .bodySection
+        } else {
+            self = .other
+        }
     }
 }
 

@@ -104,12 +104,18 @@ public struct IMAPResponseParser {
             i += 1
             return .string(try literal())
         default:
-            let a = readAtomText(stopAtBracket: inCode)
-            if a.isEmpty {
+            let r = readAtom(stopAtBracket: inCode)
+            if r.isEmpty {
                 // A stray ")" or "]" where a value was expected: skip it rather than loop.
                 i += 1
                 throw IMAPProtocolError("unexpected character in a response: \(preview)")
             }
+            if r.count == 3, bytes[r].allSatisfy({ $0 < 0x80 }) {
+                // ASCII: characters are bytes.
+                if bytes[r].elementsEqual("NIL".utf8, by: { $0 & 0xDF == $1 }) { return .nilValue }
+                return .atom(String(decoding: bytes[r], as: UTF8.self))
+            }
+            let a = String(decoding: bytes[r], as: UTF8.self)
             if a.count == 3 && a.uppercased() == "NIL" { return .nilValue }
             return .atom(a)
         }
@@ -117,6 +123,15 @@ public struct IMAPResponseParser {
 
     private mutating func quoted() throws -> [UInt8] {
         i += 1
+        // Without escapes the string is the bytes up to the closing quote.
+        var end = i
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"),
+              bytes[end] != 0x0A, bytes[end] != 0x0D { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            let out = Array(bytes[i..<end])
+            i = end + 1
+            return out
+        }
         var out: [UInt8] = []
         while i < bytes.count {
             let c = bytes[i]
@@ -157,6 +172,10 @@ public struct IMAPResponseParser {
     /// An atom, including `\Flags`, numbers, and section specs such as
     /// `BODY[HEADER.FIELDS (FROM TO)]<0>` whose brackets may hold spaces and parentheses.
     private mutating func readAtomText(stopAtBracket: Bool = false) -> String {
+        String(decoding: bytes[readAtom(stopAtBracket: stopAtBracket)], as: UTF8.self)
+    }
+
+    private mutating func readAtom(stopAtBracket: Bool) -> Range<Int> {
         let begin = i
         while let c = peek {
             if c == UInt8(ascii: "[") && !stopAtBracket {
@@ -176,7 +195,7 @@ public struct IMAPResponseParser {
             if stopAtBracket && c == UInt8(ascii: "]") { break }
             i += 1
         }
-        return String(decoding: bytes[begin..<i], as: UTF8.self)
+        return begin..<i
     }
 
     private mutating func restOfLine() -> String {
