@@ -105,6 +105,18 @@ struct IdentityTests {
         #expect(identity.org(of: "notifications+x@github.com") == nil)
     }
 
+    @Test("local parts and domains read the same on the ASCII fast path and the Unicode one")
+    func addressParts() {
+        #expect(OrgIdentity.localPart(of: "NoReply+Bounce@Acme.COM") == "noreply")
+        #expect(OrgIdentity.localPart(of: "no+at-sign") == "no+at-sign")
+        #expect(OrgIdentity.localPart(of: "\"a@b\"@acme.com") == "\"a@b\"")
+        #expect(OrgIdentity.domain(of: "zhang@..Sales.Acme.com.CN.") == "sales.acme.com.cn")
+        #expect(OrgIdentity.domain(of: "no-at-sign") == "")
+        #expect(OrgIdentity.localPart(of: "Zhāng+x@华为.cn") == "zhāng")
+        #expect(OrgIdentity.domain(of: "Zhāng@华为.CN") == "华为.cn")
+        #expect(identity.org(of: "Zhang@Sales.ACME.com.cn") == "acme.com.cn")
+    }
+
     @Test("the Debian list gives the same answers as the sample")
     func debianList() throws {
         guard let text = try? String(contentsOfFile: PublicSuffixList.debianPath, encoding: .utf8) else {

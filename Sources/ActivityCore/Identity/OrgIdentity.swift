@@ -37,7 +37,7 @@ public struct OrgIdentity: Sendable {
     /// The organisation key of an external party, or nil for internal, automated or malformed
     /// addresses.
     public func org(of address: String) -> String? {
-        let a = address.lowercased()
+        let a = ByteText.lowercased(address)
         let domain = OrgIdentity.domain(of: a)
         guard !domain.isEmpty, !OrgIdentity.localPart(of: a).isEmpty else { return nil }
         if isInternal(a) || isAutomated(a) { return nil }
@@ -57,11 +57,30 @@ public struct OrgIdentity: Sendable {
     }
 
     static func domain(of address: String) -> String {
+        var text = address
+        let ascii = text.withUTF8 { b -> String? in
+            guard ByteText.isASCII(b) else { return nil }
+            guard let at = b.lastIndex(of: UInt8(ascii: "@")) else { return "" }
+            var lo = at + 1, hi = b.count
+            while lo < hi, b[lo] == UInt8(ascii: ".") { lo += 1 }
+            while hi > lo, b[hi - 1] == UInt8(ascii: ".") { hi -= 1 }
+            return ByteText.lowercasedASCII(b, lo..<hi)
+        }
+        if let ascii { return ascii }
         guard let at = address.lastIndex(of: "@") else { return "" }
         return String(address[address.index(after: at)...]).lowercased().trimmingDots()
     }
 
     static func localPart(of address: String) -> String {
+        var text = address
+        let ascii = text.withUTF8 { b -> String? in
+            guard ByteText.isASCII(b) else { return nil }
+            guard let at = b.lastIndex(of: UInt8(ascii: "@")) else { return ByteText.lowercasedASCII(b, 0..<b.count) }
+            // Sub-addressing (noreply+bounces@) is the same sender.
+            let end = b[..<at].firstIndex(of: UInt8(ascii: "+")) ?? at
+            return ByteText.lowercasedASCII(b, 0..<end)
+        }
+        if let ascii { return ascii }
         guard let at = address.lastIndex(of: "@") else { return address.lowercased() }
         var local = address[..<at].lowercased()
         // Sub-addressing (noreply+bounces@) is the same sender.

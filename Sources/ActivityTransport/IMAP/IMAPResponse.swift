@@ -3,7 +3,9 @@
 
 /// One value of a response: an atom (numbers, flags and `BODY[...]` section names included),
 /// a string (quoted or literal, as raw bytes), NIL, or a parenthesised list.
-public indirect enum IMAPValue: Equatable, Sendable {
+// Not `indirect`: every payload is already heap-backed, and a box per value cost an allocation
+// for every atom, string and list of every FETCH answer.
+public enum IMAPValue: Equatable, Sendable {
     case atom(String)
     case string([UInt8])
     case nilValue
