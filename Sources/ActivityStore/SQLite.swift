@@ -82,21 +82,17 @@ public final class SQLiteDatabase {
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         SQLiteDatabase.writers.lock()
         defer { SQLiteDatabase.writers.unlock() }
-        try execute("BEGIN IMMEDIATE")
-        do {
-            let result = try body()
-            try execute("COMMIT")
-            return result
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
+        return try within("BEGIN IMMEDIATE", body)
     }
 
     /// Runs `body` in one read transaction: every read sees the same snapshot of the store,
     /// while other connections go on writing (WAL).
     public func readTransaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN DEFERRED")
+        try within("BEGIN DEFERRED", body)
+    }
+
+    private func within<T>(_ begin: String, _ body: () throws -> T) throws -> T {
+        try execute(begin)
         do {
             let result = try body()
             try execute("COMMIT")

@@ -20,10 +20,10 @@ public struct Derivation {
 
     /// Reads the Public Suffix List that Debian's `publicsuffix` package installs.
     public static func loadSuffixes(path: String = PublicSuffixList.debianPath) throws -> PublicSuffixList {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path), String(validating: data, as: UTF8.self) != nil else {
             throw ActivityError(.unavailable, "\(path): the Public Suffix List is missing; install it with: apt-get install publicsuffix")
         }
-        return PublicSuffixList(text: text)
+        return PublicSuffixList(bytes: [UInt8](data))
     }
 
     public func classifier(for rep: Config.Rep) -> Classifier {

@@ -10,16 +10,36 @@ public struct PublicSuffixList: Sendable {
     public static let debianPath = "/usr/share/publicsuffix/public_suffix_list.dat"
 
     public init(text: String) {
-        for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
-            // A rule is the first whitespace-free run of a line; comments start with //.
-            guard let word = raw.split(whereSeparator: { $0 == " " || $0 == "\t" }).first, !word.hasPrefix("//") else { continue }
-            let rule = word.lowercased()
-            if rule.hasPrefix("!") {
-                exceptions.insert(String(rule.dropFirst()))
-            } else if rule.hasPrefix("*.") {
-                wildcards.insert(String(rule.dropFirst(2)))
-            } else {
-                rules.insert(rule)
+        self.init(bytes: Array(text.utf8))
+    }
+
+    /// The list as the file's UTF-8 bytes. Every command that classifies reads the whole list
+    /// (about 10,000 rules), so it is cut on bytes: lines, comments and the first
+    /// whitespace-free run of each line, lower-cased without Unicode tables when ASCII.
+    public init(bytes: [UInt8]) {
+        rules.reserveCapacity(bytes.count / 16)
+        bytes.withUnsafeBufferPointer { b in
+            var i = 0
+            while i < b.count {
+                var end = i
+                while end < b.count, b[end] != 0x0A, b[end] != 0x0D { end += 1 }
+                // The rule: the line's first run without space or tab.
+                var start = i
+                while start < end, b[start] == 0x20 || b[start] == 0x09 { start += 1 }
+                var stop = start
+                while stop < end, b[stop] != 0x20, b[stop] != 0x09 { stop += 1 }
+                i = end + 1
+                guard stop > start, !(stop - start >= 2 && b[start] == 0x2F && b[start + 1] == 0x2F) else { continue }
+                let rule = ByteText.isASCII(UnsafeBufferPointer(rebasing: b[start..<stop]))
+                    ? ByteText.lowercasedASCII(b, start..<stop)
+                    : String(decoding: b[start..<stop], as: UTF8.self).lowercased()
+                if rule.hasPrefix("!") {
+                    exceptions.insert(String(rule.dropFirst()))
+                } else if rule.hasPrefix("*.") {
+                    wildcards.insert(String(rule.dropFirst(2)))
+                } else {
+                    rules.insert(rule)
+                }
             }
         }
     }
