@@ -130,5 +130,13 @@ enum Schema {
             PRIMARY KEY (account, location, ref)
         );
         """,
+        // 4: two indexes no query reads, each kept up to date on every insert: `activity_rep_week`
+        // (a rep's week is read through `activity_week_rep_kind`, a rep's activities through
+        // `activity_rep_org`) and `mail_location_mail` (it would only serve deleting mail, and
+        // mail is never deleted: it persists once seen).
+        """
+        DROP INDEX activity_rep_week;
+        DROP INDEX mail_location_mail;
+        """,
     ]
 }
