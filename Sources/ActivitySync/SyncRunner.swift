@@ -45,7 +45,8 @@ public struct SyncRunner {
     /// Passwords and OAuth 2.0 tokens (the daemon shares one cache between its syncs).
     public var credentials = CredentialSource()
     public var retry: RetryPolicy = .standard
-    /// Reps synced at once (see `runOnce`); 1 syncs everything on the calling thread.
+    /// Units (a rep's mail accounts, or one calendar account) synced at once (see `runOnce`);
+    /// 1 syncs everything on the calling thread.
     public var jobs = 1
 
     public init(config: Config, store: Store, logger: Logger, suffixes: PublicSuffixList) {
@@ -110,7 +111,11 @@ public struct SyncRunner {
         do {
             let stale = Set(try store.staleReps(config.reps.map(\.id)))
             for rep in config.reps where stale.contains(rep.id) {
-                if let e = derive(rep, store: store) { worst = ActivityError.worst(worst, e) } else { derived.append(rep.id) }
+                switch derive(rep, store: store) {
+                case .derived: derived.append(rep.id)
+                case .superseded: break
+                case .failed(let e): worst = ActivityError.worst(worst, e)
+                }
             }
         } catch {
             worst = ActivityError.worst(worst, SyncRunner.activityError(error, account: nil))
@@ -134,21 +139,28 @@ public struct SyncRunner {
             shared.fail(SyncRunner.activityError(error, account: nil))
             return
         }
-        if let e = derive(rep, store: store) { shared.fail(e) } else { shared.derived(rep.id) }
+        switch derive(rep, store: store) {
+        case .derived: shared.derived(rep.id)
+        case .superseded: break
+        case .failed(let e): shared.fail(e)
+        }
     }
 
-    /// Re-derives one rep's ledger; the error, if it failed.
-    private func derive(_ rep: Config.Rep, store: Store) -> ActivityError? {
+    private enum Derived { case derived, superseded, failed(ActivityError) }
+
+    /// Re-derives one rep's ledger.
+    private func derive(_ rep: Config.Rep, store: Store) -> Derived {
         do {
             try derivation.rederive(rep: rep, store: store, now: Date())
+            return .derived
         } catch is DerivationSuperseded {
             logger.info("ledger already updated by another process", metadata: ["rep": "\(rep.id)"])
+            return .superseded
         } catch {
             let e = SyncRunner.activityError(error, account: nil)
             logger.error("ledger update failed", metadata: ["rep": "\(rep.id)", "error": "\(e.message)"])
-            return e
+            return .failed(e)
         }
-        return nil
     }
 
     /// One account, tried again after a transient failure (see `RetryPolicy`).
