@@ -48,18 +48,11 @@ public struct TargetPlan: Sendable {
         if (dy, dm, dd) < (sy, sm, sd) { return nil }
         var months = (dy - sy) * 12 + (dm - sm)
         // The anniversary in the day's month, clamped.
-        let anniversaryDay = min(sd, daysIn(year: dy, month: dm))
+        let anniversaryDay = min(sd, CivilTime.daysInMonth(year: dy, month: dm))
         if dd < anniversaryDay { months -= 1 }
         return max(0, months)
     }
 
-    static func daysIn(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
 }
 
 /// Attainment against a target, and its status (`met` ≥ 1, `near` ≥ 0.8, else `behind`).

@@ -285,7 +285,7 @@ public enum MailDate {
                 }
             }
             guard (1...9999).contains(year), (1...12).contains(monthValue),
-                  day >= 1, day <= daysIn(month: monthValue, year: year) else { return nil }
+                  day >= 1, day <= CivilTime.daysInMonth(year: year, month: monthValue) else { return nil }
 
             let clock = time ?? (hour: 0, minute: 0, second: 0, fraction: 0)
             var hour = clock.hour
@@ -298,7 +298,7 @@ public enum MailDate {
             guard hour <= 23, minute <= 59, second <= 60 else { return nil }
 
             let offset = numericZone ?? namedZone ?? 0
-            let days = daysFromCivil(year: year, month: monthValue, day: day)
+            let days = CivilTime.dayNumber(year: year, month: monthValue, day: day)
             let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
             return Date(timeIntervalSince1970: Double(seconds) + fraction)
         }
@@ -353,29 +353,6 @@ public enum MailDate {
         ]
         return hours.mapValues { Int($0 * 3600) }
     }()
-
-    // MARK: - Calendar arithmetic (proleptic Gregorian, no Foundation Calendar)
-
-    static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return isLeap(year) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
-    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
 }
 
 private func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
