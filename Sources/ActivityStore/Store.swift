@@ -159,57 +159,54 @@ public final class Store {
             .bind(.text(account), .text(folder)).first { Int($0.int(0)) } ?? 0
     }
 
+    /// The columns `mailItem` reads, in its order, then the account.
+    static let mailColumns = "key, message_id, date, date_source, from_addr, from_name, to_addrs, cc_addrs, subject, thread_key, automated, account"
+
     /// Every mail of a rep in the classifier's timeline order (date, then key as UTF-8 bytes),
     /// one at a time and without calendar parts (see `mailsWithCalendarParts`): a rep's whole
     /// history is never held in memory.
     public func forEachMail(rep: String, _ body: (StoredMail) throws -> Void) throws {
-        try db.prepare("""
-            SELECT key, message_id, date, date_source, from_addr, from_name, to_addrs, cc_addrs, subject, thread_key,
-                   automated, account FROM mail WHERE rep = ? ORDER BY date, key
-            """).bind(.text(rep)).forEach { row in
+        try db.prepare("SELECT \(Store.mailColumns) FROM mail WHERE rep = ? ORDER BY date, key").bind(.text(rep)).forEach { row in
             try body(StoredMail(item: Store.mailItem(row, from: 0, calendarParts: []), account: row.text(11)))
         }
     }
 
     /// The mail of a rep that carries invitations (text/calendar parts), with its parts.
     public func mailsWithCalendarParts(rep: String) throws -> [StoredMail] {
+        let parts = try calendarParts(rep: rep)
+        return try db.prepare("""
+            SELECT id, \(Store.mailColumns) FROM mail
+            WHERE rep = ? AND id IN (SELECT mail_id FROM mail_calendar_part) ORDER BY id
+            """).bind(.text(rep)).map { row in
+            StoredMail(item: Store.mailItem(row, from: 1, calendarParts: parts[row.int(0)] ?? []), account: row.text(12))
+        }
+    }
+
+    /// Every mail of a rep, with calendar parts, in no particular order.
+    public func mails(rep: String) throws -> [StoredMail] {
+        let parts = try calendarParts(rep: rep)
+        return try db.prepare("SELECT id, \(Store.mailColumns) FROM mail WHERE rep = ?").bind(.text(rep)).map { row in
+            StoredMail(item: Store.mailItem(row, from: 1, calendarParts: parts[row.int(0)] ?? []), account: row.text(12))
+        }
+    }
+
+    /// A rep's calendar parts by mail id, in part order.
+    private func calendarParts(rep: String) throws -> [Int64: [[UInt8]]] {
         var parts: [Int64: [[UInt8]]] = [:]
         try db.prepare("""
             SELECT p.mail_id, p.body FROM mail_calendar_part p JOIN mail m ON m.id = p.mail_id
             WHERE m.rep = ? ORDER BY p.mail_id, p.position
             """).bind(.text(rep)).forEach { row in parts[row.int(0), default: []].append(row.blob(1)) }
-        return try parts.keys.sorted().compactMap { id in
-            try db.prepare("""
-                SELECT key, message_id, date, date_source, from_addr, from_name, to_addrs, cc_addrs, subject, thread_key,
-                       automated, account FROM mail WHERE id = ?
-                """).bind(.int(id)).first { row in
-                StoredMail(item: Store.mailItem(row, from: 0, calendarParts: parts[id] ?? []), account: row.text(11))
-            }
-        }
+        return parts
     }
 
-    /// A mail item from the columns key … automated starting at `i`.
+    /// A mail item from the columns of `mailColumns` (key … automated) starting at `i`.
     static func mailItem(_ row: SQLiteRow, from i: Int32, calendarParts: [[UInt8]]) -> MailItem {
         MailItem(key: row.text(i), messageID: row.optionalText(i + 1),
                  date: Date(timeIntervalSince1970: TimeInterval(row.int(i + 2))), dateSource: row.text(i + 3),
                  from: row.optionalText(i + 4), fromName: row.optionalText(i + 5),
                  to: Store.lines(row.text(i + 6)), cc: Store.lines(row.text(i + 7)), subject: row.text(i + 8),
                  threadKey: row.text(i + 9), automated: row.optionalText(i + 10), calendarParts: calendarParts)
-    }
-
-    /// Every mail of a rep, with calendar parts, in no particular order.
-    public func mails(rep: String) throws -> [StoredMail] {
-        var parts: [Int64: [[UInt8]]] = [:]
-        try db.prepare("""
-            SELECT p.mail_id, p.body FROM mail_calendar_part p JOIN mail m ON m.id = p.mail_id
-            WHERE m.rep = ? ORDER BY p.mail_id, p.position
-            """).bind(.text(rep)).forEach { row in parts[row.int(0), default: []].append(row.blob(1)) }
-        return try db.prepare("""
-            SELECT id, key, message_id, date, date_source, from_addr, from_name, to_addrs, cc_addrs, subject, thread_key,
-                   automated, account FROM mail WHERE rep = ?
-            """).bind(.text(rep)).map { row in
-            StoredMail(item: Store.mailItem(row, from: 1, calendarParts: parts[row.int(0)] ?? []), account: row.text(12))
-        }
     }
 
     /// The raw header block stored for a mail (for `explain`).
