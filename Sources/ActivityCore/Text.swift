@@ -11,6 +11,14 @@ extension StringProtocol {
 }
 
 extension String {
+    /// The same, without a copy when there is nothing to trim (the usual case for header
+    /// values and addresses).
+    public var trimmedWhitespace: String {
+        ByteText.hasNothingToTrim(self) ? self : self[...].trimmedWhitespace
+    }
+}
+
+extension String {
     /// The string as character data or an attribute value in XML and HTML: `&`, `<`, `>`, `"`
     /// and `'` escaped (the last as `&#39;`, which both read; HTML 4 has no `&apos;`).
     public var markupEscaped: String {

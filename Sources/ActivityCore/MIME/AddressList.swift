@@ -9,12 +9,12 @@ public struct MailAddress: Hashable, Sendable {
 
     /// `address` is trimmed and lower-cased; an empty or all-whitespace `name` becomes nil.
     public init(name: String?, address: String) {
-        self.init(name: name, normalizedAddress: ByteText.lowercased(ByteText.trimmedWhitespace(address)))
+        self.init(name: name, normalizedAddress: ByteText.lowercased(address.trimmedWhitespace))
     }
 
     /// `address` already trimmed and lower-cased.
     init(name: String?, normalizedAddress address: String) {
-        let trimmedName = name.map(ByteText.trimmedWhitespace)
+        let trimmedName = name.map(\.trimmedWhitespace)
         self.name = (trimmedName?.isEmpty ?? true) ? nil : trimmedName
         self.address = address
     }

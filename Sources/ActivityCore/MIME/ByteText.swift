@@ -87,13 +87,13 @@ enum ByteText {
         }
     }
 
-    /// `s.trimmedWhitespace` (Unicode white space, whole characters) without a copy when there is nothing to trim.
-    static func trimmedWhitespace(_ s: String) -> String {
+    /// Whether `s` surely has no white space (Unicode's, whole characters) to trim at either end,
+    /// seen from its first and last bytes (see `String.trimmedWhitespace`).
+    static func hasNothingToTrim(_ s: String) -> Bool {
         var text = s
-        let clean = text.withUTF8 { b in
+        return text.withUTF8 { b in
             b.isEmpty || (startsWithNonWhitespace(b) && endsWithNonWhitespace(b))
         }
-        return clean ? s : s.trimmedWhitespace
     }
 
     /// Whether the first character is not white space (`Character.isWhitespace` reads the first scalar).
