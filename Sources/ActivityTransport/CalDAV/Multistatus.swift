@@ -50,6 +50,9 @@ final class DAVXMLReader: NSObject, XMLParserDelegate {
 
     /// The root element, or nil if the document is not well-formed (e.g. truncated).
     static func parse(_ bytes: [UInt8]) -> DAVElement? {
+        // Foundation's XMLParser traps on a name that is not UTF-8 (found by scripts/fuzz dav): a
+        // document in UTF-8, the default, that is not valid UTF-8 is not well-formed (XML 1.0 §4.3.3).
+        guard !declaresUTF8(bytes) || String(validating: bytes, as: UTF8.self) != nil else { return nil }
         let reader = DAVXMLReader()
         let parser = XMLParser(data: Data(bytes))
         parser.shouldProcessNamespaces = true
@@ -58,6 +61,15 @@ final class DAVXMLReader: NSObject, XMLParserDelegate {
         parser.delegate = reader
         guard parser.parse(), reader.stack.isEmpty else { return nil }
         return reader.root
+    }
+
+    /// Whether the document is UTF-8 by its declaration or by default (no declaration, or no encoding in it).
+    static func declaresUTF8(_ bytes: [UInt8]) -> Bool {
+        guard bytes.starts(with: Array("<?xml".utf8)) else { return true }
+        let declaration = String(decoding: bytes.prefix(200).prefix { $0 != 0x3E }, as: UTF8.self).lowercased()
+        guard let range = declaration.range(of: "encoding") else { return true }
+        let value = declaration[range.upperBound...].drop { " =\"'".contains($0) }.prefix { $0 != "\"" && $0 != "'" }
+        return value == "utf-8" || value == "utf8"
     }
 
     func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
