@@ -133,8 +133,13 @@ public final class IMAPConnection {
             throw curlFailure(rc, detail: curl.errorText(rc), server: endpoint.server, account: endpoint.account)
         }
         logger.debug("connected", metadata: ["imap.account": "\(endpoint.account)", "imap.server": "\(endpoint.server)"])
-        try readCapabilities()
-        if has("ID") { try identify() }
+        do {
+            try readCapabilities()
+            if has("ID") { try identify() }
+        } catch let e as IMAPCommandError where IMAPRefusal.isNotConnected(e.text) {
+            closed = true
+            throw notConnected(e)
+        }
     }
 
     /// CAPABILITY again: what a server offers after login can differ from its greeting (QQ).

@@ -79,6 +79,22 @@ extension IMAPConnection {
         return IMAPFolderStatus(uidValidity: uidValidity, uidNext: uidNext, highestModSeq: modseq, messages: exists)
     }
 
+    /// INTERNALDATE of the first message of the folder last examined (the oldest the server
+    /// shows, as far as arrival order goes); nil for an empty folder.
+    public func firstInternalDate() throws -> String? {
+        var date: String? = nil
+        try run("FETCH 1 (INTERNALDATE)") { response in
+            if case .numbered(1, "FETCH", let values) = response, let items = values.first?.list {
+                var k = 0
+                while k + 1 < items.count {
+                    if items[k].atom?.uppercased() == "INTERNALDATE" { date = items[k + 1].text }
+                    k += 2
+                }
+            }
+        }
+        return date
+    }
+
     /// `NO SELECT Unsafe Login` after ID was sent: the host still refuses this client.
     func unsafeLogin(_ e: IMAPCommandError) -> ActivityError {
         ActivityError(.noPermission, "account \(endpoint.account): \(endpoint.server): the server refuses to open folders for this client even after it identified itself (ID): \(e.status.rawValue) \(e.text); on NetEase (163/126/yeah.net/企业邮) log in with the client authorization code (授权码) and check in webmail that IMAP/SMTP服务 is on, then contact the host if it persists")
