@@ -72,7 +72,7 @@ struct HostRuleTests {
     func unsafeLoginThenID() throws {
         let (dovecot, reference) = try Self.plainDovecot()
         let gate = try #require(try run(Repo.path("scripts/fault-proxy"), ["--listen", "1", "--target", "127.0.0.1:1", "--list-hosts"])
-            .stdout.split(separator: "\n").first { $0.contains("Unsafe Login") }).trimmingCharacters(in: .whitespaces)
+            .stdout.split(separator: "\n").first { $0.hasPrefix("    dir=up") && $0.contains("Unsafe Login") }).trimmingCharacters(in: .whitespaces)
         let proxy = try FaultProxy(to: dovecot.imapPort, rules: [
             gate, "count=*,replace=^\\* CAPABILITY .*=>* CAPABILITY IMAP4rev1 LITERAL+ UIDPLUS\\r"])
         let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(proxy.port)")
