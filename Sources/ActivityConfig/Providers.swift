@@ -62,6 +62,12 @@ public struct ProviderPreset: Sendable, Equatable {
         ]
     }()
 
+    /// Whether the password is a generated authorization code, which never holds a space: QQ
+    /// shows its 16 letters in groups (`abcd efgh ijkl mnop`) and a pasted code keeps them.
+    public var passwordIsCode: Bool {
+        ["qq", "exmail", "netease-163", "netease-126", "yeah", "qiye-163"].contains(name)
+    }
+
     public static func named(_ name: String) -> ProviderPreset? {
         all.first { $0.name == name.lowercased() }
     }

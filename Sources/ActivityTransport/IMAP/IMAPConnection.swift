@@ -158,7 +158,13 @@ public final class IMAPConnection {
         guard !sentID else { return }
         sentID = true
         let fields = IMAPConnection.identity.map { "\(IMAPConnection.quote($0.0)) \(IMAPConnection.quote($0.1))" }
-        try run("ID (\(fields.joined(separator: " ")))")
+        do {
+            try run("ID (\(fields.joined(separator: " ")))")
+        } catch let e as IMAPCommandError where !IMAPRefusal.isNotConnected(e.text) {
+            // A courtesy to every other server: a refusal is logged and the session goes on (a
+            // host that insists refuses the EXAMINE, which says so).
+            logger.notice("the server refused ID", metadata: ["imap.account": "\(endpoint.account)", "error": "\(e.description)"])
+        }
     }
 
     /// A refused login as exit 77, with the server's own words and what the host needs.
