@@ -68,7 +68,12 @@ public struct ProviderPreset: Sendable, Equatable {
         ["qq", "exmail", "netease-163", "netease-126", "yeah", "qiye-163"].contains(name)
     }
 
+    /// The names INTERFACE.md gives, beside this file's.
+    public static let aliases = ["163": "netease-163", "126": "netease-126", "netease-qiye": "qiye-163",
+                                 "m365-china": "microsoft365-china", "aliyun-qiye": "aliyun"]
+
     public static func named(_ name: String) -> ProviderPreset? {
-        all.first { $0.name == name.lowercased() }
+        let key = name.lowercased()
+        return all.first { $0.name == (aliases[key] ?? key) }
     }
 }

@@ -197,6 +197,16 @@ struct ProviderPresetTests {
         #expect(b.url == "imaps://imap.example.qq.com:993" && b.folders == ["INBOX", "Sent Messages"])
     }
 
+    @Test("INTERFACE.md's names are the same presets: 163, 126, netease-qiye, m365-china")
+    func interfaceNames() throws {
+        for (alias, name) in ["163": "netease-163", "126": "netease-126", "netease-qiye": "qiye-163"] {
+            let a = try #require(try parse("provider = \"\(alias)\"\npassword_file = \"s\"\n").accounts.first)
+            #expect(a.provider == name && a.url == ProviderPreset.named(name)?.url)
+        }
+        let china = try #require(try parse("provider = \"m365-china\"\noauth2_client_id = \"app\"\noauth2_refresh_token_file = \"r\"\n").accounts.first)
+        #expect(china.url == "imaps://partner.outlook.cn:993")
+    }
+
     @Test("an OAuth 2.0 preset fills the token URL and scope of its cloud, 21Vianet's included")
     func oauth() throws {
         let keys = "oauth2_client_id = \"app\"\noauth2_refresh_token_file = \"/var/lib/activity/a.refresh\"\n"
