@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What hosted mail services do that no Debian server does, reproduced by scripts/fault-proxy's
 /// host rules in front of a real Dovecot (each rule cites the public report it reproduces: see
@@ -175,5 +178,42 @@ struct HostRuleTests {
         #expect(proxy.fired("replace"))
         #expect(!proxy.sentCommands.contains { $0.contains("CONDSTORE") || $0.contains("MODSEQ") }, "\(proxy.sentCommands)")
         try expectSameLedger(team, reference, "without CONDSTORE")
+    }
+
+    @Test("Courier's and Cyrus's layout on a real Dovecot: INBOX. namespace, . separator, no SPECIAL-USE; Sent and \\Sent find INBOX.Sent; same ledger")
+    func inboxNamespace() throws {
+        let (dovecot, reference) = try Self.plainDovecot()
+        // Dovecot reconfigured in place (HOSTS.md, verified): `namespace inbox { prefix = INBOX.
+        // separator = . }`, and no special_use mailboxes, so SPECIAL-USE is not advertised.
+        let conf = dovecot.dir.file("dovecot.conf")
+        var text = try String(contentsOfFile: conf, encoding: .utf8)
+        text = text.replacingOccurrences(of: "  separator = /\n  prefix =\n", with: "  separator = .\n  prefix = INBOX.\n")
+        text = text.replacingOccurrences(of: "  mailbox [^\n]*\\{\n    special_use = [^\n]*\n  \\}\n", with: "", options: .regularExpression)
+        try text.write(toFile: conf, atomically: true, encoding: .utf8)
+        // base_dir is DIR/run, or the path DIR/base_dir names when that is too long for a socket.
+        let base = (try? String(contentsOfFile: dovecot.dir.file("base_dir"), encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? dovecot.dir.file("run")
+        let pid = try String(contentsOfFile: base + "/master.pid", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(kill(pid_t(pid) ?? 0, SIGHUP) == 0)
+        usleep(1_000_000)
+        let proxy = try FaultProxy(to: dovecot.imapPort, rules: [])
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(proxy.port)")
+        let r = try team.activity(["sync", "--once"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(!proxy.sentCommands.contains { $0.contains("RETURN (SPECIAL-USE)") }, "\(proxy.sentCommands)")
+        try expectSameLedger(team, reference, "INBOX. namespace")
+        let s = try StoreSnapshot(store: team.store)
+        #expect(s.tables["folder_checkpoint"]?.contains { $0.hasPrefix("alice-mail\tINBOX.Sent\t") } == true, "\(s.tables["folder_checkpoint"] ?? [])")
+        #expect(s.tables["folder_checkpoint"]?.contains { $0.hasPrefix("bob-mail\tINBOX.已发送\t") } == true, "\(s.tables["folder_checkpoint"] ?? [])")
+
+        // A folder named as a mail client shows it, without the prefix (INTERFACE.md).
+        let named = try FixtureTeam(imapURL: "imap://127.0.0.1:\(proxy.port)") {
+            $0.replacingOccurrences(of: "password_file = \"secrets/alice\"", with: "password_file = \"secrets/alice\"\nfolders = [\"INBOX\", \"Sent\"]")
+        }
+        let n = try named.activity(["sync", "--once", "--account", "alice-mail"])
+        #expect(n.status == 0, "\(n.stdout)\(n.stderr)")
+        #expect(proxy.sentCommands.contains("NAMESPACE"))
+        let alice = { (rows: [String]?) in (rows ?? []).filter { $0.contains("alice") } }
+        #expect(alice(try StoreSnapshot(store: named.store).tables["activity"]) == alice(reference.tables["activity"]))
     }
 }
