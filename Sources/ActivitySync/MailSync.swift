@@ -49,7 +49,8 @@ public struct MailSync {
             return try syncUnmapped(account: account, credential: credential)
         } catch let e as IMAPCommandError {
             // NO or BAD: the server refused a command; a later try may succeed.
-            throw ActivityError(.tempFail, "account \(account.id): \(Config.serverName(account.url)): \(e.command) refused: \(e.status.rawValue) \(e.text)")
+            let hint = IMAPRefusal.throttleBackoff(e.text) != nil ? "; the server is throttling this account: the next poll tries again" : ""
+            throw ActivityError(.tempFail, "account \(account.id): \(Config.serverName(account.url)): \(e.command) refused: \(e.status.rawValue) \(e.text)\(hint)")
         }
     }
 

@@ -111,6 +111,15 @@ struct HostRuleTests {
         let descending = try run("/usr/bin/curl", ["-sS", "-u", "alice:pw-alice", "imap://127.0.0.1:\(proxy.port)/INBOX", "-X", "UID FETCH 5:1 (UID)"])
         #expect(descending.status != 0)
         #expect(proxy.log.contains { $0.contains("BAD UID parameters!") }, "\(proxy.log)")
+
+        // Exmail's wording of the same refusal, for an unsorted set; a sync through it is unaffected.
+        let exmail = try FaultProxy(to: dovecot.imapPort, rules: ["host=exmail-sets"])
+        let unsorted = try run("/usr/bin/curl", ["-sS", "-u", "alice:pw-alice", "imap://127.0.0.1:\(exmail.port)/INBOX", "-X", "UID FETCH 3,1 (UID)"])
+        #expect(unsorted.status != 0)
+        #expect(exmail.log.contains { $0.contains("Sequence set is inavlid!") }, "\(exmail.log)")
+        let viaExmail = try FixtureTeam(imapURL: "imap://127.0.0.1:\(exmail.port)")
+        #expect(try viaExmail.activity(["sync", "--once"]).status == 0)
+        try expectSameLedger(viaExmail, reference, "through the Exmail set rule")
     }
 
     @Test("Tencent Exmail: its one login sentence exits 77 with the server's words and the remedy, and is not retried")

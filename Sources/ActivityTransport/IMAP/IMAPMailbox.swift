@@ -103,7 +103,7 @@ extension IMAPConnection {
     /// `BAD User is authenticated but not connected.` (Exchange Online): transient; a new
     /// connection is the remedy, which the sync's retry makes.
     func notConnected(_ e: IMAPCommandError) -> ActivityError {
-        ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): the server lost this session's mailbox (\(e.status.rawValue) \(e.text)); reconnecting")
+        ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): the server lost this session's mailbox (\(e.status.rawValue) \(e.text)); a new connection usually works; if it keeps happening, check that the OAuth scope grants IMAP (IMAP.AccessAsUser.All) and that IMAP is allowed for the mailbox")
     }
 
     /// `UID FETCH n:* (UID)`: the UIDs above `after` (no headers), to learn cheaply whether a
