@@ -65,6 +65,11 @@ struct IMAPHostsTests {
         #expect(e.code == .noPermission)
         #expect(e.message.hasPrefix("account wang-163: imap.163.com:993: login refused (the server said \"NO LOGIN Login error or password error\")"))
         #expect(e.message.contains("授权码") && !e.message.contains("secret-pw"))
+        let outlook = IMAPConnection.loginRefused(IMAPEndpoint(url: "imaps://outlook.office365.com:993", username: "a", credential: .password("p"), account: "a"),
+                                                  detail: "", transcript: ["* OK The Microsoft Exchange IMAP4 service is ready.",
+                                                                           "A002 NO Basic authentication is disabled.",
+                                                                           "* BYE Microsoft Exchange Server IMAP4 server signing off."])
+        #expect(outlook.message.contains("the server said \"NO Basic authentication is disabled.\"") && outlook.message.contains("OAuth 2.0"), "\(outlook.message)")
         let plain = IMAPConnection.loginRefused(IMAPEndpoint(url: "imap://127.0.0.1:143", username: "a", credential: .password("p"), account: "a"),
                                                 detail: "Access denied: 000", transcript: [])
         #expect(plain.message.contains("login refused (Access denied: 000)") && plain.message.contains("check the username and password"))

@@ -169,11 +169,13 @@ public final class IMAPConnection {
 
     /// A refused login as exit 77, with the server's own words and what the host needs.
     static func loginRefused(_ endpoint: IMAPEndpoint, detail: String, transcript: [String]) -> ActivityError {
-        // The last tagged NO/BAD (libcurl's tags are `A001`…); an untagged BYE or NO otherwise.
-        let refusal = transcript.last { line in
+        // The last tagged NO/BAD (libcurl's tags are `A001`…); an untagged BYE or NO otherwise
+        // (Outlook.com says why in the tagged NO, then signs off with a BYE).
+        func refusing(_ line: String, tagged: Bool) -> Bool {
             let words = line.split(separator: " ", maxSplits: 2)
-            return words.count >= 2 && ["NO", "BAD", "BYE"].contains(words[1].uppercased())
-        }.map { line -> String in
+            return words.count >= 2 && (words[0] != "*") == tagged && ["NO", "BAD", "BYE"].contains(words[1].uppercased())
+        }
+        let refusal = (transcript.last { refusing($0, tagged: true) } ?? transcript.last { refusing($0, tagged: false) }).map { line -> String in
             line.split(separator: " ", maxSplits: 1).dropFirst().joined()
         }
         let said = refusal.map { "the server said \"\($0)\"" } ?? detail
