@@ -31,7 +31,10 @@ struct ConfigCommand: ParsableCommand {
                     let detail = try check(a, credentials: credentials, config: config)
                     table.add([a.id, a.kind.rawValue, Config.serverName(a.url), "ok: " + detail])
                 } catch let e as ActivityError {
-                    table.add([a.id, a.kind.rawValue, Config.serverName(a.url), "failed: " + e.message])
+                    // A preset's settings checklist, unless the message already gives the host's remedy.
+                    let preset = a.provider.flatMap(ProviderPreset.named)
+                    let hint = preset.map { e.message.contains("login refused") ? "" : " (\($0.name) needs: \($0.hint))" } ?? ""
+                    table.add([a.id, a.kind.rawValue, Config.serverName(a.url), "failed: " + e.message + hint])
                     worst = ActivityError.worst(worst, e)
                 } catch {
                     table.add([a.id, a.kind.rawValue, Config.serverName(a.url), "failed: \(error)"])
