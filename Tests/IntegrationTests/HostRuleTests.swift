@@ -225,4 +225,22 @@ struct HostRuleTests {
         let alice = { (rows: [String]?) in (rows ?? []).filter { $0.contains("alice") } }
         #expect(alice(try StoreSnapshot(store: named.store).tables["activity"]) == alice(reference.tables["activity"]))
     }
+
+    @Test("provider = \"qq\" with the account's own url syncs like the plain account; a missing folder gets the preset's checklist")
+    func presetUnderExplicitKeys() throws {
+        let (dovecot, reference) = try Self.plainDovecot()
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)") {
+            $0.replacingOccurrences(of: "kind = \"imap\"\n", with: "provider = \"qq\"\n")
+        }
+        let r = try team.activity(["sync", "--once"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        try expectSameLedger(team, reference, "with provider = qq and an explicit url")
+
+        let missing = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)") {
+            $0.replacingOccurrences(of: "kind = \"imap\"\n", with: "provider = \"qq\"\nfolders = [\"INBOX\", \"其他文件夹/客户\"]\n")
+        }
+        let check = try missing.activity(["config", "check"])
+        #expect(check.status == 78, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("has no folder \"其他文件夹/客户\"") && check.stdout.contains("(qq needs: IMAP/SMTP on in webmail"), "\(check.stdout)")
+    }
 }
