@@ -82,6 +82,8 @@ public struct Config: Sendable {
         /// Seconds the server may stay silent (connecting, in TLS, or mid-answer) before the
         /// attempt is given up (`timeout`, default 60 s).
         public var timeout: TimeInterval = 60
+        /// The `provider` preset the account names (settings and host-aware advice).
+        public var provider: String? = nil
     }
 
     public var file: String
@@ -270,11 +272,21 @@ extension Config {
             if accounts.contains(where: { $0.id == id }) { throw a.error("id", "account \(id) is defined twice") }
             let rep = try a.requiredString("rep")
             guard reps.contains(where: { $0.id == rep }) else { throw a.error("rep", "no [[rep]] has id \"\(rep)\"") }
-            let kindName = try a.requiredString("kind")
+            var preset: ProviderPreset? = nil
+            if let name = try a.string("provider") {
+                guard let p = ProviderPreset.named(name) else {
+                    throw a.error("provider", "\"\(name)\" is not a known provider (one of \(ProviderPreset.all.map(\.name).joined(separator: ", ")))")
+                }
+                preset = p
+            }
+            let kindName = try a.string("kind") ?? (preset != nil ? "imap" : a.requiredString("kind"))
             guard let kind = Account.Kind(rawValue: kindName) else {
                 throw a.error("kind", "must be \"imap\" or \"caldav\", not \"\(kindName)\"")
             }
-            let url = try a.requiredString("url")
+            if preset != nil && kind != .imap {
+                throw a.error("provider", "presets are for imap accounts; remove provider or set kind = \"imap\"")
+            }
+            let url = try a.string("url") ?? (preset?.url ?? a.requiredString("url"))
             let allowPlaintext = try a.bool("allow_plaintext") ?? false
             try checkURL(url, kind: kind, allowPlaintext: allowPlaintext, section: a)
             let secrets = try [("password_file", a.string("password_file")), ("password_env", a.string("password_env")),
@@ -290,8 +302,11 @@ extension Config {
                 default: secret = .command(value)
                 }
             }
-            let oauth2 = try oauth2Settings(a, kind: kind, directory: directory, passwordKey: secrets.first?.0)
-            let folders = try a.strings("folders") ?? ["INBOX", "\\Sent"]
+            let oauth2 = try oauth2Settings(a, kind: kind, directory: directory, passwordKey: secrets.first?.0, preset: preset)
+            if let preset, preset.auth == .oauth2, oauth2 == nil {
+                throw a.error(secrets.first?.0 ?? "provider", "\(preset.name) accepts OAuth 2.0 only (a password login is refused); give oauth2_client_id and oauth2_refresh_token_file instead of a password")
+            }
+            let folders = try a.strings("folders") ?? preset?.folders ?? ["INBOX", "\\Sent"]
             let calendars = try a.strings("calendars") ?? []
             let caFile = try a.string("ca_file").map { resolve($0, directory: directory) }
             if let caFile, !FileManager.default.fileExists(atPath: caFile) {
@@ -308,7 +323,8 @@ extension Config {
             accounts.append(Account(id: id, rep: rep, kind: kind, url: url,
                                     username: try a.string("username") ?? reps.first { $0.id == rep }!.emails[0],
                                     secret: secret, folders: folders, calendars: calendars, caFile: caFile,
-                                    pollInterval: interval, allowPlaintext: allowPlaintext, oauth2: oauth2, timeout: timeout))
+                                    pollInterval: interval, allowPlaintext: allowPlaintext, oauth2: oauth2, timeout: timeout,
+                                    provider: preset?.name))
         }
 
         // [pipeline]
@@ -342,15 +358,30 @@ extension Config {
 
     /// Every key an [[account]] table may have.
     public static let accountKeys = Set(["id", "rep", "kind", "url", "username", "password_file", "password_env", "password_command",
-                                         "folders", "calendars", "ca_file", "poll_interval", "allow_plaintext", "timeout"]).union(oauth2Keys)
+                                         "folders", "calendars", "ca_file", "poll_interval", "allow_plaintext", "timeout", "provider"]).union(oauth2Keys)
 
     static let oauth2Keys = ["oauth2_token_url", "oauth2_client_id", "oauth2_client_secret_file", "oauth2_refresh_token_file",
                              "oauth2_scope"]
 
     /// The oauth2_* keys of an account: all or none of the required ones, never with a password.
-    static func oauth2Settings(_ a: TOMLSection, kind: Account.Kind, directory: String, passwordKey: String?) throws -> OAuth2? {
+    static func oauth2Settings(_ a: TOMLSection, kind: Account.Kind, directory: String, passwordKey: String?,
+                               preset: ProviderPreset? = nil) throws -> OAuth2? {
         let given = oauth2Keys.filter { a.node($0) != nil }
         guard let first = given.first else { return nil }
+        // A preset with OAuth 2.0 endpoints fills the token URL and scope.
+        if let preset, let presetURL = preset.tokenURL {
+            if let passwordKey {
+                throw a.error(first, "an account logs in with \(passwordKey) or with OAuth 2.0, not both; remove one")
+            }
+            for key in ["oauth2_client_id", "oauth2_refresh_token_file"] where a.node(key) == nil {
+                throw a.error(first, "OAuth 2.0 needs \(key) too (provider \(preset.name) fills in the token URL and scope)")
+            }
+            let tokenURL = try a.string("oauth2_token_url") ?? presetURL
+            return OAuth2(tokenURL: tokenURL, clientID: try a.requiredString("oauth2_client_id"),
+                          clientSecretFile: try a.string("oauth2_client_secret_file").map { resolve($0, directory: directory) },
+                          refreshTokenFile: resolve(try a.requiredString("oauth2_refresh_token_file"), directory: directory),
+                          scope: try a.string("oauth2_scope") ?? preset.scope)
+        }
         if let passwordKey {
             throw a.error(first, "an account logs in with \(passwordKey) or with OAuth 2.0, not both; remove one")
         }

@@ -195,3 +195,67 @@ struct OAuth2ConfigTests {
             .contains("key oauth2_token_url: http:// would send the refresh token in clear"))
     }
 }
+
+/// `provider = "…"`: a hosted service's settings, under whatever the account gives itself.
+@Suite("Provider presets")
+struct ProviderPresetTests {
+    func parse(_ keys: String) throws -> Config {
+        try Config.parse(text: """
+            [[rep]]
+            id = "alice"
+            emails = ["alice@example.com"]
+
+            [[account]]
+            id = "alice-mail"
+            rep = "alice"
+
+            """ + keys, path: "/etc/activity/activity.toml")
+    }
+
+    func error(_ keys: String) -> ActivityError? {
+        do { _ = try parse(keys); return nil } catch let e as ActivityError { return e } catch { return nil }
+    }
+
+    @Test("a preset fills url, kind and folders; an explicit key wins")
+    func fills() throws {
+        let a = try #require(try parse("provider = \"netease-163\"\npassword_file = \"secrets/a\"\n").accounts.first)
+        #expect(a.kind == .imap && a.url == "imaps://imap.163.com:993" && a.folders == ["INBOX", "\\Sent"] && a.provider == "netease-163")
+        let b = try #require(try parse("provider = \"qq\"\nurl = \"imaps://imap.example.qq.com:993\"\nfolders = [\"INBOX\", \"Sent Messages\"]\npassword_file = \"s\"\n").accounts.first)
+        #expect(b.url == "imaps://imap.example.qq.com:993" && b.folders == ["INBOX", "Sent Messages"])
+    }
+
+    @Test("INTERFACE.md's names are the same presets: 163, 126, netease-qiye, m365-china")
+    func interfaceNames() throws {
+        for (alias, name) in ["163": "netease-163", "126": "netease-126", "netease-qiye": "qiye-163"] {
+            let a = try #require(try parse("provider = \"\(alias)\"\npassword_file = \"s\"\n").accounts.first)
+            #expect(a.provider == name && a.url == ProviderPreset.named(name)?.url)
+        }
+        let china = try #require(try parse("provider = \"m365-china\"\noauth2_client_id = \"app\"\noauth2_refresh_token_file = \"r\"\n").accounts.first)
+        #expect(china.url == "imaps://partner.outlook.cn:993")
+    }
+
+    @Test("an OAuth 2.0 preset fills the token URL and scope of its cloud, 21Vianet's included")
+    func oauth() throws {
+        let keys = "oauth2_client_id = \"app\"\noauth2_refresh_token_file = \"/var/lib/activity/a.refresh\"\n"
+        let global = try #require(try parse("provider = \"microsoft365\"\n" + keys).accounts.first)
+        #expect(global.url == "imaps://outlook.office365.com:993")
+        #expect(global.oauth2?.tokenURL == "https://login.microsoftonline.com/organizations/oauth2/v2.0/token")
+        #expect(global.oauth2?.scope == "https://outlook.office.com/IMAP.AccessAsUser.All offline_access")
+        let china = try #require(try parse("provider = \"microsoft365-china\"\n" + keys).accounts.first)
+        #expect(china.url == "imaps://partner.outlook.cn:993")
+        #expect(china.oauth2?.tokenURL == "https://login.partner.microsoftonline.cn/organizations/oauth2/v2.0/token")
+        #expect(china.oauth2?.scope == "https://partner.outlook.cn/IMAP.AccessAsUser.All offline_access")
+        let gmail = try #require(try parse("provider = \"gmail\"\n" + keys + "oauth2_scope = \"custom\"\n").accounts.first)
+        #expect(gmail.oauth2?.tokenURL == "https://oauth2.googleapis.com/token" && gmail.oauth2?.scope == "custom")
+        #expect(try parse("provider = \"gmail\"\npassword_file = \"app-password\"\n").accounts.first?.oauth2 == nil, "an app password is allowed")
+    }
+
+    @Test("a password for an OAuth-only host, or an unknown preset, is refused naming the key")
+    func refused() {
+        let e = error("provider = \"microsoft365\"\npassword_file = \"secrets/a\"\n")
+        #expect(e?.code == .config && e?.message.contains("password_file") == true && e?.message.contains("OAuth 2.0 only") == true, "\(String(describing: e))")
+        let u = error("provider = \"hotmail-classic\"\n")
+        #expect(u?.message.contains("not a known provider") == true && u?.message.contains("netease-163") == true)
+        #expect(error("provider = \"qq\"\nkind = \"caldav\"\n")?.message.contains("presets are for imap accounts") == true)
+    }
+}

@@ -139,7 +139,8 @@ final class FaultProxy {
     init(to targetPort: Int, rules: [String]) throws {
         port = freePort()
         process.executableURL = URL(fileURLWithPath: Repo.path("scripts/fault-proxy"))
-        process.arguments = ["--listen", String(port), "--target", "127.0.0.1:\(targetPort)", "--log", dir.file("log")] + rules
+        process.arguments = ["--listen", String(port), "--target", "127.0.0.1:\(targetPort)", "--log", dir.file("log"),
+                             "--dump-up", dir.file("up")] + rules
         process.standardInput = FileHandle.nullDevice
         FileManager.default.createFile(atPath: dir.file("out"), contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: dir.file("out"))
@@ -159,6 +160,19 @@ final class FaultProxy {
     var log: [String] {
         ((try? String(contentsOfFile: dir.file("log"), encoding: .utf8)) ?? "").split(separator: "\n")
             .map { $0.split(separator: " ", maxSplits: 1).last.map(String.init) ?? "" }
+    }
+
+    /// The lines the client sent on connection `n` (1-based), as it sent them (before any rule).
+    func sent(connection n: Int) -> [String] {
+        let data = FileManager.default.contents(atPath: dir.file("up/conn-\(n).up")) ?? Data()
+        return String(decoding: data, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+    }
+
+    /// The commands the client sent on every connection, in order, without their tags.
+    var sentCommands: [String] {
+        (1...max(1, connections)).flatMap { n in
+            sent(connection: n).map { line in line.split(separator: " ", maxSplits: 1).dropFirst().first.map(String.init) ?? line }
+        }
     }
 
     /// How many connections reached the proxy.
