@@ -103,6 +103,8 @@ public struct Config: Sendable {
     public var accounts: [Account]
     /// `[pipeline]`: the thresholds of the weekly review's deal classes (seed 001's defaults).
     public var pipeline = Pipeline.Settings()
+    /// `[[user]]`: who reads the ledger in the web view and the digest (see Users.swift).
+    public var users: [User] = []
 
     /// A configuration with no file: nothing internal, no reps (what `explain` uses without one).
     public static func empty(timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) -> Config {
@@ -149,7 +151,7 @@ extension Config {
     public static func parse(text: String, path: String) throws -> Config {
         let doc = try TOMLDocument(file: path, text: text)
         let root = TOMLSection(document: doc, name: nil, index: nil, label: "top level", entries: doc.root)
-        try root.onlyKnown(["ledger", "company", "targets", "team", "rep", "account", "pipeline"])
+        try root.onlyKnown(["ledger", "company", "targets", "team", "rep", "account", "pipeline", "user"])
         let directory = (path as NSString).deletingLastPathComponent.isEmpty
             ? FileManager.default.currentDirectoryPath : (path as NSString).deletingLastPathComponent
 
@@ -353,6 +355,7 @@ extension Config {
                       freemailDomains: freemail, defaultTargets: defaultTargets, tenureBands: tenure, teams: teams,
                       reps: reps, accounts: accounts)
         config.pipeline = pipeline
+        config.users = try parseUsers(try arrayOfTables("user"), teams: teams, reps: reps, directory: directory)
         return config
     }
 

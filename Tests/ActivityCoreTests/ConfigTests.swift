@@ -69,6 +69,74 @@ struct ConfigTests {
         #expect(throws: Never.self) { try TOMLDocument.checkTableHeaders(text, file: "activity.toml") }
     }
 
+    static let team = """
+        [[team]]
+        id = "east"
+        name = "华东区"
+        [[team]]
+        id = "north"
+        [[rep]]
+        id = "alice"
+        emails = ["alice@hxsoft.cn"]
+        team = "east"
+        [[rep]]
+        id = "bob"
+        emails = ["bob@hxsoft.cn"]
+        team = "north"
+
+        """
+
+    @Test("[[user]]: a rep sees only themselves, a manager the reps of their teams, an admin everyone")
+    func usersSeeWhatTheirRoleAllows() throws {
+        let c = try parse(Self.team + """
+            [[user]]
+            login = "zhao"
+            name = "赵经理"
+            email = "zhao@hxsoft.cn"
+            role = "manager"
+            teams = ["east"]
+            password_hash = "$y$j9T$abc$def"
+            [[user]]
+            login = "alice"
+            role = "rep"
+            rep = "alice"
+            password_file = "secrets/alice-web"
+            [[user]]
+            login = "boss"
+            role = "admin"
+            """)
+        #expect(c.users.map(\.login) == ["zhao", "alice", "boss"])
+        let view = { (login: String) in c.users.first { $0.login == login }!.visibleReps(in: c).map(\.id) }
+        #expect(view("zhao") == ["alice"])
+        #expect(view("alice") == ["alice"])
+        #expect(view("boss") == ["alice", "bob"])
+        #expect(c.users[1].passwordFile == "/etc/activity/secrets/alice-web")
+        #expect(c.users[1].email == nil && c.users[0].name == "赵经理")
+    }
+
+    @Test("[[user]] errors name the line and key", arguments: [
+        ("login = \"zhao\"\nrole = \"manager\"", "key teams: a manager needs"),
+        ("login = \"zhao\"\nrole = \"manager\"\nteams = [\"west\"]", "key teams: no [[team]] has id \"west\""),
+        ("login = \"a\"\nrole = \"rep\"\nrep = \"carol\"", "key rep: no [[rep]] has id \"carol\""),
+        ("login = \"a\"\nrole = \"rep\"", "key rep: a user with role = \"rep\" needs"),
+        ("login = \"a\"\nrole = \"boss\"", "key role: must be \"rep\", \"manager\" or \"admin\""),
+        ("login = \"a b\"\nrole = \"admin\"", "key login: \"a b\" is not a login"),
+        ("login = \"a\"\nrole = \"admin\"\npassword_hash = \"hunter2\"", "key password_hash: is not a crypt(3) hash"),
+        ("login = \"a\"\nrole = \"admin\"\nemail = \"nobody\"", "key email: \"nobody\" is not a mail address"),
+    ])
+    func userErrors(_ body: String, _ message: String) throws {
+        let e = try #require(error(Self.team + "[[user]]\n" + body + "\n"))
+        #expect(e.code == .config)
+        #expect(e.message.contains(message), "\(e.message)")
+        #expect(e.message.hasPrefix("/etc/activity/activity.toml:1"), "\(e.message)")
+    }
+
+    @Test("a login given twice is refused")
+    func duplicateLogin() {
+        let e = error(Self.team + "[[user]]\nlogin = \"a\"\nrole = \"admin\"\n[[user]]\nlogin = \"a\"\nrole = \"admin\"\n")
+        #expect(e?.message.contains("user a is defined twice") == true)
+    }
+
     @Test("a bad value names the file, line and key")
     func badValue() {
         let e = error("[ledger]\nstore = \"sqlite:a.db\"\ntimezone = \"Mars/Olympus\"\n")
