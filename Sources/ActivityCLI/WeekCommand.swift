@@ -94,38 +94,24 @@ struct Ledger {
         let exchanges = try store.lastExchanges(rep: rep.id, before: min(now, end), since: since)
         let monday = ISOWeek.calendar(zone).dateComponents([.year, .month, .day], from: week.start(in: zone))
         let targets = plan.targets(rep: rep.id, team: rep.team, startDate: rep.startDate, monday: monday)
-        return RepWeek.build(rep: profile, week: week, activities: activities, reached: reached, exchanges: exchanges,
-                             targets: targets, followUpAfterDays: config.followupAfterDays, now: now)
+        var repWeek = RepWeek.build(rep: profile, week: week, activities: activities, reached: reached, exchanges: exchanges,
+                                    targets: targets, followUpAfterDays: config.followupAfterDays, now: now)
+        repWeek.deals = try pipeline(rep, at: min(now, end.addingTimeInterval(-1)))
+        return repWeek
     }
 }
 
 extension Ledger {
-    /// A rep's open deals at `moment` (DOMAIN.md "Deal classes"): the stage of each organisation over
-    /// all history, its last activity within the pipeline's window, and whether its last mail waits
-    /// for an answer.
+    /// A rep's open deals at `moment` (DOMAIN.md "Deal classes"): the stage of each organisation and
+    /// its last activity, over all history, and whether its last mail waits for an answer.
     func pipeline(_ rep: Config.Rep, at moment: Date) throws -> [Pipeline.Deal] {
         let zone = config.profile(rep).timeZone
-        let settings = config.pipeline
-        var activities: [Activity] = []
-        let first = ISOWeek(containing: moment.addingTimeInterval(-TimeInterval(settings.dropAfterDays + 1) * 86_400), in: zone)
-        var week = first
-        let last = ISOWeek(containing: moment, in: zone)
-        while !(last < week) {
-            activities += try store.activities(rep: rep.id, week: week)
-            week = week.next
-        }
-        var standings = Pipeline.standings(activities, asOf: moment)
-        // The stage counts steps reached before the window too.
-        for (org, step) in try store.stages(rep: rep.id, orgs: Set(standings.keys), before: moment) {
-            if var standing = standings[org] {
-                standing.stage = max(standing.stage, step)
-                standings[org] = standing
-            }
-        }
+        let standings = try store.standings(rep: rep.id, asOf: moment)
+            .mapValues { Pipeline.Standing(stage: $0.stage, lastActivity: $0.last) }
         let since = moment.addingTimeInterval(-TimeInterval(config.leadLookbackDays) * 86_400)
         let exchanges = try store.lastExchanges(rep: rep.id, before: moment, since: since)
         let unanswered = Set(RepWeek.followUpsDue(exchanges, asOf: moment, afterDays: config.followupAfterDays).map(\.org))
-        return Pipeline.deals(standings, on: moment, in: zone, settings: settings, unanswered: unanswered)
+        return Pipeline.deals(standings, on: moment, in: zone, settings: config.pipeline, unanswered: unanswered)
     }
 }
 
@@ -179,6 +165,8 @@ enum WeekRendering {
                          ("days_waiting", .int(f.daysWaiting))])
             })),
             ("stages", .object(w.stages.map { ($0.org, .int($0.step)) })),
+            ("pipeline", .object([("A", .int(w.dealCounts.a)), ("B", .int(w.dealCounts.b)), ("C", .int(w.dealCounts.c)),
+                                  ("stale", .int(w.dealCounts.stale))])),
         ])
     }
 
@@ -249,6 +237,10 @@ enum WeekRendering {
                     list.add([s.org, "\(s.step) \(kind?.chineseName ?? "")"])
                 }
                 out += list.render()
+            }
+            if !w.deals.isEmpty {
+                let n = w.dealCounts
+                out += "\nPipeline: A \(n.a)  B \(n.b)  C \(n.c)" + (n.stale > 0 ? "  stale \(n.stale)" : "") + " (activity pipeline)\n"
             }
             out += "\n"
         }

@@ -345,6 +345,16 @@ public final class Store {
 
     /// The highest step each of some organisations has reached with a rep before an instant
     /// (a week's stages), without reading the rep's whole history.
+    /// Per organisation of a rep: the highest step reached and the latest activity at or before
+    /// `asOf`, over all history (the pipeline's standings; one pass over `activity_rep_org`).
+    public func standings(rep: String, asOf: Date) throws -> [String: (stage: Int, last: Date)] {
+        var out: [String: (stage: Int, last: Date)] = [:]
+        try db.prepare("SELECT org, max(step), max(at) FROM activity WHERE rep = ? AND at <= ? GROUP BY org")
+            .bind(.text(rep), .int(Int64(asOf.timeIntervalSince1970.rounded(.down))))
+            .forEach { row in out[row.text(0)] = (Int(row.int(1)), Date(timeIntervalSince1970: TimeInterval(row.int(2)))) }
+        return out
+    }
+
     public func stages(rep: String, orgs: Set<String>, before: Date) throws -> [String: Int] {
         var out: [String: Int] = [:]
         let sorted = orgs.sorted()
