@@ -51,12 +51,15 @@ struct TOMLDocument {
         root = TOMLDocument.convert(table)
     }
 
-    /// TOMLKit's toml++ aborts the process (an assertion, not an error) on a table header whose first key starts
-    /// with anything but a bare-key character or a quote: `[工作]`, `[ =]`, a lone `[` (found by scripts/fuzz
-    /// config). Such a header is refused here first, with the line and what to write instead.
+    /// TOMLKit's toml++ aborts the process (an assertion, not an error) on some malformed input, so such input is
+    /// refused here first, with the line and what to write instead (found by scripts/fuzz config):
+    /// - a table header whose first key starts with anything but a bare-key character or a quote: `[工作]`, `[ =]`,
+    ///   a lone `[`;
+    /// - a `}` where an array expects a value: `["报价", }谈判"]`.
     static func checkTableHeaders(_ text: String, file: String) throws {
         let b = Array(text.utf8)
-        var depth = 0               // open [ and { of values
+        var open: [UInt8] = []      // the [ and { of values still open, innermost last
+        var valueExpected = false   // in an array, after its [ or a comma
         var quote: [UInt8] = []     // the open string's delimiter: ", ', """ or '''
         var line = 1
         var atLineStart = true
@@ -71,18 +74,23 @@ struct TOMLDocument {
                 continue
             }
             if c == 0x20 || c == 0x09 || c == 0x0D { i += 1; continue }
-            let lineStart = atLineStart
-            atLineStart = false
-            switch c {
-            case 0x23:  // a comment, to the end of the line
+            if c == 0x23 {  // a comment, to the end of the line
                 while i < b.count, b[i] != 0x0A { i += 1 }
                 continue
+            }
+            let lineStart = atLineStart
+            atLineStart = false
+            if valueExpected, c == 0x7D {
+                throw ActivityError(.config, "\(file):\(line): a } where the array expects a value (a missing quote or [?); fix the TOML syntax on that line")
+            }
+            valueExpected = false
+            switch c {
             case 0x22, 0x27:
                 let triple = starts([c, c, c], at: i)
                 quote = Array(repeating: c, count: triple ? 3 : 1)
                 i += quote.count
                 continue
-            case 0x5B where lineStart && depth == 0:
+            case 0x5B where lineStart && open.isEmpty:
                 var k = i + 1
                 if k < b.count, b[k] == 0x5B { k += 1 }
                 while k < b.count, b[k] == 0x20 || b[k] == 0x09 { k += 1 }
@@ -96,8 +104,15 @@ struct TOMLDocument {
                 while k < b.count, b[k] != 0x0A, b[k] != 0x23, b[k] != 0x22, b[k] != 0x27 { k += 1 }
                 i = k
                 continue
-            case 0x5B, 0x7B: depth += 1
-            case 0x5D, 0x7D: depth = max(0, depth - 1)
+            case 0x5B:
+                open.append(c)
+                valueExpected = true
+            case 0x7B:
+                open.append(c)
+            case 0x2C:
+                valueExpected = open.last == 0x5B
+            case 0x5D, 0x7D:
+                if !open.isEmpty { open.removeLast() }
             default: break
             }
             i += 1

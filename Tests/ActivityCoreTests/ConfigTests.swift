@@ -50,6 +50,15 @@ struct ConfigTests {
         #expect(e.message.hasPrefix("/etc/activity/activity.toml:3: "), "\(e.message)")
     }
 
+    @Test("a } where an array expects a value is a syntax error on its line, not an abort (found by scripts/fuzz config)",
+          arguments: ["closing = [\"报价\", }谈判\"]", "a = [ } ]", "a = [1, }]", "a = [[}]]", "a = [ # c\n}]"])
+    func closingBraceInArray(_ line: String) throws {
+        let e = try #require(error("[ledger]\ntimezone = \"Asia/Shanghai\"\n" + line + "\n"))
+        #expect(e.code == .config)
+        #expect(e.message.hasPrefix("/etc/activity/activity.toml:3: ") || e.message.hasPrefix("/etc/activity/activity.toml:4: "), "\(e.message)")
+        #expect(e.message.contains("where the array expects a value"), "\(e.message)")
+    }
+
     @Test("brackets inside strings, arrays and comments are not table headers")
     func bracketsElsewhere() {
         let text = #"""

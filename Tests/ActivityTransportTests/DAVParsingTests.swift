@@ -39,6 +39,8 @@ struct DAVParsingTests {
         let pi = "<?xm?>\n<D:multistatus xmlns:D=\"DAV:\"><D:response><D:href>/a/b.ics</D:href></D:response></D:multistatus>"
         #expect(Multistatus(Array(pi.utf8), requestPath: "/a/") == nil)
         #expect(Multistatus(Array(("<?xml version=\"1.0\"?><?php echo 1 ?>" + pi.dropFirst(7)).utf8), requestPath: "/a/") == nil)
+        // An instruction inside an unclosed declaration.
+        #expect(Multistatus(Array("<?xml ionontusse>\n  <?x0.?>o46ul".utf8), requestPath: "/a/") == nil)
         let cdata = #"<?xml version="1.0" encoding="utf-8"?><!-- <? --><D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:response><D:href>/a/b.ics</D:href><D:propstat><D:prop><C:calendar-data><![CDATA[DESCRIPTION:<?php ?>]]></C:calendar-data></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
         #expect(Multistatus(Array(cdata.utf8), requestPath: "/a/")?.responses.first?.found("urn:ietf:params:xml:ns:caldav", "calendar-data")?.text == "DESCRIPTION:<?php ?>")
     }

@@ -84,7 +84,13 @@ final class DAVXMLReader: NSObject, XMLParserDelegate {
         }
         var i = b.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
         if starts("<?xml", at: i), i + 5 < b.count, [0x20, 0x09, 0x0A, 0x0D].contains(b[i + 5]) {
-            i = skip(past: "?>", from: i + 5)
+            // The declaration ends at its first ?>; a < before that is another instruction inside it.
+            i += 5
+            while i < b.count, !starts("?>", at: i) {
+                if b[i] == 0x3C { return true }
+                i += 1
+            }
+            i += 2
         }
         while i < b.count {
             guard b[i] == 0x3C else { i += 1; continue }
