@@ -94,10 +94,8 @@ struct Ledger {
         let exchanges = try store.lastExchanges(rep: rep.id, before: min(now, end), since: since)
         let monday = ISOWeek.calendar(zone).dateComponents([.year, .month, .day], from: week.start(in: zone))
         let targets = plan.targets(rep: rep.id, team: rep.team, startDate: rep.startDate, monday: monday)
-        var repWeek = RepWeek.build(rep: profile, week: week, activities: activities, reached: reached, exchanges: exchanges,
-                                    targets: targets, followUpAfterDays: config.followupAfterDays, now: now)
-        repWeek.deals = try pipeline(rep, at: min(now, end.addingTimeInterval(-1)))
-        return repWeek
+        return RepWeek.build(rep: profile, week: week, activities: activities, reached: reached, exchanges: exchanges,
+                             targets: targets, followUpAfterDays: config.followupAfterDays, now: now)
     }
 }
 
@@ -165,8 +163,6 @@ enum WeekRendering {
                          ("days_waiting", .int(f.daysWaiting))])
             })),
             ("stages", .object(w.stages.map { ($0.org, .int($0.step)) })),
-            ("pipeline", .object([("A", .int(w.dealCounts.a)), ("B", .int(w.dealCounts.b)), ("C", .int(w.dealCounts.c)),
-                                  ("stale", .int(w.dealCounts.stale))])),
         ])
     }
 
@@ -237,10 +233,6 @@ enum WeekRendering {
                     list.add([s.org, "\(s.step) \(kind?.chineseName ?? "")"])
                 }
                 out += list.render()
-            }
-            if !w.deals.isEmpty {
-                let n = w.dealCounts
-                out += "\nPipeline: A \(n.a)  B \(n.b)  C \(n.c)" + (n.stale > 0 ? "  stale \(n.stale)" : "") + " (activity pipeline)\n"
             }
             out += "\n"
         }

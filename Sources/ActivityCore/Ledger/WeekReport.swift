@@ -26,14 +26,6 @@ public struct RepWeek: Sendable {
     public var activities: [Activity]
     public var followUpsDue: [FollowUpDue]
     public var stages: [(org: String, step: Int)]
-    /// The open deals at the week's end (or now, in a week not over): `activity pipeline` for that moment.
-    public var deals: [Pipeline.Deal] = []
-
-    /// How many open deals are in each class, and how many are stale.
-    public var dealCounts: (a: Int, b: Int, c: Int, stale: Int) {
-        (deals.filter { $0.dealClass == .a }.count, deals.filter { $0.dealClass == .b }.count,
-         deals.filter { $0.dealClass == .c }.count, deals.filter(\.stale).count)
-    }
 
     /// Builds the week from the rep's activities in it, the highest step each organisation active
     /// in it had reached before its end (`reached`, for stages), their mail exchanges, targets,
