@@ -17,11 +17,7 @@ struct PipelineCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: ArgumentHelp("Show this rep (repeatable).", valueName: "ID"))
-    var rep: [String] = []
-
-    @Flag(name: .long, help: "Show every rep (the default when no --rep is given).")
-    var all = false
+    @OptionGroup var reps: RepSelection
 
     @Option(name: .long, help: ArgumentHelp("The review's day, e.g. 2026-11-22 (default: now).", valueName: "DATE"))
     var date: String?
@@ -31,16 +27,12 @@ struct PipelineCommand: ParsableCommand {
 
     func validate() throws {
         if let date, WeekCommand.parseDate(date) == nil { throw ValidationError("--date \(date): not a date such as 2026-11-22") }
-        if all && !rep.isEmpty { throw ValidationError("give --rep or --all, not both") }
     }
 
     func run() throws {
         let runtime = try Runtime.load(global)
         let config = runtime.config
-        for id in rep where config.rep(id) == nil {
-            throw ActivityError(.usage, "--rep \(id): no such rep in \(config.file) (reps: \(config.reps.map(\.id).joined(separator: ", ")))")
-        }
-        let reps = rep.isEmpty ? config.reps : config.reps.filter { rep.contains($0.id) }
+        let reps = try self.reps.chosen(in: config)
         guard FileManager.default.fileExists(atPath: config.storePath) else {
             throw ActivityError(.noInput, "store \(config.storePath) does not exist yet; run `activity sync` first")
         }

@@ -12,11 +12,7 @@ struct WeekCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: ArgumentHelp("Show this rep (repeatable).", valueName: "ID"))
-    var rep: [String] = []
-
-    @Flag(name: .long, help: "Show every rep (the default when no --rep is given).")
-    var all = false
+    @OptionGroup var reps: RepSelection
 
     @Option(name: .long, help: ArgumentHelp("The ISO week, e.g. 2026-W47 (default: the current week).", valueName: "WEEK"))
     var week: String?
@@ -31,16 +27,12 @@ struct WeekCommand: ParsableCommand {
         if week != nil && date != nil { throw ValidationError("give --week or --date, not both") }
         if let week, ISOWeek(week) == nil { throw ValidationError("--week \(week): not an ISO week such as 2026-W47") }
         if let date, WeekCommand.parseDate(date) == nil { throw ValidationError("--date \(date): not a date such as 2026-11-18") }
-        if all && !rep.isEmpty { throw ValidationError("give --rep or --all, not both") }
     }
 
     func run() throws {
         let runtime = try Runtime.load(global)
         let config = runtime.config
-        for id in rep where config.rep(id) == nil {
-            throw ActivityError(.usage, "--rep \(id): no such rep in \(config.file) (reps: \(config.reps.map(\.id).joined(separator: ", ")))")
-        }
-        let reps = rep.isEmpty ? config.reps : config.reps.filter { rep.contains($0.id) }
+        let reps = try self.reps.chosen(in: config)
         guard FileManager.default.fileExists(atPath: config.storePath) else {
             throw ActivityError(.noInput, "store \(config.storePath) does not exist yet; run `activity sync` first")
         }
@@ -71,6 +63,27 @@ struct WeekCommand: ParsableCommand {
 }
 
 enum WeekFormat: String, ExpressibleByArgument, CaseIterable { case table, json, csv }
+
+/// `--rep ID`... or `--all` (the default): which reps a report shows.
+struct RepSelection: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Show this rep (repeatable).", valueName: "ID"))
+    var rep: [String] = []
+
+    @Flag(name: .long, help: "Show every rep (the default when no --rep is given).")
+    var all = false
+
+    func validate() throws {
+        if all && !rep.isEmpty { throw ValidationError("give --rep or --all, not both") }
+    }
+
+    /// The chosen reps in the config's order; an unknown id is a usage error naming the reps there are.
+    func chosen(in config: Config) throws -> [Config.Rep] {
+        for id in rep where config.rep(id) == nil {
+            throw ActivityError(.usage, "--rep \(id): no such rep in \(config.file) (reps: \(config.reps.map(\.id).joined(separator: ", ")))")
+        }
+        return rep.isEmpty ? config.reps : config.reps.filter { rep.contains($0.id) }
+    }
+}
 
 /// Reads what a report needs from the store and the config.
 struct Ledger {
