@@ -17,10 +17,21 @@ public struct ActivityError: Error, CustomStringConvertible, Sendable, Equatable
 
     public var code: Code
     public var message: String
+    /// A server refused the credentials (an IMAP login, an HTTP 401): the daemon waits longer before
+    /// trying again, and a password_command's access token is suspected. Decided where the refusal is
+    /// read, never by searching the message.
+    public var isRefusedLogin = false
 
     public init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
+    }
+
+    /// A refused login (exit 77, `isRefusedLogin`).
+    public static func refusedLogin(_ message: String) -> ActivityError {
+        var e = ActivityError(.noPermission, message)
+        e.isRefusedLogin = true
+        return e
     }
 
     public var description: String { message }

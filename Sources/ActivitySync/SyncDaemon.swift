@@ -159,7 +159,7 @@ extension SyncRunner.AccountOutcome {
 
     /// A login the server refused (exit 77): retried no sooner than the policy's floor.
     var isRefusedLogin: Bool {
-        if case .failure(let e) = outcome, e.code == .noPermission, e.message.contains("login refused") { return true }
+        if case .failure(let e) = outcome, e.isRefusedLogin { return true }
         return false
     }
 }

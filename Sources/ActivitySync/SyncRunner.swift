@@ -190,8 +190,8 @@ public struct SyncRunner {
                     attempt += 1
                     continue
                 }
-                let final = attempt > 1 && e.isTransient
-                    ? ActivityError(e.code, e.message + " (after \(attempt) tries)") : e
+                var final = e
+                if attempt > 1 && e.isTransient { final.message += " (after \(attempt) tries)" }
                 logger.error("sync failed", metadata: ["account": "\(account.id)", "error": "\(final.message)"])
                 try? store.recordFailure(account: account.id, at: Date(), message: final.message)
                 return AccountOutcome(account: account.id, outcome: .failure(final), attempts: attempt)
@@ -229,8 +229,7 @@ public struct SyncRunner {
     public static func activityError(_ error: Error, account: Config.Account?) -> ActivityError {
         if var e = error as? ActivityError {
             // A refused login with a secret from a command: usually an access token that expired.
-            if e.code == .noPermission, let account, case .command = account.secret,
-               e.message.contains("login") || e.message.contains("401") {
+            if e.isRefusedLogin, let account, case .command = account.secret {
                 e.message += "; this account's password_command may print an access token that has expired or been revoked"
             }
             return e

@@ -134,7 +134,7 @@ func curlFailure(_ code: CURLcode, detail: String, server: String, account: Stri
     let prefix = "account \(account): \(server): "
     switch code {
     case CURLE_LOGIN_DENIED:
-        return ActivityError(.noPermission, prefix + "login refused (\(detail)); check the username and password of this account")
+        return ActivityError.refusedLogin(prefix + "login refused (\(detail)); check the username and password of this account")
     case CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_CERTPROBLEM:
         return ActivityError(.noPermission, prefix + "the server's TLS certificate does not verify (\(detail)); add its CA with ca_file if it is private")
     case CURLE_SSL_CONNECT_ERROR:

@@ -204,7 +204,7 @@ final class DAVSession {
         let status = response.status
         switch status {
         case 401:
-            return ActivityError(.noPermission, prefix + "the server refused the login (HTTP 401 to \(what)); check the username and password of this account")
+            return ActivityError.refusedLogin(prefix + "the server refused the login (HTTP 401 to \(what)); check the username and password of this account")
         case 403:
             return ActivityError(.noPermission, prefix + "access denied (HTTP 403 to \(what)); check the username and password of this account and that it may read this calendar")
         case 404, 410:

@@ -189,7 +189,7 @@ public final class IMAPConnection {
         } else {
             advice = "check the username and password of this account (hosted mail usually needs IMAP switched on in webmail and an app password or authorization code, not the web password)"
         }
-        return ActivityError(.noPermission, "account \(endpoint.account): \(endpoint.server): login refused (\(said)); \(advice). Not retried until the next poll.")
+        return ActivityError.refusedLogin("account \(endpoint.account): \(endpoint.server): login refused (\(said)); \(advice). Not retried until the next poll.")
     }
 
     deinit {
