@@ -57,9 +57,13 @@ struct IcsCommand: ParsableCommand {
             }
             let start = IcsCommand.day(from, in: zone)!, end = IcsCommand.day(to, in: zone)!
             var out = ""
-            for i in RecurrenceExpander.instances(of: calendar, from: start, to: end, floatingZone: zone)
-                .sorted(by: { ($0.start, $0.uid) < ($1.start, $1.uid) }) {
+            let expansion = RecurrenceExpander.expand(calendar, from: start, to: end, floatingZone: zone)
+            for i in expansion.instances.sorted(by: { ($0.start, $0.uid) < ($1.start, $1.uid) }) {
                 out += IcsCommand.json(i, zone: zone).serialized() + "\n"
+            }
+            // A series left out says so on stderr (stdout stays one instance a line).
+            for r in expansion.refused {
+                FileHandle.standardError.write(Data("activity: \(file): series \(r.uid) left out: \(r.reason)\n".utf8))
             }
             printOut(out)
         }

@@ -136,10 +136,12 @@ final class FaultProxy {
     let dir = TempDir("activity-proxy")
     private let process = Process()
 
-    init(to targetPort: Int, rules: [String]) throws {
+    /// `dump`: keep each connection's bytes (`requests` reads what the client sent).
+    init(to targetPort: Int, rules: [String], dump: Bool = false) throws {
         port = freePort()
         process.executableURL = URL(fileURLWithPath: Repo.path("scripts/fault-proxy"))
-        process.arguments = ["--listen", String(port), "--target", "127.0.0.1:\(targetPort)", "--log", dir.file("log")] + rules
+        process.arguments = ["--listen", String(port), "--target", "127.0.0.1:\(targetPort)", "--log", dir.file("log")]
+            + (dump ? ["--dump", dir.file("dump")] : []) + rules
         process.standardInput = FileHandle.nullDevice
         FileManager.default.createFile(atPath: dir.file("out"), contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: dir.file("out"))
@@ -159,6 +161,13 @@ final class FaultProxy {
     var log: [String] {
         ((try? String(contentsOfFile: dir.file("log"), encoding: .utf8)) ?? "").split(separator: "\n")
             .map { $0.split(separator: " ", maxSplits: 1).last.map(String.init) ?? "" }
+    }
+
+    /// What the client sent on each connection forwarded upstream, in connection order (with `dump`).
+    var requests: [String] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.file("dump"))) ?? []).filter { $0.hasSuffix(".up") }
+        return names.sorted { (Int($0.dropFirst(5).dropLast(3)) ?? 0) < (Int($1.dropFirst(5).dropLast(3)) ?? 0) }
+            .map { String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: dir.file("dump/" + $0)))) ?? Data(), as: UTF8.self) }
     }
 
     /// How many connections reached the proxy.
