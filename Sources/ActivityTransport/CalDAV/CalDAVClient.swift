@@ -189,9 +189,12 @@ public final class CalDAVClient {
     public func changes(in calendar: CalDAVCalendar, since token: String?) throws -> CalDAVChanges {
         let calendarPath = session.pathOf(calendar.url)
         var token = token.flatMap { $0.isEmpty ? nil : $0 }
-        var changed: [(href: String, etag: String)] = []
-        var deleted: [String] = []
-        var changedIndex: [String: Int] = [:]
+        // Hrefs in answer order, by dictionaries: a calendar of thousands of objects (or of
+        // deletions) is listed without a quadratic step.
+        var changedEtag: [String: String] = [:]
+        var changedOrder: [String] = []
+        var deletedSet = Set<String>()
+        var deletedOrder: [String] = []
         // A server may truncate the answer (RFC 6578 §3.6: 507 on the collection itself); then
         // the next request, with the new token, goes on where it stopped.
         for _ in 0..<10_000 {
@@ -214,22 +217,25 @@ public final class CalDAVClient {
                     continue
                 }
                 if r.status == 404 || r.status == 410 {
-                    if let i = changedIndex.removeValue(forKey: r.path) { changed.remove(at: i); reindex(&changedIndex, changed) }
-                    if !deleted.contains(r.path) { deleted.append(r.path) }
+                    changedEtag[r.path] = nil
+                    if deletedSet.insert(r.path).inserted { deletedOrder.append(r.path) }
                 } else if r.hasSuccessfulPropstat {
                     if r.found(DAVNamespace.dav, "resourcetype")?.child(DAVNamespace.dav, "collection") != nil { continue }
                     let etag = r.found(DAVNamespace.dav, "getetag")?.trimmedText ?? ""
-                    deleted.removeAll { $0 == r.path }
-                    if let i = changedIndex[r.path] {
-                        changed[i].etag = etag
-                    } else {
-                        changedIndex[r.path] = changed.count
-                        changed.append((r.path, etag))
-                    }
+                    deletedSet.remove(r.path)
+                    if changedEtag.updateValue(etag, forKey: r.path) == nil { changedOrder.append(r.path) }
                 }
             }
             let newToken = ms.syncToken.flatMap { $0.isEmpty ? nil : $0 }
             guard truncated, let newToken, newToken != token else {
+                // An href changed then deleted (or the reverse) within one listing ends as its last state says.
+                var seen = Set<String>()
+                let changed = changedOrder.compactMap { href -> (href: String, etag: String)? in
+                    guard let etag = changedEtag[href], seen.insert(href).inserted else { return nil }
+                    return (href, etag)
+                }
+                var seenDeleted = Set<String>()
+                let deleted = deletedOrder.filter { deletedSet.contains($0) && changedEtag[$0] == nil && seenDeleted.insert($0).inserted }
                 return CalDAVChanges(token: newToken ?? token, changed: changed, deleted: deleted)
             }
             token = newToken
@@ -432,8 +438,4 @@ public final class CalDAVClient {
         return root.contains(DAVNamespace.dav, "valid-sync-token")
     }
 
-    private func reindex(_ index: inout [String: Int], _ changed: [(href: String, etag: String)]) {
-        index = [:]
-        for (i, c) in changed.enumerated() { index[c.href] = i }
-    }
 }
