@@ -162,6 +162,25 @@ struct CalDAVHostsTests {
         #expect(try client.fetch(changes.changed.map(\.href), from: work).count == 5)
     }
 
+    @Test("a redirect to another https host is followed by activity itself (libcurl follows none); one to another plain http host is refused")
+    func redirectsAcrossHosts() throws {
+        let front = try Self.radicale()
+        let partition = try Self.radicale(tls: true)
+        let moved = try FaultProxy(to: front.port, rules: [
+            "when-up=\\APROPFIND /alice/ ," + Self.respond("301 Moved Permanently", headers: ["Location: \(partition.base)/alice/"]),
+        ])
+        let calendars = try Self.client("http://127.0.0.1:\(moved.port)/alice/", caFile: partition.caFile).discoverCalendars()
+        #expect(calendars.map(\.url) == [partition.calendarURL("alice", "meetings"), partition.calendarURL("alice", "work")])
+
+        let plain = try Self.radicale()
+        let watch = try FaultProxy(to: plain.port, rules: [])
+        let downgraded = try FaultProxy(to: front.port, rules: [
+            "when-up=\\APROPFIND /alice/ ," + Self.respond("302 Found", headers: ["Location: http://localhost:\(watch.port)/alice/"]),
+        ])
+        #expect(throws: ActivityError.self) { _ = try Self.client("http://127.0.0.1:\(downgraded.port)/alice/").discoverCalendars() }
+        #expect(watch.connections == 0)
+    }
+
     @Test("iCloud-like hand-off to a plain http host is refused: no credentials go there, and the error says why")
     func handOffOverHttpIsRefused() throws {
         let front = try Self.radicale()
