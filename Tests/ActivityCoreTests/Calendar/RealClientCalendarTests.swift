@@ -93,6 +93,29 @@ struct RealClientCalendarTests {
         #expect(e.instances.map { Self.iso($0.start) } == ["2026-11-20T02:00:00Z"])
     }
 
+    @Test("RFC 5545 3.8.4.4 and 3.8.5.2: THISANDFUTURE and PERIOD instances start and end where recurring-ical-events says")
+    func agreesWithOracleOnShiftsAndPeriods() throws {
+        guard let root = RecurrenceOracleTests.repositoryRoot() else {
+            Issue.record("scripts/oracle/expand.py not found")
+            return
+        }
+        let files = ["thisandfuture-apple.ics", "rdate-period-confluence.ics"].map { Self.fixtures.appendingPathComponent($0) }
+        switch RecurrenceOracleTests.runOracle(root: root, files: files, from: "2026-11-01", to: "2027-01-01", tz: "Asia/Shanghai") {
+        case .failure(let failure):
+            Issue.record(Comment(rawValue: failure.message))
+        case .success(let rows):
+            for file in files {
+                // Times only: the oracle gives every shifted instance the override's RECURRENCE-ID
+                // (it copies the component); ours keeps each instance's own, so that a mailed copy
+                // of one of them still matches it (thisAndFutureShiftsLaterInstances).
+                let oracle = rows.filter { $0.file.hasSuffix(file.lastPathComponent) }.map { "\($0.start)–\($0.end ?? "")" }.sorted()
+                let ours = try Self.expand(file.lastPathComponent).instances.map { "\(Self.iso($0.start))–\(Self.iso($0.end))" }.sorted()
+                #expect(oracle.count >= 5)
+                #expect(ours == oracle, "\(file.lastPathComponent)")
+            }
+        }
+    }
+
     // MARK: - RDATE;VALUE=PERIOD (3.8.5.2)
 
     @Test("RFC 5545 3.8.5.2 + 3.3.9: an RDATE;VALUE=PERIOD instance lasts as long as its period (explicit end or duration), the rule's instances as DTEND says")
