@@ -240,6 +240,6 @@ struct CalDAVHostsTests {
         ])
         #expect {
             _ = try Self.client("http://127.0.0.1:\(proxy.port)/alice/", bearer: "at-expired").discoverCalendars()
-        } throws: { ($0 as? ActivityError)?.code == .noPermission }
+        } throws: { ($0 as? ActivityError)?.code == .noPermission && ($0 as? ActivityError)?.message.contains("access token") == true }
     }
 }

@@ -242,6 +242,8 @@ final class DAVSession {
         let what = "\(method) \(DAVPath.readable(pathOf(url)))"
         let status = response.status
         switch status {
+        case 401 where endpoint.bearerToken != nil:
+            return ActivityError(.noPermission, prefix + "the server refused the OAuth 2.0 access token (HTTP 401 to \(what)); check the account's oauth2_* settings and that the grant covers calendars (scope)")
         case 401:
             return ActivityError(.noPermission, prefix + "the server refused the login (HTTP 401 to \(what)); check the username and password of this account")
         case 403:
