@@ -28,10 +28,13 @@ struct ConfigCommand: ParsableCommand {
             let credentials = CredentialSource(logger: runtime.logger)
             for a in config.accounts {
                 do {
-                    let detail = try check(a, credentials: credentials)
+                    let detail = try check(a, credentials: credentials, config: config)
                     table.add([a.id, a.kind.rawValue, Config.serverName(a.url), "ok: " + detail])
                 } catch let e as ActivityError {
-                    table.add([a.id, a.kind.rawValue, Config.serverName(a.url), "failed: " + e.message])
+                    // A preset's settings checklist, unless the message already gives the host's remedy.
+                    let preset = a.provider.flatMap(ProviderPreset.named)
+                    let hint = preset.map { e.message.contains("login refused") ? "" : " (\($0.name) needs: \($0.hint))" } ?? ""
+                    table.add([a.id, a.kind.rawValue, Config.serverName(a.url), "failed: " + e.message + hint])
                     worst = ActivityError.worst(worst, e)
                 } catch {
                     table.add([a.id, a.kind.rawValue, Config.serverName(a.url), "failed: \(error)"])
@@ -42,16 +45,27 @@ struct ConfigCommand: ParsableCommand {
             if let worst { throw ExitCode(worst.exitCode) }
         }
 
-        func check(_ a: Config.Account, credentials: CredentialSource) throws -> String {
+        func check(_ a: Config.Account, credentials: CredentialSource, config: Config) throws -> String {
             switch a.kind {
             case .imap:
                 let c = try IMAPConnection(endpoint: IMAPEndpoint(url: a.url, username: a.username, credential: try credentials.imapCredential(a),
-                                                                  caFile: a.caFile, account: a.id, timeout: min(a.timeout, 20)))
+                                                                  caFile: a.caFile, account: a.id, timeout: min(a.timeout, 20),
+                                                                  provider: a.provider))
                 defer { try? c.logout() }
                 let folders = try c.listFolders()
-                let sent = folders.first { $0.attributes.contains("\\SENT") }?.name ?? "none flagged \\Sent"
+                let namespace = try c.personalNamespace()
+                let resolution = FolderDiscovery.resolve(a.folders, among: folders, namespace: namespace)
                 let how = a.oauth2 == nil ? "logged in" : "logged in with OAuth 2.0"
-                return "\(how); \(folders.count) folders; sent folder: \(sent)"
+                var notes: [String] = []
+                if !resolution.missing.isEmpty {
+                    throw ActivityError(.config, "account \(a.id): \(c.endpoint.server) has no folder \(resolution.missing.map { "\"\($0)\"" }.joined(separator: ", ")); fix folders in the config (the server has: \(FolderDiscovery.describe(folders)))")
+                }
+                let sent = FolderDiscovery.sent(among: folders, namespace: namespace)
+                if sent == nil {
+                    notes.append("warning: no sent folder found (none flagged \\Sent, none named Sent, Sent Messages, Sent Items, 已发送…); the server has: \(FolderDiscovery.describe(folders)); name the sent folder in this account's folders, or switch on 保存已发送邮件到服务器 (save sent mail on the server) in webmail")
+                }
+                notes += try UnderCounting.check(connection: c, folders: resolution.found, sent: sent, account: a, config: config)
+                return "\(how); \(folders.count) folders; sent folder: \(sent?.name ?? "none")" + notes.map { "; " + $0 }.joined()
             case .caldav:
                 let credential = try credentials.calDAVCredential(a)
                 let client = try CalDAVClient(endpoint: CalDAVEndpoint(url: a.url, username: a.username, password: credential.password,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ActivityCore
 import ActivityStore
+import ActivitySync
 
 /// `activity status`: per account, the last success, the last error and its reason, lag, items seen.
 struct StatusCommand: ParsableCommand {
@@ -20,8 +21,10 @@ struct StatusCommand: ParsableCommand {
         let statuses: [String: AccountStatus]
         var malformed: [MalformedItem] = []
         var stale: [String] = []
+        var warnings: [(account: String, warning: String)] = []
         if FileManager.default.fileExists(atPath: config.storePath) {
             let store = try Store(path: config.storePath)
+            warnings = try UnderCounting.fromStore(store, config: config)
             statuses = Dictionary(try store.accountStatuses().map { ($0.account, $0) }, uniquingKeysWith: { a, _ in a })
             malformed = try store.malformedItems()
             stale = statuses.isEmpty ? [] : try store.staleReps(config.reps.map(\.id))
@@ -60,14 +63,21 @@ struct StatusCommand: ParsableCommand {
         }
         switch format {
         case .json:
+            let warningJSON = warnings.map { JSON.object([("account", .string($0.account)), ("warning", .string($0.warning))]) }
             printOut(JSON.object([("accounts", .array(rows)), ("malformed_items", .array(malformedJSON)),
-                                  ("stale_reps", .array(stale.map(JSON.string)))]).serialized(pretty: true) + "\n")
+                                  ("stale_reps", .array(stale.map(JSON.string))),
+                                  ("under_counting", .array(warningJSON))]).serialized(pretty: true) + "\n")
         case .table:
             var out = table.render()
             if !malformed.isEmpty {
                 var items = TextTable(header: ["account", "where", "item", "why it was skipped"])
                 for m in malformed { items.add([m.account, m.location, m.ref, m.reason]) }
                 out += "\nMalformed items (stored where possible, not counted; `activity explain ITEM` shows one):\n" + items.render()
+            }
+            if !warnings.isEmpty {
+                var items = TextTable(header: ["account", "possible under-counting"])
+                for w in warnings { items.add([w.account, w.warning]) }
+                out += "\nPossible under-counting (webmail settings that narrow what IMAP shows):\n" + items.render()
             }
             if !stale.isEmpty {
                 out += "\nLedger not yet updated for: \(stale.joined(separator: ", ")) (the next sync or `activity rebuild` does it)\n"

@@ -82,6 +82,8 @@ public struct Config: Sendable {
         /// Seconds the server may stay silent (connecting, in TLS, or mid-answer) before the
         /// attempt is given up (`timeout`, default 60 s).
         public var timeout: TimeInterval = 60
+        /// The `provider` preset the account names (settings and host-aware advice).
+        public var provider: String? = nil
     }
 
     public var file: String
@@ -99,6 +101,10 @@ public struct Config: Sendable {
     public var teams: [Team]
     public var reps: [Rep]
     public var accounts: [Account]
+    /// `[pipeline]`: the thresholds of the weekly review's deal classes (seed 001's defaults).
+    public var pipeline = Pipeline.Settings()
+    /// `[[user]]`: who reads the ledger in the web view and the digest (see Users.swift).
+    public var users: [User] = []
 
     /// A configuration with no file: nothing internal, no reps (what `explain` uses without one).
     public static func empty(timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) -> Config {
@@ -145,7 +151,7 @@ extension Config {
     public static func parse(text: String, path: String) throws -> Config {
         let doc = try TOMLDocument(file: path, text: text)
         let root = TOMLSection(document: doc, name: nil, index: nil, label: "top level", entries: doc.root)
-        try root.onlyKnown(["ledger", "company", "targets", "team", "rep", "account"])
+        try root.onlyKnown(["ledger", "company", "targets", "team", "rep", "account", "pipeline", "user"])
         let directory = (path as NSString).deletingLastPathComponent.isEmpty
             ? FileManager.default.currentDirectoryPath : (path as NSString).deletingLastPathComponent
 
@@ -268,11 +274,21 @@ extension Config {
             if accounts.contains(where: { $0.id == id }) { throw a.error("id", "account \(id) is defined twice") }
             let rep = try a.requiredString("rep")
             guard reps.contains(where: { $0.id == rep }) else { throw a.error("rep", "no [[rep]] has id \"\(rep)\"") }
-            let kindName = try a.requiredString("kind")
+            var preset: ProviderPreset? = nil
+            if let name = try a.string("provider") {
+                guard let p = ProviderPreset.named(name) else {
+                    throw a.error("provider", "\"\(name)\" is not a known provider (one of \(ProviderPreset.all.map(\.name).joined(separator: ", ")))")
+                }
+                preset = p
+            }
+            let kindName = try a.string("kind") ?? (preset != nil ? "imap" : a.requiredString("kind"))
             guard let kind = Account.Kind(rawValue: kindName) else {
                 throw a.error("kind", "must be \"imap\" or \"caldav\", not \"\(kindName)\"")
             }
-            let url = try a.requiredString("url")
+            if preset != nil && kind != .imap {
+                throw a.error("provider", "presets are for imap accounts; remove provider or set kind = \"imap\"")
+            }
+            let url = try a.string("url") ?? (preset?.url ?? a.requiredString("url"))
             let allowPlaintext = try a.bool("allow_plaintext") ?? false
             try checkURL(url, kind: kind, allowPlaintext: allowPlaintext, section: a)
             let secrets = try [("password_file", a.string("password_file")), ("password_env", a.string("password_env")),
@@ -288,8 +304,11 @@ extension Config {
                 default: secret = .command(value)
                 }
             }
-            let oauth2 = try oauth2Settings(a, kind: kind, directory: directory, passwordKey: secrets.first?.0)
-            let folders = try a.strings("folders") ?? ["INBOX", "\\Sent"]
+            let oauth2 = try oauth2Settings(a, kind: kind, directory: directory, passwordKey: secrets.first?.0, preset: preset)
+            if let preset, preset.auth == .oauth2, oauth2 == nil {
+                throw a.error(secrets.first?.0 ?? "provider", "\(preset.name) accepts OAuth 2.0 only (a password login is refused); give oauth2_client_id and oauth2_refresh_token_file instead of a password")
+            }
+            let folders = try a.strings("folders") ?? preset?.folders ?? ["INBOX", "\\Sent"]
             let calendars = try a.strings("calendars") ?? []
             let caFile = try a.string("ca_file").map { resolve($0, directory: directory) }
             if let caFile, !FileManager.default.fileExists(atPath: caFile) {
@@ -306,26 +325,66 @@ extension Config {
             accounts.append(Account(id: id, rep: rep, kind: kind, url: url,
                                     username: try a.string("username") ?? reps.first { $0.id == rep }!.emails[0],
                                     secret: secret, folders: folders, calendars: calendars, caFile: caFile,
-                                    pollInterval: interval, allowPlaintext: allowPlaintext, oauth2: oauth2, timeout: timeout))
+                                    pollInterval: interval, allowPlaintext: allowPlaintext, oauth2: oauth2, timeout: timeout,
+                                    provider: preset?.name))
         }
 
-        return Config(file: path, directory: directory, timeZone: zone, storePath: storePath, leadLookbackDays: lookback,
+        // [pipeline]
+        let pipelineSection = try section("pipeline")
+        try pipelineSection.onlyKnown(["a_within_days", "b_within_days", "b_closing_within_days", "stale_after_days", "drop_after_days"])
+        var pipeline = Pipeline.Settings()
+        func days(_ key: String, _ value: inout Int) throws {
+            guard let n = try pipelineSection.int(key) else { return }
+            guard (1...3650).contains(n) else { throw pipelineSection.error(key, "must be a number of days between 1 and 3650") }
+            value = n
+        }
+        try days("a_within_days", &pipeline.aWithinDays)
+        try days("b_within_days", &pipeline.bWithinDays)
+        try days("b_closing_within_days", &pipeline.bClosingWithinDays)
+        try days("stale_after_days", &pipeline.staleAfterDays)
+        try days("drop_after_days", &pipeline.dropAfterDays)
+        guard pipeline.aWithinDays <= pipeline.bClosingWithinDays else {
+            throw pipelineSection.error("b_closing_within_days", "must not be less than a_within_days (\(pipeline.aWithinDays))")
+        }
+        guard pipeline.staleAfterDays <= pipeline.dropAfterDays else {
+            throw pipelineSection.error("drop_after_days", "must not be less than stale_after_days (\(pipeline.staleAfterDays))")
+        }
+
+        var config = Config(file: path, directory: directory, timeZone: zone, storePath: storePath, leadLookbackDays: lookback,
                       followupAfterDays: followup, sharedCredit: credit, rules: rules, internalDomains: internalDomains,
                       freemailDomains: freemail, defaultTargets: defaultTargets, tenureBands: tenure, teams: teams,
                       reps: reps, accounts: accounts)
+        config.pipeline = pipeline
+        config.users = try parseUsers(try arrayOfTables("user"), teams: teams, reps: reps, directory: directory)
+        return config
     }
 
     /// Every key an [[account]] table may have.
     public static let accountKeys = Set(["id", "rep", "kind", "url", "username", "password_file", "password_env", "password_command",
-                                         "folders", "calendars", "ca_file", "poll_interval", "allow_plaintext", "timeout"]).union(oauth2Keys)
+                                         "folders", "calendars", "ca_file", "poll_interval", "allow_plaintext", "timeout", "provider"]).union(oauth2Keys)
 
     static let oauth2Keys = ["oauth2_token_url", "oauth2_client_id", "oauth2_client_secret_file", "oauth2_refresh_token_file",
                              "oauth2_scope"]
 
     /// The oauth2_* keys of an account: all or none of the required ones, never with a password.
-    static func oauth2Settings(_ a: TOMLSection, kind: Account.Kind, directory: String, passwordKey: String?) throws -> OAuth2? {
+    static func oauth2Settings(_ a: TOMLSection, kind: Account.Kind, directory: String, passwordKey: String?,
+                               preset: ProviderPreset? = nil) throws -> OAuth2? {
         let given = oauth2Keys.filter { a.node($0) != nil }
         guard let first = given.first else { return nil }
+        // A preset with OAuth 2.0 endpoints fills the token URL and scope.
+        if let preset, let presetURL = preset.tokenURL {
+            if let passwordKey {
+                throw a.error(first, "an account logs in with \(passwordKey) or with OAuth 2.0, not both; remove one")
+            }
+            for key in ["oauth2_client_id", "oauth2_refresh_token_file"] where a.node(key) == nil {
+                throw a.error(first, "OAuth 2.0 needs \(key) too (provider \(preset.name) fills in the token URL and scope)")
+            }
+            let tokenURL = try a.string("oauth2_token_url") ?? presetURL
+            return OAuth2(tokenURL: tokenURL, clientID: try a.requiredString("oauth2_client_id"),
+                          clientSecretFile: try a.string("oauth2_client_secret_file").map { resolve($0, directory: directory) },
+                          refreshTokenFile: resolve(try a.requiredString("oauth2_refresh_token_file"), directory: directory),
+                          scope: try a.string("oauth2_scope") ?? preset.scope)
+        }
         if let passwordKey {
             throw a.error(first, "an account logs in with \(passwordKey) or with OAuth 2.0, not both; remove one")
         }

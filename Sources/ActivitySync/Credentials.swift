@@ -24,7 +24,11 @@ public final class CredentialSource: @unchecked Sendable {
 
     /// The password of a password account.
     public func password(_ account: Config.Account) throws -> String {
-        try SecretResolver.resolve(account)
+        let secret = try SecretResolver.resolve(account)
+        if let preset = account.provider.flatMap(ProviderPreset.named), preset.passwordIsCode {
+            return secret.filter { $0 != " " && $0 != "\u{3000}" }
+        }
+        return secret
     }
 
     /// What an IMAP account logs in with. `fresh` discards a cached token first (after the

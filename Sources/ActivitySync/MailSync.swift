@@ -49,18 +49,26 @@ public struct MailSync {
             return try syncUnmapped(account: account, credential: credential)
         } catch let e as IMAPCommandError {
             // NO or BAD: the server refused a command; a later try may succeed.
-            throw ActivityError(.tempFail, "account \(account.id): \(Config.serverName(account.url)): \(e.command) refused: \(e.status.rawValue) \(e.text)")
+            let hint = IMAPRefusal.throttleBackoff(e.text) != nil ? "; the server is throttling this account: the next poll tries again" : ""
+            throw ActivityError(.tempFail, "account \(account.id): \(Config.serverName(account.url)): \(e.command) refused: \(e.status.rawValue) \(e.text)\(hint)")
         }
     }
 
     func syncUnmapped(account: Config.Account, credential: IMAPEndpoint.Credential) throws -> AccountSyncResult {
         let endpoint = IMAPEndpoint(url: account.url, username: account.username, credential: credential,
-                                    caFile: account.caFile, account: account.id, timeout: account.timeout)
+                                    caFile: account.caFile, account: account.id, timeout: account.timeout,
+                                    provider: account.provider)
         let connection = try IMAPConnection(endpoint: endpoint, logger: logger)
         defer { try? connection.logout() }
         var result = AccountSyncResult(account: account.id)
         let all = try connection.listFolders()
-        let (folders, missing) = resolveFolders(account, among: all)
+        var resolution = FolderDiscovery.resolve(account.folders, among: all)
+        if !(resolution.missing.isEmpty && resolution.unresolved.isEmpty), let ns = try connection.personalNamespace() {
+            // Courier and Cyrus put folders under `INBOX.`: look again inside the namespace.
+            resolution = FolderDiscovery.resolve(account.folders, among: all, namespace: ns)
+        }
+        warnUnresolved(account, resolution, all)
+        let (folders, missing) = (resolution.found, resolution.missing)
         try forgetVanishedFolders(account, serverFolders: all)
         for folder in folders {
             if shouldStop?() == true { throw SyncInterrupted() }
@@ -85,33 +93,14 @@ public struct MailSync {
         return result
     }
 
-    /// The configured folders as the server names them, and the configured names it does not
-    /// have. `\Sent` means the folder with that special-use attribute (RFC 6154), whatever it is
-    /// called (Sent, 已发送, Sent Items); a server without one gets a warning, not an error.
-    func resolveFolders(_ account: Config.Account, among all: [IMAPFolder]) -> (found: [IMAPFolder], missing: [String]) {
-        var out: [IMAPFolder] = []
-        var missing: [String] = []
-        for wanted in account.folders {
-            let found: IMAPFolder?
-            if wanted.hasPrefix("\\") {
-                let attribute = wanted.uppercased()
-                found = all.first { $0.attributes.contains(attribute) && $0.isSelectable }
-                    ?? (attribute == "\\SENT" ? all.first { MailSync.sentNames.contains($0.name.lowercased()) && $0.isSelectable } : nil)
-                if found == nil {
-                    logger.warning("no folder has the special-use flag", metadata: [
-                        "account": "\(account.id)", "flag": "\(wanted)",
-                        "hint": "name the folder in this account's folders list"])
-                    continue
-                }
-            } else if wanted.uppercased() == "INBOX" {
-                found = all.first { $0.name.uppercased() == "INBOX" } ?? IMAPFolder(name: "INBOX", wireName: "INBOX", attributes: [])
-            } else {
-                found = all.first { ($0.name == wanted || $0.wireName == wanted) && $0.isSelectable }
-                if found == nil { missing.append(wanted) }
-            }
-            if let found, !out.contains(where: { $0.wireName == found.wireName }) { out.append(found) }
+    /// A `\Sent` (or other special-use name) no folder answers to is a warning naming the
+    /// folders the server has, not an error: the rest is synced.
+    func warnUnresolved(_ account: Config.Account, _ r: FolderDiscovery.Resolution, _ all: [IMAPFolder]) {
+        for flag in r.unresolved {
+            logger.warning("no folder has the special-use flag or a known name", metadata: [
+                "account": "\(account.id)", "flag": "\(flag)", "server_folders": "\(FolderDiscovery.describe(all))",
+                "hint": "name the folder in this account's folders list"])
         }
-        return (out, missing)
     }
 
     /// Folders this account synced before that the server no longer has at all (deleted or
@@ -124,9 +113,6 @@ public struct MailSync {
             try store.transaction { try store.forgetFolder(account: account.id, folder: folder) }
         }
     }
-
-    /// Names servers without SPECIAL-USE give their sent folder.
-    static let sentNames: Set<String> = ["sent", "sent items", "sent messages", "sent mail", "已发送", "已发送邮件", "寄件備份"]
 
     func sync(folder: IMAPFolder, account: Config.Account, connection: IMAPConnection, result: inout AccountSyncResult) throws -> Int {
         let status = try connection.examine(folder)
@@ -143,8 +129,16 @@ public struct MailSync {
             checkpoint = fresh
         }
         let base = checkpoint ?? FolderCheckpoint(uidValidity: status.uidValidity, uidNext: nil, highestUID: 0, highestModSeq: nil)
-        // Nothing new: UIDNEXT has not moved (new mail always moves it).
-        if let next = status.uidNext, base.uidNext == next || (next > 0 && next - 1 <= base.highestUID) || status.messages == 0 {
+        // Nothing new: UIDNEXT has not moved (new mail always moves it). A server that gives no
+        // UIDNEXT (NetEase) is asked for the UIDs above the checkpoint alone, without headers: as
+        // cheap, and no watermark is ever derived from a UIDNEXT that is not there.
+        var nothingNew = status.messages == 0
+        if let next = status.uidNext {
+            nothingNew = nothingNew || base.uidNext == next || (next > 0 && next - 1 <= base.highestUID)
+        } else if !nothingNew, checkpoint != nil, base.highestUID > 0 {
+            nothingNew = try connection.uids(after: base.highestUID).isEmpty
+        }
+        if nothingNew {
             if base.uidNext != status.uidNext || base.highestModSeq != status.highestModSeq || checkpoint == nil {
                 var c = base
                 c.uidNext = status.uidNext
@@ -234,7 +228,7 @@ public struct MailSync {
                 if shouldStop?() == true { throw SyncInterrupted() }
             }
         }
-        try connection.fetchHeaders(uids: "\(base.highestUID + 1):*", fields: MailItem.fetchedHeaderFields, each: { message in
+        try connection.fetchHeaders(uids: .from(base.highestUID + 1), fields: MailItem.fetchedHeaderFields, each: { message in
             // `n:*` also returns the last message when n is past it: skip what is stored.
             guard message.uid > base.highestUID else { return }
             if message.sequence < lastSequence { inOrder = false }
@@ -258,7 +252,7 @@ public struct MailSync {
                 noteMalformed(ref, .mail, "its FETCH answer could not be read (\(answer.reason)); it is not stored")
                 continue
             }
-            let set = answer.uid.map { String($0) } ?? String(answer.sequence!)
+            let set = IMAPSequenceSet([answer.uid ?? UInt32(clamping: answer.sequence!)])
             var outcome: (FetchedMessage, Bool)? = nil      // the message, and whether it came without BODYSTRUCTURE
             var lastReason = answer.reason
             for structure in [true, false] where outcome == nil {

@@ -12,11 +12,16 @@ public struct PollSchedule: Sendable {
         public var backoffCap: TimeInterval
         /// First polls are spread over up to this long (or the interval, if shorter).
         public var startSpread: TimeInterval
+        /// The shortest wait after a refused login, whatever the interval: hosts that answer
+        /// every login failure alike (Tencent Exmail, QQ) lock an account that keeps trying.
+        public var refusedLoginFloor: TimeInterval
 
-        public init(jitter: Double = 0.1, backoffCap: TimeInterval = 3600, startSpread: TimeInterval = 10) {
+        public init(jitter: Double = 0.1, backoffCap: TimeInterval = 3600, startSpread: TimeInterval = 10,
+                    refusedLoginFloor: TimeInterval = 900) {
             self.jitter = jitter
             self.backoffCap = backoffCap
             self.startSpread = startSpread
+            self.refusedLoginFloor = refusedLoginFloor
         }
     }
 
@@ -63,12 +68,18 @@ public struct PollSchedule: Sendable {
     /// A sync finished: the next poll is one interval away, or further after failures.
     /// Returns the delay chosen.
     @discardableResult
-    public mutating func finish(_ account: String, succeeded: Bool, at now: Date, random: () -> Double) -> TimeInterval {
+    /// `loginRefused`: the failure was a refused login (exit 77): the wait is at least
+    /// `refusedLoginFloor`, doubling from there, never a tight loop.
+    public mutating func finish(_ account: String, succeeded: Bool, loginRefused: Bool = false, at now: Date,
+                                random: () -> Double) -> TimeInterval {
         guard let i = entries.firstIndex(where: { $0.account == account }) else { return 0 }
         entries[i].running = false
         entries[i].consecutiveFailures = succeeded ? 0 : entries[i].consecutiveFailures + 1
-        let delay = PollSchedule.delay(interval: entries[i].interval, failures: entries[i].consecutiveFailures,
-                                       policy: policy, random: random())
+        let interval = loginRefused && !succeeded ? max(entries[i].interval, policy.refusedLoginFloor) : entries[i].interval
+        var p = policy
+        if loginRefused { p.backoffCap = max(p.backoffCap, 6 * 3600) }
+        let delay = PollSchedule.delay(interval: interval, failures: entries[i].consecutiveFailures,
+                                       policy: p, random: random())
         entries[i].nextDue = now + delay
         return delay
     }

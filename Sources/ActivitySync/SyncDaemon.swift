@@ -57,7 +57,8 @@ public final class SyncDaemon: Service, @unchecked Sendable {
                 for await event in events {
                     switch event {
                     case .finished(let outcome, let duration):
-                        let delay = schedule.finish(outcome.account, succeeded: outcome.isSuccess, at: Date(),
+                        let delay = schedule.finish(outcome.account, succeeded: outcome.isSuccess,
+                                                    loginRefused: outcome.isRefusedLogin, at: Date(),
                                                     random: { Double.random(in: 0..<1) })
                         log(outcome, duration: duration, nextIn: delay,
                             failures: schedule.entry(outcome.account)?.consecutiveFailures ?? 0)
@@ -153,6 +154,12 @@ public final class SyncDaemon: Service, @unchecked Sendable {
 extension SyncRunner.AccountOutcome {
     var isSuccess: Bool {
         if case .success = outcome { return true }
+        return false
+    }
+
+    /// A login the server refused (exit 77): retried no sooner than the policy's floor.
+    var isRefusedLogin: Bool {
+        if case .failure(let e) = outcome, e.code == .noPermission, e.message.contains("login refused") { return true }
         return false
     }
 }

@@ -74,6 +74,10 @@ final class CurlEasy {
         try check(activity_curl_setopt_data_callback(handle, option, callback), option)
     }
 
+    func set(_ option: CURLoption, debugCallback: activity_curl_debug_callback?) throws {
+        try check(activity_curl_setopt_debug_callback(handle, option, debugCallback), option)
+    }
+
     func infoLong(_ info: CURLINFO) -> Int {
         var v: Int = 0
         _ = activity_curl_getinfo_long(handle, info, &v)

@@ -14,6 +14,9 @@ static inline CURLcode activity_curl_setopt_off(CURL *h, CURLoption o, curl_off_
 typedef size_t (*activity_curl_data_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
 static inline CURLcode activity_curl_setopt_data_callback(CURL *h, CURLoption o, activity_curl_data_callback v) { return curl_easy_setopt(h, o, v); }
 
+typedef int (*activity_curl_debug_callback)(CURL *h, curl_infotype type, char *data, size_t size, void *userdata);
+static inline CURLcode activity_curl_setopt_debug_callback(CURL *h, CURLoption o, activity_curl_debug_callback v) { return curl_easy_setopt(h, o, v); }
+
 static inline CURLcode activity_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode activity_curl_getinfo_socket(CURL *h, CURLINFO i, curl_socket_t *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode activity_curl_getinfo_string(CURL *h, CURLINFO i, const char **v) { return curl_easy_getinfo(h, i, v); }

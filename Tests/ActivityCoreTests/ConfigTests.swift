@@ -42,6 +42,101 @@ struct ConfigTests {
         #expect(e?.message.hasPrefix("/etc/activity/activity.toml:3:") == true)
     }
 
+    @Test("a table name that is neither a bare key nor quoted is a syntax error on its line, not an abort (found by scripts/fuzz config)",
+          arguments: ["[工作]", "[[工作]]", "[ `account]]", "[=]", "[", "[[", "[#]", "[.a]"])
+    func badTableNames(_ header: String) throws {
+        let e = try #require(error("timezone = \"Asia/Shanghai\"\n\n\(header)\nid = \"x\"\n"))
+        #expect(e.code == .config)
+        #expect(e.message.hasPrefix("/etc/activity/activity.toml:3: "), "\(e.message)")
+    }
+
+    @Test("brackets inside strings, arrays and comments are not table headers")
+    func bracketsElsewhere() {
+        let text = #"""
+            # [工作] in a comment
+            timezone = "Asia/Shanghai" # [x
+            notes = '''
+            [工作]
+            '''
+            quoted = "\"[工作]"
+            [ledger]
+            store = "sqlite:[工作].db"
+            lists = [
+              [1, 2],
+              ["[工作]"],
+            ]
+            """#
+        #expect(throws: Never.self) { try TOMLDocument.checkTableHeaders(text, file: "activity.toml") }
+    }
+
+    static let team = """
+        [[team]]
+        id = "east"
+        name = "华东区"
+        [[team]]
+        id = "north"
+        [[rep]]
+        id = "alice"
+        emails = ["alice@hxsoft.cn"]
+        team = "east"
+        [[rep]]
+        id = "bob"
+        emails = ["bob@hxsoft.cn"]
+        team = "north"
+
+        """
+
+    @Test("[[user]]: a rep sees only themselves, a manager the reps of their teams, an admin everyone")
+    func usersSeeWhatTheirRoleAllows() throws {
+        let c = try parse(Self.team + """
+            [[user]]
+            login = "zhao"
+            name = "赵经理"
+            email = "zhao@hxsoft.cn"
+            role = "manager"
+            teams = ["east"]
+            password_hash = "$y$j9T$abc$def"
+            [[user]]
+            login = "alice"
+            role = "rep"
+            rep = "alice"
+            password_file = "secrets/alice-web"
+            [[user]]
+            login = "boss"
+            role = "admin"
+            """)
+        #expect(c.users.map(\.login) == ["zhao", "alice", "boss"])
+        let view = { (login: String) in c.users.first { $0.login == login }!.visibleReps(in: c).map(\.id) }
+        #expect(view("zhao") == ["alice"])
+        #expect(view("alice") == ["alice"])
+        #expect(view("boss") == ["alice", "bob"])
+        #expect(c.users[1].passwordFile == "/etc/activity/secrets/alice-web")
+        #expect(c.users[1].email == nil && c.users[0].name == "赵经理")
+    }
+
+    @Test("[[user]] errors name the line and key", arguments: [
+        ("login = \"zhao\"\nrole = \"manager\"", "key teams: a manager needs"),
+        ("login = \"zhao\"\nrole = \"manager\"\nteams = [\"west\"]", "key teams: no [[team]] has id \"west\""),
+        ("login = \"a\"\nrole = \"rep\"\nrep = \"carol\"", "key rep: no [[rep]] has id \"carol\""),
+        ("login = \"a\"\nrole = \"rep\"", "key rep: a user with role = \"rep\" needs"),
+        ("login = \"a\"\nrole = \"boss\"", "key role: must be \"rep\", \"manager\" or \"admin\""),
+        ("login = \"a b\"\nrole = \"admin\"", "key login: \"a b\" is not a login"),
+        ("login = \"a\"\nrole = \"admin\"\npassword_hash = \"hunter2\"", "key password_hash: is not a crypt(3) hash"),
+        ("login = \"a\"\nrole = \"admin\"\nemail = \"nobody\"", "key email: \"nobody\" is not a mail address"),
+    ])
+    func userErrors(_ body: String, _ message: String) throws {
+        let e = try #require(error(Self.team + "[[user]]\n" + body + "\n"))
+        #expect(e.code == .config)
+        #expect(e.message.contains(message), "\(e.message)")
+        #expect(e.message.hasPrefix("/etc/activity/activity.toml:1"), "\(e.message)")
+    }
+
+    @Test("a login given twice is refused")
+    func duplicateLogin() {
+        let e = error(Self.team + "[[user]]\nlogin = \"a\"\nrole = \"admin\"\n[[user]]\nlogin = \"a\"\nrole = \"admin\"\n")
+        #expect(e?.message.contains("user a is defined twice") == true)
+    }
+
     @Test("a bad value names the file, line and key")
     func badValue() {
         let e = error("[ledger]\nstore = \"sqlite:a.db\"\ntimezone = \"Mars/Olympus\"\n")
@@ -167,5 +262,69 @@ struct OAuth2ConfigTests {
                         kind: "caldav", url: "https://apidata.googleusercontent.com/caldav/v2/alice%40example.com/events/") == "")
         #expect(message("oauth2_token_url = \"http://o.example.com/t\"\noauth2_client_id = \"c\"\noauth2_refresh_token_file = \"r\"\n")
             .contains("key oauth2_token_url: http:// would send the refresh token in clear"))
+    }
+}
+
+/// `provider = "…"`: a hosted service's settings, under whatever the account gives itself.
+@Suite("Provider presets")
+struct ProviderPresetTests {
+    func parse(_ keys: String) throws -> Config {
+        try Config.parse(text: """
+            [[rep]]
+            id = "alice"
+            emails = ["alice@example.com"]
+
+            [[account]]
+            id = "alice-mail"
+            rep = "alice"
+
+            """ + keys, path: "/etc/activity/activity.toml")
+    }
+
+    func error(_ keys: String) -> ActivityError? {
+        do { _ = try parse(keys); return nil } catch let e as ActivityError { return e } catch { return nil }
+    }
+
+    @Test("a preset fills url, kind and folders; an explicit key wins")
+    func fills() throws {
+        let a = try #require(try parse("provider = \"netease-163\"\npassword_file = \"secrets/a\"\n").accounts.first)
+        #expect(a.kind == .imap && a.url == "imaps://imap.163.com:993" && a.folders == ["INBOX", "\\Sent"] && a.provider == "netease-163")
+        let b = try #require(try parse("provider = \"qq\"\nurl = \"imaps://imap.example.qq.com:993\"\nfolders = [\"INBOX\", \"Sent Messages\"]\npassword_file = \"s\"\n").accounts.first)
+        #expect(b.url == "imaps://imap.example.qq.com:993" && b.folders == ["INBOX", "Sent Messages"])
+    }
+
+    @Test("INTERFACE.md's names are the same presets: 163, 126, netease-qiye, m365-china")
+    func interfaceNames() throws {
+        for (alias, name) in ["163": "netease-163", "126": "netease-126", "netease-qiye": "qiye-163"] {
+            let a = try #require(try parse("provider = \"\(alias)\"\npassword_file = \"s\"\n").accounts.first)
+            #expect(a.provider == name && a.url == ProviderPreset.named(name)?.url)
+        }
+        let china = try #require(try parse("provider = \"m365-china\"\noauth2_client_id = \"app\"\noauth2_refresh_token_file = \"r\"\n").accounts.first)
+        #expect(china.url == "imaps://partner.outlook.cn:993")
+    }
+
+    @Test("an OAuth 2.0 preset fills the token URL and scope of its cloud, 21Vianet's included")
+    func oauth() throws {
+        let keys = "oauth2_client_id = \"app\"\noauth2_refresh_token_file = \"/var/lib/activity/a.refresh\"\n"
+        let global = try #require(try parse("provider = \"microsoft365\"\n" + keys).accounts.first)
+        #expect(global.url == "imaps://outlook.office365.com:993")
+        #expect(global.oauth2?.tokenURL == "https://login.microsoftonline.com/organizations/oauth2/v2.0/token")
+        #expect(global.oauth2?.scope == "https://outlook.office.com/IMAP.AccessAsUser.All offline_access")
+        let china = try #require(try parse("provider = \"microsoft365-china\"\n" + keys).accounts.first)
+        #expect(china.url == "imaps://partner.outlook.cn:993")
+        #expect(china.oauth2?.tokenURL == "https://login.partner.microsoftonline.cn/organizations/oauth2/v2.0/token")
+        #expect(china.oauth2?.scope == "https://partner.outlook.cn/IMAP.AccessAsUser.All offline_access")
+        let gmail = try #require(try parse("provider = \"gmail\"\n" + keys + "oauth2_scope = \"custom\"\n").accounts.first)
+        #expect(gmail.oauth2?.tokenURL == "https://oauth2.googleapis.com/token" && gmail.oauth2?.scope == "custom")
+        #expect(try parse("provider = \"gmail\"\npassword_file = \"app-password\"\n").accounts.first?.oauth2 == nil, "an app password is allowed")
+    }
+
+    @Test("a password for an OAuth-only host, or an unknown preset, is refused naming the key")
+    func refused() {
+        let e = error("provider = \"microsoft365\"\npassword_file = \"secrets/a\"\n")
+        #expect(e?.code == .config && e?.message.contains("password_file") == true && e?.message.contains("OAuth 2.0 only") == true, "\(String(describing: e))")
+        let u = error("provider = \"hotmail-classic\"\n")
+        #expect(u?.message.contains("not a known provider") == true && u?.message.contains("netease-163") == true)
+        #expect(error("provider = \"qq\"\nkind = \"caldav\"\n")?.message.contains("presets are for imap accounts") == true)
     }
 }

@@ -88,4 +88,15 @@ struct PollScheduleTests {
         // 1, 2, 4 and 8 minutes after its failures at 0, 1, 3 and 7 minutes.
         #expect(s.entry("bad")?.nextDue == t0 + 900)
     }
+
+    @Test("a refused login waits at least the floor (15 minutes) and doubles from there, however short the interval")
+    func refusedLoginIsNotHammered() {
+        var s = schedule([("a", "r", 30)], policy: .init(jitter: 0))
+        _ = s.start(dueAt: t0 + 60, limit: 1)
+        #expect(s.finish("a", succeeded: false, loginRefused: true, at: t0, random: { 0.5 }) == 900)
+        _ = s.start(dueAt: t0 + 10_000, limit: 1)
+        #expect(s.finish("a", succeeded: false, loginRefused: true, at: t0, random: { 0.5 }) == 1800)
+        _ = s.start(dueAt: t0 + 10_000, limit: 1)
+        #expect(s.finish("a", succeeded: false, at: t0, random: { 0.5 }) == 120, "other failures keep the interval's backoff")
+    }
 }

@@ -47,7 +47,7 @@ struct CalDAVHostsTests {
         let server = try Self.radicale()
         let proxy = try FaultProxy(to: server.port, rules: [
             #"when-up=(?is)\A(?:PROPFIND|REPORT) (?!.*\r\ndepth: [01]\r\n),"# + Self.respond("403 Forbidden", headers: ["Content-Type: application/xml"], body: Self.weComRefusal),
-        ], dump: true)
+        ])
         let team = try FixtureTeam(imapURL: "imap://127.0.0.1:9", caldavURL: "http://127.0.0.1:\(proxy.port)/alice/")
         let r = try sync(team)
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
@@ -95,17 +95,17 @@ struct CalDAVHostsTests {
 
     /// Radicale compresses its answers when asked to (libcurl asks): the proxy's replace rules
     /// need them plain, so the request's Accept-Encoding is renamed on the way up.
-    static let plainAnswers = #"dir=up,count=1000,replace=^Accept-Encoding:=>X-Accept-Encoding-Was:"#
+    static let plainAnswers = #"dir=up,count=*,replace=^Accept-Encoding:=>X-Accept-Encoding-Was:"#
     /// Rewritten answers change length: Content-Length goes (Radicale answers HTTP/1.0 and
     /// closes, so the body ends with the connection).
-    static let noContentLength = #"count=1000,replace=^Content-Length: \d+\r\n=>"#
+    static let noContentLength = #"count=*,replace=^Content-Length: \d+\r\n=>"#
 
     /// Removes current-user-principal and/or calendar-home-set from Radicale's answers, and
     /// answers 404 on /.well-known/caldav (Feishu: neither is there).
     static func stripping(principal: Bool, home: Bool) -> [String] {
         var rules = ["when-up=\\A[A-Z]+ /\\.well-known/," + respond("404 Not Found"), plainAnswers, noContentLength]
-        if principal { rules.append("count=1000,replace=<current-user-principal><href>[^<]*</href></current-user-principal>=>") }
-        if home { rules.append("count=1000,replace=<C:calendar-home-set><href>[^<]*</href></C:calendar-home-set>=>") }
+        if principal { rules.append("count=*,replace=<current-user-principal><href>[^<]*</href></current-user-principal>=>") }
+        if home { rules.append("count=*,replace=<C:calendar-home-set><href>[^<]*</href></C:calendar-home-set>=>") }
         return rules
     }
 
@@ -121,7 +121,7 @@ struct CalDAVHostsTests {
     @Test("Feishu: a home URL on a server that names no principal or home falls back to a Depth 1 listing, and the sync gives the fixture ledger")
     func feishuHomeFallsBackToDepth1() throws {
         let server = try Self.radicale()
-        let proxy = try FaultProxy(to: server.port, rules: Self.stripping(principal: true, home: true), dump: true)
+        let proxy = try FaultProxy(to: server.port, rules: Self.stripping(principal: true, home: true))
         let base = "http://127.0.0.1:\(proxy.port)"
         let calendars = try Self.client(base + "/alice/").discoverCalendars()
         #expect(calendars.map(\.url) == [base + "/alice/meetings/", base + "/alice/work/"])
@@ -137,7 +137,7 @@ struct CalDAVHostsTests {
     @Test("DingTalk: a principal without calendar-home-set is listed with Depth 1, found from the server root")
     func dingTalkPrincipalWithoutHome() throws {
         let server = try Self.radicale()
-        let proxy = try FaultProxy(to: server.port, rules: Array(Self.stripping(principal: false, home: true).dropFirst()), dump: true)
+        let proxy = try FaultProxy(to: server.port, rules: Array(Self.stripping(principal: false, home: true).dropFirst()))
         let base = "http://127.0.0.1:\(proxy.port)"
         let calendars = try Self.client(base + "/").discoverCalendars()
         #expect(calendars.map(\.url) == [base + "/alice/meetings/", base + "/alice/work/"])
@@ -151,7 +151,7 @@ struct CalDAVHostsTests {
         let partition = try Self.radicale(tls: true)    // pNN-caldav.icloud.com
         let proxy = try FaultProxy(to: front.port, rules: [
             Self.plainAnswers, Self.noContentLength,
-            "count=1000,replace=<C:calendar-home-set><href>/alice/</href>=><C:calendar-home-set><href>\(partition.base)/alice/</href>",
+            "count=*,replace=<C:calendar-home-set><href>/alice/</href>=><C:calendar-home-set><href>\(partition.base)/alice/</href>",
         ])
         let client = try Self.client("http://127.0.0.1:\(proxy.port)/alice/", caFile: partition.caFile)
         let calendars = try client.discoverCalendars()
@@ -188,7 +188,7 @@ struct CalDAVHostsTests {
         let watch = try FaultProxy(to: elsewhere.port, rules: [])
         let proxy = try FaultProxy(to: front.port, rules: [
             Self.plainAnswers, Self.noContentLength,
-            "count=1000,replace=<C:calendar-home-set><href>/alice/</href>=><C:calendar-home-set><href>http://localhost:\(watch.port)/alice/</href>",
+            "count=*,replace=<C:calendar-home-set><href>/alice/</href>=><C:calendar-home-set><href>http://localhost:\(watch.port)/alice/</href>",
         ])
         #expect {
             _ = try Self.client("http://127.0.0.1:\(proxy.port)/alice/").discoverCalendars()
@@ -211,8 +211,8 @@ struct CalDAVHostsTests {
         let proxy = try FaultProxy(to: server.port, rules: [
             #"when-up=(?s)\A(?!.*\r\nAuthorization: Bearer at-[A-Za-z0-9_-]+\r\n),"#
                 + Self.respond("401 Unauthorized", headers: [#"WWW-Authenticate: Bearer realm="https://accounts.google.com/""#]),
-            "dir=up,count=1000,replace=^Authorization: Bearer at-[A-Za-z0-9_-]+=>Authorization: Basic \(basic)",
-        ], dump: true)
+            "dir=up,count=*,replace=^Authorization: Bearer at-[A-Za-z0-9_-]+=>Authorization: Basic \(basic)",
+        ])
         let team = try FixtureTeam(imapURL: "imap://127.0.0.1:9", caldavURL: "http://127.0.0.1:\(proxy.port)/alice/") { text in
             text.replacingOccurrences(of: "password_file = \"secrets/alice-cal\"", with: """
                 oauth2_token_url = "\(oauth.tokenURL)"

@@ -23,14 +23,18 @@ public struct IMAPEndpoint: Sendable {
     public var account: String
     /// Seconds a connection may stay silent before it is given up.
     public var timeout: Double
+    /// The `provider` preset the account names, if any (for host-aware advice).
+    public var provider: String?
 
-    public init(url: String, username: String, credential: Credential, caFile: String? = nil, account: String, timeout: Double = 60) {
+    public init(url: String, username: String, credential: Credential, caFile: String? = nil, account: String, timeout: Double = 60,
+                provider: String? = nil) {
         self.url = url
         self.username = username
         self.credential = credential
         self.caFile = caFile
         self.account = account
         self.timeout = timeout
+        self.provider = provider
     }
 
     /// `host:port` for messages: never the username or secrets.
@@ -66,6 +70,16 @@ public final class IMAPConnection {
     private var receiveBuffer = [UInt8](repeating: 0, count: 1 << 16)
     /// Bytes received so far on this connection (for progress and benchmarks).
     public private(set) var bytesReceived = 0
+    /// Whether this session identified itself with RFC 2971 ID.
+    public private(set) var sentID = false
+    /// The server's greeting (what libcurl read before logging in), for host-aware advice.
+    public private(set) var greeting = ""
+    /// The longest wait a throttled command may ask for, and how many times it is sent again.
+    public static let maxThrottleWait = 30.0
+    public static let maxThrottleRetries = 3
+    /// What the client says about itself in ID (RFC 2971): NetEase refuses to open a folder
+    /// without it; 163's help shows these fields.
+    public static let identity: [(String, String)] = [("name", "activity"), ("version", "1.0"), ("vendor", "activity")]
 
     public init(endpoint: IMAPEndpoint, logger: Logger = Logger(label: "activity.imap")) throws {
         self.endpoint = endpoint
@@ -92,20 +106,90 @@ public final class IMAPConnection {
         }
         try curl.set(CURLOPT_CONNECTTIMEOUT_MS, Int(endpoint.timeout * 1000))
         try curl.set(CURLOPT_TIMEOUT_MS, Int(endpoint.timeout * 1000))
-        let rc = curl_easy_perform(curl.handle)
+        // The server's lines during connect and login (greeting, the LOGIN refusal's own words),
+        // which libcurl's error codes leave out. Only what the server sends is kept, never our
+        // commands (LOGIN carries the password).
+        let transcript = ServerLines()
+        try curl.set(CURLOPT_DEBUGFUNCTION, debugCallback: { _, type, data, size, user in
+            guard type == CURLINFO_HEADER_IN, let data, let user else { return 0 }
+            let lines = Unmanaged<ServerLines>.fromOpaque(user).takeUnretainedValue()
+            data.withMemoryRebound(to: UInt8.self, capacity: size) { lines.append(UnsafeBufferPointer(start: $0, count: size)) }
+            return 0
+        })
+        try curl.set(CURLOPT_DEBUGDATA, pointer: Unmanaged.passUnretained(transcript).toOpaque())
+        try curl.set(CURLOPT_VERBOSE, 1)
+        let rc = withExtendedLifetime(transcript) { curl_easy_perform(curl.handle) }
+        try curl.set(CURLOPT_VERBOSE, 0)
+        try curl.set(CURLOPT_DEBUGDATA, pointer: nil)
+        greeting = transcript.lines.first ?? ""
         guard rc == CURLE_OK else {
             if rc == CURLE_OPERATION_TIMEDOUT {
                 // The session never came up (TCP, TLS, greeting or login hung): unreachable.
                 throw ActivityError(.unavailable, "account \(endpoint.account): \(endpoint.server): no answer within \(Int(endpoint.timeout)) s while connecting (\(curl.errorText(rc))); is the server running and the URL right?")
             }
+            if rc == CURLE_LOGIN_DENIED {
+                throw IMAPConnection.loginRefused(endpoint, detail: curl.errorText(rc), transcript: transcript.lines)
+            }
             throw curlFailure(rc, detail: curl.errorText(rc), server: endpoint.server, account: endpoint.account)
         }
         logger.debug("connected", metadata: ["imap.account": "\(endpoint.account)", "imap.server": "\(endpoint.server)"])
+        do {
+            try readCapabilities()
+            if has("ID") { try identify() }
+        } catch let e as IMAPCommandError where IMAPRefusal.isNotConnected(e.text) {
+            closed = true
+            throw notConnected(e)
+        }
+    }
+
+    /// CAPABILITY again: what a server offers after login can differ from its greeting (QQ).
+    private func readCapabilities() throws {
         try run("CAPABILITY") { response in
             if case .data("CAPABILITY", let values) = response {
                 self.capabilities = Set(values.compactMap { $0.atom?.uppercased() })
             }
         }
+    }
+
+    /// RFC 2971 ID: `ID ("name" "activity" "version" "1.0" "vendor" "activity")`, a well-formed
+    /// list of quoted strings (NetEase answers `BAD Parse command error` to anything looser). The
+    /// server's own ID answer is not needed. Sent once per session.
+    public func identify() throws {
+        guard !sentID else { return }
+        sentID = true
+        let fields = IMAPConnection.identity.map { "\(IMAPConnection.quote($0.0)) \(IMAPConnection.quote($0.1))" }
+        do {
+            try run("ID (\(fields.joined(separator: " ")))")
+        } catch let e as IMAPCommandError where !IMAPRefusal.isNotConnected(e.text) {
+            // A courtesy to every other server: a refusal is logged and the session goes on (a
+            // host that insists refuses the EXAMINE, which says so).
+            logger.notice("the server refused ID", metadata: ["imap.account": "\(endpoint.account)", "error": "\(e.description)"])
+        }
+    }
+
+    /// A refused login as exit 77, with the server's own words and what the host needs.
+    static func loginRefused(_ endpoint: IMAPEndpoint, detail: String, transcript: [String]) -> ActivityError {
+        // The last tagged NO/BAD (libcurl's tags are `A001`…); an untagged BYE or NO otherwise
+        // (Outlook.com says why in the tagged NO, then signs off with a BYE).
+        func refusing(_ line: String, tagged: Bool) -> Bool {
+            let words = line.split(separator: " ", maxSplits: 2)
+            return words.count >= 2 && (words[0] != "*") == tagged && ["NO", "BAD", "BYE"].contains(words[1].uppercased())
+        }
+        let refusal = (transcript.last { refusing($0, tagged: true) } ?? transcript.last { refusing($0, tagged: false) }).map { line -> String in
+            line.split(separator: " ", maxSplits: 1).dropFirst().joined()
+        }
+        let said = refusal.map { "the server said \"\($0)\"" } ?? detail
+        let host = MailHost.recognise(provider: endpoint.provider, server: endpoint.server,
+                                      serverText: (transcript.first ?? "") + " " + (refusal ?? ""))
+        let advice: String
+        if let host {
+            advice = "\(host.displayName): \(host.loginAdvice)"
+        } else if case .bearer = endpoint.credential {
+            advice = "the access token was refused; check oauth2_scope (the server must grant IMAP) and that the refresh token is still valid"
+        } else {
+            advice = "check the username and password of this account (hosted mail usually needs IMAP switched on in webmail and an app password or authorization code, not the web password)"
+        }
+        return ActivityError(.noPermission, "account \(endpoint.account): \(endpoint.server): login refused (\(said)); \(advice). Not retried until the next poll.")
     }
 
     deinit {
@@ -119,9 +203,29 @@ public final class IMAPConnection {
     /// transport failures. An untagged response that is framed but cannot be parsed goes to
     /// `unreadable` when given (the framing is intact, so the session can go on); without it, it
     /// ends the session like any unreadable answer.
+    /// A command that Exchange answers `Request is throttled. Suggested Backoff Time: N
+    /// milliseconds` is sent again after that wait (at most `maxThrottleWait` s, at most
+    /// `maxThrottleRetries` times); then the refusal stands.
     @discardableResult
     public func run(_ command: String, untagged: (IMAPResponse) throws -> Void = { _ in },
                     unreadable: (([UInt8], IMAPProtocolError) throws -> Void)? = nil) throws -> IMAPResponse {
+        var tries = 0
+        while true {
+            do {
+                return try runOnce(command, untagged: untagged, unreadable: unreadable)
+            } catch let e as IMAPCommandError {
+                guard tries < IMAPConnection.maxThrottleRetries, let wait = IMAPRefusal.throttleBackoff(e.text) else { throw e }
+                tries += 1
+                let seconds = min(max(wait, 0.01), IMAPConnection.maxThrottleWait)
+                logger.notice("server throttled a command; waiting as it asks", metadata: [
+                    "imap.account": "\(endpoint.account)", "imap.command": "\(e.command)", "wait_ms": "\(Int(seconds * 1000))"])
+                usleep(UInt32(seconds * 1_000_000))
+            }
+        }
+    }
+
+    private func runOnce(_ command: String, untagged: (IMAPResponse) throws -> Void,
+                         unreadable: (([UInt8], IMAPProtocolError) throws -> Void)?) throws -> IMAPResponse {
         guard !closed else {
             throw ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): the connection is closed")
         }
@@ -259,6 +363,26 @@ public final class IMAPConnection {
             if errno == EINTR { continue }
             closed = true
             throw ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): poll failed (errno \(errno))")
+        }
+    }
+}
+
+/// Lines the server sent while libcurl connected and logged in (its debug callback's
+/// CURLINFO_HEADER_IN data), at most 64 of them.
+final class ServerLines {
+    private(set) var lines: [String] = []
+    private var partial: [UInt8] = []
+
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        for b in bytes {
+            if b == 0x0A {
+                if partial.last == 0x0D { partial.removeLast() }
+                if lines.count >= 64 { lines.removeFirst() }
+                lines.append(String(decoding: partial, as: UTF8.self))
+                partial.removeAll(keepingCapacity: true)
+            } else if partial.count < 4096 {
+                partial.append(b)
+            }
         }
     }
 }

@@ -9,11 +9,26 @@ public struct IMAPFolder: Sendable, Equatable {
     public var wireName: String
     /// Attributes in upper case: `\SENT`, `\NOSELECT`, `\HASCHILDREN`.
     public var attributes: Set<String>
+    /// The hierarchy delimiter LIST gave (`/`, `.`), nil for a flat name.
+    public var delimiter: String?
 
-    public init(name: String, wireName: String, attributes: Set<String>) {
+    public init(name: String, wireName: String, attributes: Set<String>, delimiter: String? = nil) {
         self.name = name
         self.wireName = wireName
         self.attributes = attributes
+        self.delimiter = delimiter
+    }
+
+    /// The last level of the name: `Sent Mail` for `[Gmail]/Sent Mail`, `Sent` for `INBOX.Sent`.
+    public var leafName: String {
+        guard let d = delimiter?.first, let i = name.lastIndex(of: d) else { return name }
+        return String(name[name.index(after: i)...])
+    }
+
+    /// How many levels deep the name is (`INBOX.Sent` and `[Gmail]/Sent Mail`: 1).
+    public var depth: Int {
+        guard let d = delimiter?.first else { return 0 }
+        return name.reduce(0) { $0 + ($1 == d ? 1 : 0) }
     }
 
     public var isSelectable: Bool { !attributes.contains("\\NOSELECT") && !attributes.contains("\\NONEXISTENT") }

@@ -15,9 +15,24 @@ extension IMAPConnection {
             folders.append(IMAPFolder(
                 name: ModifiedUTF7.decode(wire) ?? wire,
                 wireName: wire,
-                attributes: Set(attrs.compactMap { $0.atom?.uppercased() })))
+                attributes: Set(attrs.compactMap { $0.atom?.uppercased() }),
+                delimiter: values[1].text))
         }
         return folders
+    }
+
+    /// The personal namespace's prefix (`INBOX.` on Courier and Cyrus, `""` elsewhere) from
+    /// NAMESPACE (RFC 2342) when the server has it; nil without it (NetEase has none: then
+    /// names are taken as they come, each with the delimiter its LIST line gives).
+    public func personalNamespace() throws -> String? {
+        guard has("NAMESPACE") else { return nil }
+        var prefix: String? = nil
+        try run("NAMESPACE") { response in
+            guard case .data("NAMESPACE", let values) = response, let personal = values.first?.list,
+                  let first = personal.first?.list, let p = first.first?.text else { return }
+            prefix = ModifiedUTF7.decode(p) ?? p
+        }
+        return prefix
     }
 
     /// EXAMINE opens a folder read-only: the sync never changes a flag.
@@ -27,7 +42,8 @@ extension IMAPConnection {
         var modseq: UInt64? = nil
         var exists = 0
         let condstore = has("CONDSTORE")
-        try run("EXAMINE \(IMAPConnection.quote(folder.wireName))\(condstore ? " (CONDSTORE)" : "")") { response in
+        let command = "EXAMINE \(IMAPConnection.quote(folder.wireName))\(condstore ? " (CONDSTORE)" : "")"
+        let read: (IMAPResponse) -> Void = { response in
             switch response {
             case .untaggedStatus(.ok, let code?, _):
                 switch code.name {
@@ -41,11 +57,64 @@ extension IMAPConnection {
             default: break
             }
         }
+        do {
+            try run(command, untagged: read)
+        } catch let e as IMAPCommandError where IMAPRefusal.isUnsafeLogin(e.text) {
+            // NetEase (Coremail) opens no folder until the client has said who it is; a server
+            // that did not advertise ID gets it once, here, and the EXAMINE is tried again.
+            guard !sentID else { throw unsafeLogin(e) }
+            try identify()
+            do {
+                try run(command, untagged: read)
+            } catch let again as IMAPCommandError where IMAPRefusal.isUnsafeLogin(again.text) {
+                throw unsafeLogin(again)
+            }
+        } catch let e as IMAPCommandError where IMAPRefusal.isNotConnected(e.text) {
+            throw notConnected(e)
+        }
         guard let uidValidity else {
             // RFC 3501 requires it; a server without one cannot be synced incrementally.
             throw ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): folder \(folder.name) has no UIDVALIDITY")
         }
         return IMAPFolderStatus(uidValidity: uidValidity, uidNext: uidNext, highestModSeq: modseq, messages: exists)
+    }
+
+    /// INTERNALDATE of the first message of the folder last examined (the oldest the server
+    /// shows, as far as arrival order goes); nil for an empty folder.
+    public func firstInternalDate() throws -> String? {
+        var date: String? = nil
+        try run("FETCH 1 (INTERNALDATE)") { response in
+            if case .numbered(1, "FETCH", let values) = response, let items = values.first?.list {
+                var k = 0
+                while k + 1 < items.count {
+                    if items[k].atom?.uppercased() == "INTERNALDATE" { date = items[k + 1].text }
+                    k += 2
+                }
+            }
+        }
+        return date
+    }
+
+    /// `NO SELECT Unsafe Login` after ID was sent: the host still refuses this client.
+    func unsafeLogin(_ e: IMAPCommandError) -> ActivityError {
+        ActivityError(.noPermission, "account \(endpoint.account): \(endpoint.server): the server refuses to open folders for this client even after it identified itself (ID): \(e.status.rawValue) \(e.text); on NetEase (163/126/yeah.net/企业邮) log in with the client authorization code (授权码) and check in webmail that IMAP/SMTP服务 is on, then contact the host if it persists")
+    }
+
+    /// `BAD User is authenticated but not connected.` (Exchange Online): transient; a new
+    /// connection is the remedy, which the sync's retry makes.
+    func notConnected(_ e: IMAPCommandError) -> ActivityError {
+        ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): the server lost this session's mailbox (\(e.status.rawValue) \(e.text)); a new connection usually works; if it keeps happening, check that the OAuth scope grants IMAP (IMAP.AccessAsUser.All) and that IMAP is allowed for the mailbox")
+    }
+
+    /// `UID FETCH n:* (UID)`: the UIDs above `after` (no headers), to learn cheaply whether a
+    /// folder has new mail when the server gives no UIDNEXT (NetEase). `n:*` also returns the
+    /// last message when n is past it: that one is left out.
+    public func uids(after: UInt32) throws -> [UInt32] {
+        var out: [UInt32] = []
+        try run("UID FETCH \(IMAPSequenceSet.from(after &+ 1)) (UID)") { response in
+            if let m = FetchedMessage(response), m.uid > after { out.append(m.uid) }
+        }
+        return out
     }
 
     /// `UID FETCH first:* (UID INTERNALDATE BODY.PEEK[HEADER.FIELDS (...)]<0.max> BODYSTRUCTURE)`,
@@ -56,7 +125,7 @@ extension IMAPConnection {
     /// `structure: false` leaves BODYSTRUCTURE out (the fallback for such a message).
     /// `byUID: false` takes `uids` as message sequence numbers (plain FETCH), for a message
     /// whose UID could not be read.
-    public func fetchHeaders(uids: String, byUID: Bool = true, fields: [String], structure: Bool = true,
+    public func fetchHeaders(uids: IMAPSequenceSet, byUID: Bool = true, fields: [String], structure: Bool = true,
                              each: (FetchedMessage) throws -> Void,
                              unreadable: (UnreadableFetch) throws -> Void) throws {
         let fieldList = fields.joined(separator: " ")

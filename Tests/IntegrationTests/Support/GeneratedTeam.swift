@@ -136,12 +136,11 @@ final class FaultProxy {
     let dir = TempDir("activity-proxy")
     private let process = Process()
 
-    /// `dump`: keep each connection's bytes (`requests` reads what the client sent).
-    init(to targetPort: Int, rules: [String], dump: Bool = false) throws {
+    init(to targetPort: Int, rules: [String]) throws {
         port = freePort()
         process.executableURL = URL(fileURLWithPath: Repo.path("scripts/fault-proxy"))
-        process.arguments = ["--listen", String(port), "--target", "127.0.0.1:\(targetPort)", "--log", dir.file("log")]
-            + (dump ? ["--dump", dir.file("dump")] : []) + rules
+        process.arguments = ["--listen", String(port), "--target", "127.0.0.1:\(targetPort)", "--log", dir.file("log"),
+                             "--dump-up", dir.file("up")] + rules
         process.standardInput = FileHandle.nullDevice
         FileManager.default.createFile(atPath: dir.file("out"), contents: nil)
         process.standardOutput = FileHandle(forWritingAtPath: dir.file("out"))
@@ -163,11 +162,25 @@ final class FaultProxy {
             .map { $0.split(separator: " ", maxSplits: 1).last.map(String.init) ?? "" }
     }
 
-    /// What the client sent on each connection forwarded upstream, in connection order (with `dump`).
+    /// What the client sent on each connection forwarded upstream, whole, in connection order
+    /// (as it sent it, before any rule; connections answered by `respond=` are not there).
     var requests: [String] {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.file("dump"))) ?? []).filter { $0.hasSuffix(".up") }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.file("up"))) ?? []).filter { $0.hasSuffix(".up") }
         return names.sorted { (Int($0.dropFirst(5).dropLast(3)) ?? 0) < (Int($1.dropFirst(5).dropLast(3)) ?? 0) }
-            .map { String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: dir.file("dump/" + $0)))) ?? Data(), as: UTF8.self) }
+            .map { String(decoding: FileManager.default.contents(atPath: dir.file("up/" + $0)) ?? Data(), as: UTF8.self) }
+    }
+
+    /// The lines the client sent on connection `n` (1-based), as it sent them (before any rule).
+    func sent(connection n: Int) -> [String] {
+        let data = FileManager.default.contents(atPath: dir.file("up/conn-\(n).up")) ?? Data()
+        return String(decoding: data, as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+    }
+
+    /// The commands the client sent on every connection, in order, without their tags.
+    var sentCommands: [String] {
+        (1...max(1, connections)).flatMap { n in
+            sent(connection: n).map { line in line.split(separator: " ", maxSplits: 1).dropFirst().first.map(String.init) ?? line }
+        }
     }
 
     /// How many connections reached the proxy.
