@@ -140,6 +140,19 @@ struct CalendarCLITests {
         #expect(r.stderr.contains("UNTL") && r.stderr.contains("UTTL"), "\(r.stderr)")
     }
 
+    @Test("explain FILE.ics names a series whose RRULE has a misspelt part as refused, and explains the file's other meeting")
+    func explainRefusedSeries() throws {
+        let r = try activity(["explain", Repo.path("Fixtures/recurrence/rrule-misspelt-parts.ics"), "--format", "json"], environment: ["ACTIVITY_CONFIG": ""])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let items = json?["items"] as? [[String: Any]] ?? []
+        #expect(items.count == 3, "\(r.stdout)")
+        #expect(items.first?["subject"] as? String == "拜访华为 坂田基地")
+        let refused = items.dropFirst().compactMap { $0["ignored"] as? String }
+        #expect(refused.count == 2 && refused.allSatisfy { $0.hasPrefix("series refused") }, "\(refused)")
+        #expect(refused.contains { $0.contains("UNTL") } && refused.contains { $0.contains("UTTL") })
+    }
+
     @Test("explain FILE.ics says a meeting at a customer's office is a visit, and why a weekly meeting counts for nothing")
     func explainICS() throws {
         let r = try activity(["explain", Repo.path("Fixtures/caldav/alice/meetings/onsite-external.ics"), "--format", "json"], environment: ["ACTIVITY_CONFIG": ""])
