@@ -59,6 +59,26 @@ struct CalDAVHostsTests {
         #expect(davRequests.contains { $0.contains("calendar-multiget") && $0.contains("\r\nDepth: 1\r\n") })
     }
 
+    @Test("Xandikos too: every PROPFIND and REPORT of a sync carries Depth 0 or 1 (requests read from the bytes sent, several per kept-alive connection)")
+    func depthOnEveryRequestXandikos() throws {
+        let server = try Xandikos(users: Self.users, collectionsFrom: Repo.path("Fixtures/caldav"))
+        let proxy = try FaultProxy(to: server.port, rules: [])
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:9", caldavURL: "http://127.0.0.1:\(proxy.port)/alice/")
+        let r = try sync(team)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        try expectFixtureLedger(team)
+        // Each request's head: from its request line to the blank line.
+        let heads = proxy.requests.flatMap { bytes in
+            bytes.components(separatedBy: "\r\n\r\n").compactMap { chunk -> String? in
+                guard let r = chunk.range(of: #"(PROPFIND|REPORT|GET|PUT|OPTIONS) \S+ HTTP/1\.1\r\n"#, options: .regularExpression) else { return nil }
+                return String(chunk[r.lowerBound...])
+            }
+        }
+        let dav = heads.filter { $0.hasPrefix("PROPFIND ") || $0.hasPrefix("REPORT ") }
+        #expect(dav.count >= 5, "\(heads.count) requests")
+        #expect(dav.allSatisfy { $0.contains("\r\nDepth: 0") || $0.contains("\r\nDepth: 1") }, "\(dav.filter { !$0.contains("Depth") })")
+    }
+
     // MARK: - Servers that cap the request size
 
     @Test("a 413 to a calendar-multiget halves the batch and goes on: every object arrives, later requests stay small")
