@@ -67,8 +67,10 @@ struct ConfigCommand: ParsableCommand {
                 notes += try UnderCounting.check(connection: c, folders: resolution.found, sent: sent, account: a, config: config)
                 return "\(how); \(folders.count) folders; sent folder: \(sent?.name ?? "none")" + notes.map { "; " + $0 }.joined()
             case .caldav:
-                let client = try CalDAVClient(endpoint: CalDAVEndpoint(url: a.url, username: a.username, password: try credentials.password(a),
-                                                                       caFile: a.caFile, account: a.id, timeout: min(a.timeout, 20)))
+                let credential = try credentials.calDAVCredential(a)
+                let client = try CalDAVClient(endpoint: CalDAVEndpoint(url: a.url, username: a.username, password: credential.password,
+                                                                       caFile: a.caFile, account: a.id, timeout: min(a.timeout, 20),
+                                                                       bearerToken: credential.bearerToken))
                 let all = try client.discoverCalendars()
                 guard !all.isEmpty else {
                     throw ActivityError(.config, "account \(a.id): \(Config.serverName(a.url)) has no calendar with events under the url; point url at a principal, calendar home or calendar")

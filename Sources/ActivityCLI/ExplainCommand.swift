@@ -174,12 +174,22 @@ struct ExplainCommand: ParsableCommand {
         let verdicts = derivation.classifier(for: rep).classify(mails: mails, events: inputs)
         // By key: a calendar may have thousands of instances (a linear search each was quadratic).
         let byKey = Dictionary(verdicts.map { ($0.itemKey, $0) }, uniquingKeysWith: { a, _ in a })
-        return inputs.map { input in
+        var items = inputs.map { input in
             let verdict = byKey[input.key] ?? ItemVerdict(itemKey: input.key, activities: [], ignored: "not classified")
             let i = input.instance
             return ExplainCommand.eventJSON(id: input.key, summary: i.summary, organizer: i.organizer?.address,
                                             attendees: i.attendees.map(\.address), start: i.start, verdict: verdict, zone: zone)
         }
+        // A series whose RRULE cannot be read is refused by the expander: say so, once per series.
+        let resolver = ICalZoneResolver(calendar: calendar, floatingZone: zone)
+        for e in calendar.events where e.recurrenceID == nil {
+            guard let problem = e.problem, let start = e.start else { continue }
+            let verdict = ItemVerdict(itemKey: e.uid, activities: [], ignored: "series refused, no instance counts: \(problem)")
+            items.append(ExplainCommand.eventJSON(id: e.uid, summary: e.summary, organizer: e.organizer?.address,
+                                                  attendees: e.attendees.map(\.address), start: start.date(resolver: resolver),
+                                                  verdict: verdict, zone: zone))
+        }
+        return items
     }
 
     static func eventJSON(id: String, summary: String, organizer: String?, attendees: [String], start: Date,

@@ -33,7 +33,14 @@ struct IcsCommand: ParsableCommand {
         func validate() throws {
             guard TimeZone(identifier: tz) != nil else { throw ValidationError("--tz \(tz): not an IANA time zone") }
             guard IcsCommand.day(from, in: TimeZone(identifier: tz)!) != nil else { throw ValidationError("--from \(from): not a date such as 2026-11-16") }
-            guard IcsCommand.day(to, in: TimeZone(identifier: tz)!) != nil else { throw ValidationError("--to \(to): not a date such as 2026-11-23") }
+            guard let end = IcsCommand.day(to, in: TimeZone(identifier: tz)!) else { throw ValidationError("--to \(to): not a date such as 2026-11-23") }
+            let start = IcsCommand.day(from, in: TimeZone(identifier: tz)!)!
+            // The expander never looks further than its limit: a longer window would be cut
+            // silently, so it is a usage error (64) that names the limit.
+            let limitDays = Int(RecurrenceExpander.maxWindow / 86_400)
+            guard end.timeIntervalSince(start) <= RecurrenceExpander.maxWindow else {
+                throw ValidationError("--from \(from) --to \(to): the window is longer than the limit of \(limitDays) days (10 years); expand it in parts")
+            }
         }
 
         func run() throws {
@@ -50,9 +57,13 @@ struct IcsCommand: ParsableCommand {
             }
             let start = IcsCommand.day(from, in: zone)!, end = IcsCommand.day(to, in: zone)!
             var out = ""
-            for i in RecurrenceExpander.instances(of: calendar, from: start, to: end, floatingZone: zone)
-                .sorted(by: { ($0.start, $0.uid) < ($1.start, $1.uid) }) {
+            let expansion = RecurrenceExpander.expand(calendar, from: start, to: end, floatingZone: zone)
+            for i in expansion.instances.sorted(by: { ($0.start, $0.uid) < ($1.start, $1.uid) }) {
                 out += IcsCommand.json(i, zone: zone).serialized() + "\n"
+            }
+            // A series left out says so on stderr (stdout stays one instance a line).
+            for r in expansion.refused {
+                FileHandle.standardError.write(Data("activity: \(file): series \(r.uid) left out: \(r.reason)\n".utf8))
             }
             printOut(out)
         }

@@ -388,9 +388,6 @@ extension Config {
         if let passwordKey {
             throw a.error(first, "an account logs in with \(passwordKey) or with OAuth 2.0, not both; remove one")
         }
-        guard kind == .imap else {
-            throw a.error(first, "OAuth 2.0 is supported for imap accounts only; use password_file for a caldav account")
-        }
         for key in ["oauth2_token_url", "oauth2_client_id", "oauth2_refresh_token_file"] where a.node(key) == nil {
             throw a.error(first, "OAuth 2.0 needs \(key) too (and oauth2_client_secret_file for a confidential client)")
         }

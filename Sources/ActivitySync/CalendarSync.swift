@@ -26,9 +26,10 @@ public struct CalendarSync {
         self.logger = logger
     }
 
-    public func sync(account: Config.Account, password: String) throws -> AccountSyncResult {
+    public func sync(account: Config.Account, password: String, bearerToken: String? = nil) throws -> AccountSyncResult {
         let client = try CalDAVClient(endpoint: CalDAVEndpoint(url: account.url, username: account.username, password: password,
-                                                               caFile: account.caFile, account: account.id, timeout: account.timeout))
+                                                               caFile: account.caFile, account: account.id, timeout: account.timeout,
+                                                               bearerToken: bearerToken))
         var result = AccountSyncResult(account: account.id)
         let discovered = try client.discoverCalendars()
         func matches(_ wanted: String, _ c: CalDAVCalendar) -> Bool {
@@ -189,6 +190,13 @@ public struct CalendarSync {
             calendar = try ICalendar.parse(bytes: data)
         } catch {
             return "cannot be read: " + ((error as? ActivityError)?.message ?? "\(error)")
+        }
+        // A series whose rule cannot be read is refused by the expander (the file's other series
+        // count): recorded, whatever the window.
+        let refused = calendar.events.filter { $0.recurrenceID == nil && $0.problem != nil }
+        if let first = refused.first, let reason = first.problem {
+            let more = refused.count > 1 ? " (and \(refused.count - 1) more series)" : ""
+            return "recurring series \(first.uid.prefix(80)) cannot be expanded and counts for nothing: \(reason)\(more)"
         }
         guard let window else { return nil }
         let expansion = RecurrenceExpander.expand(calendar, from: window.from, to: window.to, floatingZone: floatingZone)

@@ -38,6 +38,13 @@ public final class CredentialSource: @unchecked Sendable {
         return .bearer(try accessToken(account, oauth2, fresh: fresh))
     }
 
+    /// What a CalDAV account logs in with: a password, or an OAuth 2.0 access token sent as
+    /// `Authorization: Bearer` (Google Calendar), from the same token flow as IMAP's.
+    public func calDAVCredential(_ account: Config.Account, fresh: Bool = false) throws -> (password: String, bearerToken: String?) {
+        guard let oauth2 = account.oauth2 else { return (try password(account), nil) }
+        return ("", try accessToken(account, oauth2, fresh: fresh))
+    }
+
     /// Whether the account's credential came from the cache (a refusal may then mean it was
     /// revoked early, and a fresh one is worth one more try).
     public func hasCachedToken(_ account: Config.Account) -> Bool {

@@ -216,12 +216,19 @@ public struct SyncRunner {
                 return try mail.sync(account: account, credential: try credentials.imapCredential(account, fresh: true))
             }
         case .caldav:
-            let password = try credentials.password(account)
             var calendars = CalendarSync(store: store, logger: logger)
             calendars.shouldStop = shouldStop
             calendars.window = derivation.window(now: Date())
             if let rep = config.rep(account.rep) { calendars.floatingZone = config.profile(rep).timeZone }
-            return try calendars.sync(account: account, password: password)
+            let cached = account.oauth2 != nil && credentials.hasCachedToken(account)
+            do {
+                let c = try credentials.calDAVCredential(account)
+                return try calendars.sync(account: account, password: c.password, bearerToken: c.bearerToken)
+            } catch let e as ActivityError where e.code == .noPermission && cached {
+                logger.notice("cached access token refused; fetching a new one", metadata: ["account": "\(account.id)"])
+                let c = try credentials.calDAVCredential(account, fresh: true)
+                return try calendars.sync(account: account, password: c.password, bearerToken: c.bearerToken)
+            }
         }
     }
 

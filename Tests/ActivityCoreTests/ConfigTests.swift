@@ -258,7 +258,7 @@ struct OAuth2ConfigTests {
         #expect(c.accounts.first?.secret == Config.Secret.none)
     }
 
-    @Test("oauth2 with a password, without a refresh token, on a caldav account, or over plain http is refused naming the key")
+    @Test("oauth2 with a password, without a refresh token, or over plain http is refused naming the key; a caldav account may use it")
     func refusesBadOAuth2() {
         func message(_ keys: String, kind: String = "imap", url: String = "imaps://imap.example.com") -> String {
             do { _ = try parse(keys, kind: kind, url: url); return "" } catch { return "\(error)" }
@@ -266,8 +266,9 @@ struct OAuth2ConfigTests {
         #expect(message("password_file = \"p\"\noauth2_token_url = \"https://o.example.com/t\"\noauth2_client_id = \"c\"\noauth2_refresh_token_file = \"r\"\n")
             .contains("logs in with password_file or with OAuth 2.0, not both"))
         #expect(message("oauth2_token_url = \"https://o.example.com/t\"\noauth2_client_id = \"c\"\n").contains("needs oauth2_refresh_token_file"))
+        // A caldav account may use OAuth 2.0 (Google Calendar: Bearer tokens, issue 13).
         #expect(message("oauth2_token_url = \"https://o.example.com/t\"\noauth2_client_id = \"c\"\noauth2_refresh_token_file = \"r\"\n",
-                        kind: "caldav", url: "https://dav.example.com/").contains("imap accounts only"))
+                        kind: "caldav", url: "https://apidata.googleusercontent.com/caldav/v2/alice%40example.com/events/") == "")
         #expect(message("oauth2_token_url = \"http://o.example.com/t\"\noauth2_client_id = \"c\"\noauth2_refresh_token_file = \"r\"\n")
             .contains("key oauth2_token_url: http:// would send the refresh token in clear"))
     }

@@ -54,6 +54,17 @@ struct DAVParsingTests {
         #expect(!DAVSession.isLoopback("dav.example.com:443"))
     }
 
+    @Test("an absolute href keeps its own host (iCloud's pNN-caldav hand-off); a relative one takes the request's")
+    func hrefsAsURLs() {
+        let base = "https://caldav.icloud.com/123456789/principal/"
+        #expect(DAVPath.resolveURL("https://p42-caldav.icloud.com:443/123456789/calendars/", against: base)
+                == "https://p42-caldav.icloud.com:443/123456789/calendars/")
+        #expect(DAVPath.resolveURL("/123456789/calendars/", against: base) == "https://caldav.icloud.com/123456789/calendars/")
+        #expect(DAVPath.resolveURL("../calendars/", against: base) == "https://caldav.icloud.com/123456789/calendars/")
+        #expect(DAVPath.parent("https://calendar.dingtalk.com/dav/users/u_8jvklgm0/") == "https://calendar.dingtalk.com/dav/users/")
+        #expect(DAVPath.asCollectionURL("https://caldav.feishu.cn/calendars") == "https://caldav.feishu.cn/calendars/")
+    }
+
     @Test("multistatus is read by namespace, whatever the prefixes, with CDATA and LF line ends")
     func multistatusByNamespace() throws {
         let xml = """

@@ -121,6 +121,38 @@ struct CalendarCLITests {
         #expect(try activity(["ics", "expand", Repo.path("Fixtures/caldav/alice/meetings/cancelled.ics"), "--from", "2026-13-01", "--to", "2026-12-01"]).status == 64)
     }
 
+    @Test("ics expand with a window past its 10-year limit is a usage error (64) that names the limit, not a silent cut")
+    func icsExpandWindowLimit() throws {
+        let file = Repo.path("Fixtures/caldav/alice/meetings/recurring-followup.ics")
+        let long = try activity(["ics", "expand", file, "--from", "2026-01-01", "--to", "2036-01-03"])
+        #expect(long.status == 64, "\(long.stdout)\(long.stderr)")
+        #expect(long.stderr.contains("3653 days"), "\(long.stderr)")
+        #expect(long.stdout.isEmpty)
+        #expect(try activity(["ics", "expand", file, "--from", "2026-01-01", "--to", "2036-01-01"]).status == 0)
+    }
+
+    @Test("ics expand leaves out a series whose RRULE has a misspelt part and prints the file's other meeting")
+    func icsExpandRefusedSeries() throws {
+        let r = try activity(["ics", "expand", Repo.path("Fixtures/recurrence/rrule-misspelt-parts.ics"), "--from", "2026-11-01", "--to", "2027-11-01"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").count == 1)
+        #expect(r.stdout.contains("拜访华为 坂田基地"))
+        #expect(r.stderr.contains("UNTL") && r.stderr.contains("UTTL"), "\(r.stderr)")
+    }
+
+    @Test("explain FILE.ics names a series whose RRULE has a misspelt part as refused, and explains the file's other meeting")
+    func explainRefusedSeries() throws {
+        let r = try activity(["explain", Repo.path("Fixtures/recurrence/rrule-misspelt-parts.ics"), "--format", "json"], environment: ["ACTIVITY_CONFIG": ""])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let items = json?["items"] as? [[String: Any]] ?? []
+        #expect(items.count == 3, "\(r.stdout)")
+        #expect(items.first?["subject"] as? String == "拜访华为 坂田基地")
+        let refused = items.dropFirst().compactMap { $0["ignored"] as? String }
+        #expect(refused.count == 2 && refused.allSatisfy { $0.hasPrefix("series refused") }, "\(refused)")
+        #expect(refused.contains { $0.contains("UNTL") } && refused.contains { $0.contains("UTTL") })
+    }
+
     @Test("explain FILE.ics says a meeting at a customer's office is a visit, and why a weekly meeting counts for nothing")
     func explainICS() throws {
         let r = try activity(["explain", Repo.path("Fixtures/caldav/alice/meetings/onsite-external.ics"), "--format", "json"], environment: ["ACTIVITY_CONFIG": ""])

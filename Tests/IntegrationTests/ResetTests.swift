@@ -140,6 +140,25 @@ struct ResetTests {
         #expect(explained.stdout.contains("\"malformed\": \"malformed: its invitation (text/calendar part) cannot be read"), "\(explained.stdout)")
     }
 
+    @Test("RFC 5545 3.3.10: a mailed invitation whose RRULE has a misspelt part (UNTL=) is recorded as malformed and its series counts for nothing; the mail still counts (Radicale and Xandikos refuse to store such a series: 400, 500)")
+    func misspeltRuleInInvitation() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        try dovecot.deliver(user: "alice", folder: "Sent", file: Repo.path("Fixtures/recurrence/invite-misspelt-until.eml"))
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)")
+        let r = try team.activity(["sync", "--once", "--account", "alice-mail"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let status = try team.activity(["status", "--format", "json"])
+        let json = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        let items = json?["malformed_items"] as? [[String: Any]] ?? []
+        #expect(items.count == 1, "\(status.stdout)")
+        #expect(items.first?["kind"] as? String == "invitation")
+        #expect((items.first?["reason"] as? String)?.contains("unknown part UNTL") == true, "\(status.stdout)")
+        // No weekly 拜访 instance in any week of the series.
+        for week in ["2026-W45", "2026-W46", "2026-W47", "2026-W48", "2026-W49", "2026-W50", "2027-W10"] {
+            #expect(!(try team.activityLines(week)).contains { $0.hasPrefix("alice visit pingan.com.cn") }, "\(week)")
+        }
+    }
+
     @Test("a calendar object the reader refuses: recorded, shown, the other events counted; replaced by a readable one, forgotten")
     func unreadableCalendarObject() throws {
         let work = try workCalendarOnly()

@@ -347,13 +347,30 @@ struct ICalParser {
 
     /// RDATE/EXDATE lists; PERIOD values contribute their start.
     private func dateList(_ p: ICalContentLine) throws -> [ICalDateTime] {
+        var ends: [Int: ICalPeriodEnd] = [:]
+        return try dateList(p, periodEnds: &ends)
+    }
+
+    /// RDATE/EXDATE lists; PERIOD values contribute their start, and their end (an explicit end or
+    /// a duration, RFC 5545 3.3.9) goes to `periodEnds` under the value's index.
+    private func dateList(_ p: ICalContentLine, periodEnds: inout [Int: ICalPeriodEnd]) throws -> [ICalDateTime] {
         var out: [ICalDateTime] = []
-        func add(_ startText: [UInt8]) throws {
+        var ends: [Int: ICalPeriodEnd] = [:]
+        defer { periodEnds = ends }
+        func add(_ startText: [UInt8], _ endText: [UInt8]? = nil) throws {
             let value = try startText.withUnsafeBufferPointer { text -> ICalDateTime? in
                 if ByteText.trimSpaces(text, 0..<text.count).isEmpty { return nil }
                 return try dateTime(p, text)
             }
             guard let value else { return }
+            if let endText, !value.isDate {
+                let e = String(decoding: endText, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                if e.hasPrefix("P") || e.hasPrefix("+P") || e.hasPrefix("-P") {
+                    if let d = ICalDuration.parse(e), d.timeInterval > 0 { ends[out.count] = .duration(d) }
+                } else if let end = ICalDateTime.parse(e, tzid: p.parameter("TZID")), !end.isDate {
+                    ends[out.count] = .end(end)
+                }
+            }
             out.append(value)
             if out.count > ICalendar.Limits.maxValuesPerProperty {
                 throw ActivityError(.dataError, "line \(p.line): \(p.name) has more than \(ICalendar.Limits.maxValuesPerProperty) values")
@@ -362,12 +379,14 @@ struct ICalParser {
         if p.isASCII(p.valueRange) {
             // ASCII: the characters are the bytes.
             for item in p.bytes[p.valueRange].split(separator: UInt8(ascii: ","), omittingEmptySubsequences: true) {
-                try add(Array(item.split(separator: UInt8(ascii: "/"), maxSplits: 1).first ?? item))
+                let halves = item.split(separator: UInt8(ascii: "/"), maxSplits: 1)
+                try add(Array(halves.first ?? item), halves.count == 2 ? Array(halves[1]) : nil)
             }
         } else {
             // Split as characters: a combining mark after "," or "/" makes it no separator.
             for item in p.value.split(separator: ",", omittingEmptySubsequences: true) {
-                try add(Array((item.split(separator: "/", maxSplits: 1).first ?? item).utf8))
+                let halves = item.split(separator: "/", maxSplits: 1)
+                try add(Array((halves.first ?? item).utf8), halves.count == 2 ? Array(halves[1].utf8) : nil)
             }
         }
         return out
@@ -434,14 +453,20 @@ struct ICalParser {
             b.event.nominalDuration = d
             b.event.duration = d.timeInterval
         case "RRULE":
-            guard b.event.rrule == nil else { return }   // RFC 5545: SHOULD NOT occur more than once; the first wins
+            // RFC 5545: SHOULD NOT occur more than once; the first wins.
+            guard b.event.rrule == nil, b.event.problem == nil else { return }
             do {
                 b.event.rrule = try RecurrenceRule.parse(String(p.value))
             } catch let e as ActivityError {
-                throw ActivityError(.dataError, "line \(p.line): \(e.message)")
+                // A rule that cannot be read refuses its series (RecurrenceExpander), not the file:
+                // the other meetings in it still count (RFC 5545 3.3.10, RFC 7529 for RSCALE).
+                b.event.problem = "line \(p.line): \(e.message)"
             }
         case "RDATE":
-            b.event.rdates.append(contentsOf: try dateList(p))
+            var ends: [Int: ICalPeriodEnd] = [:]
+            let values = try dateList(p, periodEnds: &ends)
+            for (i, end) in ends { b.event.rdatePeriodEnds[b.event.rdates.count + i] = end }
+            b.event.rdates.append(contentsOf: values)
         case "EXDATE":
             b.event.exdates.append(contentsOf: try dateList(p))
         default:
@@ -464,7 +489,7 @@ struct ICalParser {
             o.offsetTo = try Self.offset(p)
         case "RRULE":
             do {
-                o.rrule = try RecurrenceRule.parse(String(p.value))
+                o.rrule = try RecurrenceRule.parse(String(p.value), allowUnknownParts: true)
             } catch let e as ActivityError {
                 throw ActivityError(.dataError, "line \(p.line): \(e.message)")
             }

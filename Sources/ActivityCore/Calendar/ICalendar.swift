@@ -91,11 +91,17 @@ public struct ICalEvent: Sendable {
     public var rrule: RecurrenceRule?
     /// RDATE values (a PERIOD contributes its start).
     public var rdates: [ICalDateTime]
+    /// The end of each RDATE;VALUE=PERIOD, by its index in `rdates` (RFC 5545 3.8.5.2: that
+    /// instance lasts as long as its period, not as the master's DTEND/DURATION says).
+    public var rdatePeriodEnds: [Int: ICalPeriodEnd] = [:]
     public var exdates: [ICalDateTime]
     /// DTSTART is a DATE (VALUE=DATE).
     public var isAllDay: Bool
     /// RECURRENCE-ID;RANGE=THISANDFUTURE.
     public var rangeThisAndFuture: Bool
+    /// Why this event's recurrence cannot be read (an RRULE with an unknown or misspelt part, an
+    /// RSCALE the engine does not support): the expander refuses the series, not the whole file.
+    public var problem: String? = nil
     /// The line of BEGIN:VEVENT (1-based), for messages.
     public var line: Int
 
@@ -125,6 +131,12 @@ public struct ICalEvent: Sendable {
         self.rangeThisAndFuture = false
         self.line = line
     }
+}
+
+/// The end of an RDATE;VALUE=PERIOD (RFC 5545 3.3.9): an explicit end or a duration.
+public enum ICalPeriodEnd: Sendable, Equatable {
+    case end(ICalDateTime)
+    case duration(ICalDuration)
 }
 
 public struct ICalParticipant: Sendable, Equatable, Hashable {

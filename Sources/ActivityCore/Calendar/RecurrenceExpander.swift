@@ -49,6 +49,15 @@ public enum RecurrenceExpander {
         public var notes: [String]
         /// Whether a limit cut the expansion (some instances are missing).
         public var truncated: Bool = false
+        /// Series refused because their recurrence cannot be read (RRULE with an unknown part, an
+        /// unsupported RSCALE): none of their instances are in `instances`.
+        public var refused: [Refusal] = []
+    }
+
+    /// A series the expander refused, and why.
+    public struct Refusal: Sendable, Equatable {
+        public var uid: String
+        public var reason: String
     }
 
     /// The widest window expanded; wider windows are clamped to this length from `from`.
@@ -105,6 +114,7 @@ public enum RecurrenceExpander {
         }
 
         var out: [EventInstance] = []
+        var refused: [Refusal] = []
         var skippedUIDs = 0
         for uid in order {
             guard !budget.isSpent else {
@@ -113,27 +123,65 @@ public enum RecurrenceExpander {
             }
             let events = groups[uid] ?? []
             var master: ICalEvent? = nil
+            for e in events where e.recurrenceID == nil {
+                if master == nil || e.sequence >= master!.sequence { master = e }
+            }
+            // A rule that cannot be read (an unknown or misspelt part, an RSCALE not supported, RFC
+            // 7529 section 3) refuses its series, overrides included; the file's other series count.
+            if let master, let problem = master.problem {
+                refused.append(.init(uid: uid, reason: problem))
+                notes.append("UID \(uid.prefix(80)): series refused: \(problem)")
+                continue
+            }
+            let masterIsDate = master?.start?.isDate == true
             var overrides: [String: ICalEvent] = [:]
             var overrideOrder: [String] = []
             for e in events {
-                if let rid = e.recurrenceID {
-                    let key = rid.canonicalKey(resolver: resolver)
-                    if let old = overrides[key] {
-                        if e.sequence >= old.sequence { overrides[key] = e }
-                    } else {
-                        overrides[key] = e
-                        overrideOrder.append(key)
-                    }
-                } else if master == nil || e.sequence >= master!.sequence {
-                    master = e
+                guard let rid = e.recurrenceID else { continue }
+                let key = overrideKey(rid, masterIsDate: masterIsDate, resolver: resolver)
+                if let old = overrides[key] {
+                    if e.sequence >= old.sequence { overrides[key] = e }
+                } else {
+                    overrides[key] = e
+                    overrideOrder.append(key)
                 }
             }
             if let master, let start = master.start {
                 let series = Series(event: master, start: start, resolver: resolver)
                 let isRecurring = master.rrule != nil || !master.rdates.isEmpty || !overrides.isEmpty
+                // Revisions (RFC 5545 3.8.7.4 SEQUENCE, 3.8.5.1 EXDATE, 3.3.10 UNTIL): an override
+                // older than the master whose instance the newer master no longer has (its day
+                // EXDATEd, or past a new UNTIL: Google's and Outlook's "this and following") was
+                // cancelled by that edit.
+                let stale = overrides.filter { $0.value.sequence < master.sequence }
+                if !stale.isEmpty {
+                    let ridUTCs = stale.values.map { resolver.utcSeconds(of: $0.recurrenceID!) }
+                    let day = CivilTime.secondsPerDay
+                    let (around, _) = series.occurrences(fromUTC: ridUTCs.min()! - 2 * day, toUTC: ridUTCs.max()! + 2 * day,
+                                                         maxInstances: maxInstances, budget: budget)
+                    let keys = Set(around.map(\.key))
+                    for key in stale.keys.sorted() where !keys.contains(key) {
+                        overrides[key] = nil
+                        notes.append("UID \(uid.prefix(80)): override \(key) (SEQUENCE \(stale[key]!.sequence)) dropped: the newer series (SEQUENCE \(master.sequence)) no longer has that instance")
+                    }
+                }
+                // RANGE=THISANDFUTURE (RFC 5545 3.2.13, 3.8.4.4): the override's shift, length and
+                // properties apply to every later instance, up to the next such override.
+                var futures: [Future] = []
+                for key in overrideOrder {
+                    guard let e = overrides[key], e.rangeThisAndFuture, let rid = e.recurrenceID else { continue }
+                    let ridUTC = resolver.utcSeconds(of: rid)
+                    let newStart = e.start ?? rid
+                    let shift = series.zone.local(fromUTC: resolver.utcSeconds(of: newStart)) - series.zone.local(fromUTC: ridUTC)
+                    futures.append(Future(ridUTC: ridUTC, shift: shift,
+                                          series: Series(event: e, start: newStart, resolver: resolver, durationFrom: master)))
+                }
+                futures.sort { $0.ridUTC < $1.ridUTC }
+                let margin = futures.isEmpty ? 0 : futures.map { abs($0.shift) }.max()! + CivilTime.secondsPerDay
                 // The series' own limit goes to the iterator (a COUNT series counts from DTSTART,
                 // long before the window); the calendar's budget caps what lands in the window.
-                var (occurrences, truncated) = series.occurrences(fromUTC: fromUTC, toUTC: toUTC, maxInstances: maxInstances, budget: budget)
+                var (occurrences, truncated) = series.occurrences(fromUTC: fromUTC - margin, toUTC: toUTC + margin,
+                                                                  maxInstances: maxInstances, budget: budget)
                 let cap = min(maxInstances, budget.instances)
                 if occurrences.count > cap {
                     occurrences.removeLast(occurrences.count - cap)
@@ -144,7 +192,15 @@ public enum RecurrenceExpander {
                     notes.append("UID \(uid.prefix(80)): expansion stopped at a limit")
                 }
                 for o in occurrences where overrides[o.key] == nil {
-                    out.append(series.instance(at: o, recurrenceID: isRecurring ? o.key : nil))
+                    let rid = isRecurring ? o.key : nil
+                    if let f = futures.last(where: { $0.ridUTC < o.utc }) {
+                        let utc = series.zone.utc(fromLocal: o.local + f.shift)
+                        guard utc >= fromUTC && utc < toUTC else { continue }
+                        let moved = Series.Occurrence(local: f.series.zone.local(fromUTC: utc), utc: utc, key: o.key)
+                        out.append(f.series.instance(at: moved, recurrenceID: rid))
+                    } else if o.utc >= fromUTC && o.utc < toUTC {
+                        out.append(series.instance(at: o, recurrenceID: rid))
+                    }
                 }
                 budget.instances -= occurrences.count
             }
@@ -180,8 +236,28 @@ public enum RecurrenceExpander {
             if a.uid != b.uid { return a.uid < b.uid }
             return (a.recurrenceID ?? "") < (b.recurrenceID ?? "")
         }
-        return Expansion(instances: out, notes: notes, truncated: truncatedAny)
+        return Expansion(instances: out, notes: notes, truncated: truncatedAny, refused: refused)
     }
+
+    /// The key of an override's RECURRENCE-ID. Exchange names the day of an all-day series'
+    /// instance with a DATE-TIME (midnight in the organiser's zone, or that midnight in UTC):
+    /// for a series whose DTSTART is a DATE it is that date, so the override replaces the day's
+    /// instance instead of standing beside it (RFC 5545 3.8.4.4: same value type as DTSTART).
+    static func overrideKey(_ rid: ICalDateTime, masterIsDate: Bool, resolver: ICalZoneResolver) -> String {
+        guard masterIsDate, !rid.isDate else { return rid.canonicalKey(resolver: resolver) }
+        let day = rid.zone == .utc
+            ? CivilTime.floorDiv(resolver.floating.local(fromUTC: rid.localSeconds), CivilTime.secondsPerDay)
+            : rid.dayNumber
+        return ICalDateTime.dateKey(day: day)
+    }
+}
+
+/// A RANGE=THISANDFUTURE override: from its RECURRENCE-ID on, instances move by `shift` (wall-clock
+/// seconds in the master's zone) and take the override's length and properties.
+private struct Future {
+    var ridUTC: Int
+    var shift: Int
+    var series: Series
 }
 
 /// One event's occurrences: the zone arithmetic around `RecurrenceIterator`.
@@ -190,6 +266,8 @@ private struct Series {
         var local: Int    // wall-clock seconds in the series' zone (all-day: the date at midnight)
         var utc: Int
         var key: String
+        /// The instance's own length in seconds (an RDATE;VALUE=PERIOD), instead of the event's.
+        var length: Int? = nil
     }
 
     let event: ICalEvent
@@ -272,7 +350,7 @@ private struct Series {
             let o = occurrence(local: l)
             byKey[o.key] = o
         }
-        for r in event.rdates {
+        for (index, r) in event.rdates.enumerated() {
             let local: Int
             if isDate {
                 local = r.dayNumber * CivilTime.secondsPerDay
@@ -283,7 +361,16 @@ private struct Series {
             } else {
                 local = zone.local(fromUTC: resolver.utcSeconds(of: r))
             }
-            let o = occurrence(local: local)
+            var o = occurrence(local: local)
+            // RFC 5545 3.8.5.2: an RDATE;VALUE=PERIOD instance lasts as long as its period.
+            switch event.rdatePeriodEnds[index] {
+            case .end(let end)?:
+                o.length = max(0, resolver.utcSeconds(of: end) - o.utc)
+            case .duration(let d)?:
+                o.length = max(0, zone.utc(fromLocal: o.local + d.days * CivilTime.secondsPerDay) + d.seconds - o.utc)
+            case nil:
+                break
+            }
             byKey[o.key] = o
         }
         if !event.exdates.isEmpty {
@@ -309,7 +396,9 @@ private struct Series {
         let source = durationSource ?? event
         let sourceStart = source.start ?? start
         var endUTC = o.utc
-        if let end = source.end {
+        if let length = o.length {
+            endUTC = o.utc + length
+        } else if let end = source.end {
             if isDate || (sourceStart.isDate && end.isDate) {
                 let days = max(0, end.dayNumber - sourceStart.dayNumber)
                 endUTC = zone.utc(fromLocal: o.local + days * CivilTime.secondsPerDay)

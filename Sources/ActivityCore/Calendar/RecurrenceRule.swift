@@ -64,9 +64,13 @@ public struct RecurrenceRule: Sendable, Hashable {
         self.frequency = frequency
     }
 
-    /// Parses "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE;UNTIL=20261231T000000Z". Unknown (X-) parts are ignored;
-    /// a missing or unknown FREQ and out-of-range values throw `ActivityError(.dataError)`.
-    public static func parse(_ text: String) throws -> RecurrenceRule {
+    /// Parses "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE;UNTIL=20261231T000000Z". X- parts are ignored;
+    /// a missing or unknown FREQ, out-of-range values and — unless `allowUnknownParts` — any other
+    /// part RFC 5545 3.3.10 does not name throw `ActivityError(.dataError)`: a misspelt `UNTL=` read
+    /// as "no UNTIL" would repeat a finished series forever. RFC 7529's RSCALE is accepted only as
+    /// GREGORIAN (the calendar this engine computes) with SKIP=OMIT, its default; any other scale
+    /// (CHINESE, HEBREW…) or SKIP throws, as the RFC asks of a client that does not support it.
+    public static func parse(_ text: String, allowUnknownParts: Bool = false) throws -> RecurrenceRule {
         var frequency: Frequency?
         var rule = RecurrenceRule(frequency: .daily)
         func fail(_ why: String) -> ActivityError {
@@ -148,8 +152,17 @@ public struct RecurrenceRule: Sendable, Hashable {
                 }
                 if days.isEmpty { throw fail("BYDAY is empty") }
                 rule.byDay = days
+            case "RSCALE":
+                guard value.uppercased() == "GREGORIAN" else {
+                    throw fail("RSCALE=\(value.prefix(30)) (RFC 7529) is not supported: only GREGORIAN is")
+                }
+            case "SKIP":
+                guard value.uppercased() == "OMIT" else {
+                    throw fail("SKIP=\(value.prefix(30)) (RFC 7529) is not supported: only OMIT is")
+                }
             default:
-                continue   // X- parts and unknown names
+                if allowUnknownParts || name.hasPrefix("X-") { continue }
+                throw fail("unknown part \(name.prefix(30)) (misspelt? RFC 5545 3.3.10 names FREQ, UNTIL, COUNT, INTERVAL, BYSECOND, BYMINUTE, BYHOUR, BYDAY, BYMONTHDAY, BYYEARDAY, BYWEEKNO, BYMONTH, BYSETPOS, WKST)")
             }
         }
         guard let frequency else { throw fail("FREQ is missing") }

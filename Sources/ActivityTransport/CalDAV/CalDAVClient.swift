@@ -12,14 +12,19 @@ public struct CalDAVEndpoint: Sendable {
     public var account: String
     /// Seconds a connection may stay silent before it is given up.
     public var timeout: Double
+    /// An OAuth 2.0 access token (Google Calendar): sent as `Authorization: Bearer` (RFC 6750)
+    /// instead of the username and password.
+    public var bearerToken: String?
 
-    public init(url: String, username: String, password: String, caFile: String? = nil, account: String, timeout: Double = 60) {
+    public init(url: String, username: String, password: String, caFile: String? = nil, account: String, timeout: Double = 60,
+                bearerToken: String? = nil) {
         self.url = url
         self.username = username
         self.password = password
         self.caFile = caFile
         self.account = account
         self.timeout = timeout
+        self.bearerToken = bearerToken
     }
 }
 
@@ -91,6 +96,8 @@ public final class CalDAVClient {
 
     /// Hrefs per calendar-multiget.
     static let multigetBatch = 100
+    /// Hrefs per calendar-multiget now: halved after each 413 (Payload Too Large).
+    public private(set) var multigetBatchSize = CalDAVClient.multigetBatch
 
     public init(endpoint: CalDAVEndpoint) throws {
         self.endpoint = endpoint
@@ -100,8 +107,12 @@ public final class CalDAVClient {
     // MARK: - Discovery
 
     /// The calendars that can hold events, by RFC 6764/4791 discovery: the URL itself if it is
-    /// a calendar; else current-user-principal (from the URL, falling back to
-    /// /.well-known/caldav) → calendar-home-set → the home's calendar members.
+    /// a calendar (a pasted collection URL: Feishu, DingTalk); else current-user-principal (from
+    /// the URL, falling back to /.well-known/caldav) → calendar-home-set → the home's calendar
+    /// members. Servers that do not say where the home is (Feishu: no principal, no home-set;
+    /// DingTalk: a principal without home-set) get a Depth 1 PROPFIND listing of the likely
+    /// places: the principal and its parent, the URL itself and /calendars/. A principal or home
+    /// on another host (iCloud's pNN-caldav.icloud.com) is followed over https only.
     public func discoverCalendars() throws -> [CalDAVCalendar] {
         let props = ["D:resourcetype", "D:displayname", "D:supported-report-set", "C:supported-calendar-component-set",
                      "D:current-user-principal", "C:calendar-home-set"]
@@ -114,8 +125,8 @@ public final class CalDAVClient {
             if me.found(DAVNamespace.dav, "resourcetype")?.child(DAVNamespace.caldav, "calendar") != nil {
                 return []   // a calendar, but for tasks or journals only
             }
-            homes = hrefs(in: me.found(DAVNamespace.caldav, "calendar-home-set"), base: me.path)
-            principal = hrefs(in: me.found(DAVNamespace.dav, "current-user-principal"), base: me.path).first
+            homes = try urls(in: me.found(DAVNamespace.caldav, "calendar-home-set"), base: url)
+            principal = try urls(in: me.found(DAVNamespace.dav, "current-user-principal"), base: url).first
         }
         if homes.isEmpty && principal == nil {
             // RFC 6764 §5: the well-known URL leads to the context path (Radicale and Xandikos
@@ -123,40 +134,50 @@ public final class CalDAVClient {
             if let (url, ms) = try propfindFollowingRedirects(session.url(for: "/.well-known/caldav"), depth: "0",
                                                               props: ["D:current-user-principal"], missingIsConfigError: false),
                let me = self.response(in: ms, for: url, depth0: true) {
-                principal = hrefs(in: me.found(DAVNamespace.dav, "current-user-principal"), base: me.path).first
+                principal = try urls(in: me.found(DAVNamespace.dav, "current-user-principal"), base: url).first
             }
         }
         if homes.isEmpty, let principal {
-            let url = session.url(for: principal)
-            if let (u, ms) = try propfindFollowingRedirects(url, depth: "0", props: ["C:calendar-home-set"], missingIsConfigError: false),
+            if let (u, ms) = try propfindFollowingRedirects(principal, depth: "0", props: ["C:calendar-home-set"], missingIsConfigError: false),
                let me = self.response(in: ms, for: u, depth0: true) {
-                homes = hrefs(in: me.found(DAVNamespace.caldav, "calendar-home-set"), base: me.path)
+                homes = try urls(in: me.found(DAVNamespace.caldav, "calendar-home-set"), base: u)
             }
         }
+        // Where the server names no home, the places to list (tolerating those that are not there).
+        var guesses: [String] = []
         if homes.isEmpty {
-            guard start != nil else {
+            guard start != nil || principal != nil else {
                 throw ActivityError(.config, session.prefix + "\(DAVPath.readable(session.startPath)) is not a CalDAV URL (no calendar, principal or calendar home there, nor at /.well-known/caldav); check the url of this account")
             }
-            // No principal anywhere: take the URL itself as a calendar home.
-            homes = [session.startPath]
+            if let principal {
+                guesses += [principal, DAVPath.parent(principal)]
+            }
+            if start != nil { guesses.append(session.url(for: session.startPath)) }
+            guesses.append(session.url(for: "/calendars/"))
+            var seen = Set<String>()
+            guesses = guesses.map(DAVPath.asCollectionURL).filter { seen.insert($0).inserted }
         }
 
         var calendars: [CalDAVCalendar] = []
-        for home in homes {
-            let url = session.url(for: DAVPath.asCollection(home))
-            let response = try session.send("PROPFIND", url: url, depth: "1", body: DAVRequestBody.propfind(props))
+        for home in homes.map(DAVPath.asCollectionURL) + guesses {
+            let guessed = !homes.map(DAVPath.asCollectionURL).contains(home)
+            let response = try session.send("PROPFIND", url: home, depth: "1", body: DAVRequestBody.propfind(props))
             guard response.status == 207 else {
                 if response.status == 404 { continue }   // a home-set entry that does not exist
-                throw session.failure(response, "PROPFIND", url: url)
+                if guessed && [403, 405, 410, 501].contains(response.status) { continue }   // not a place to list
+                throw session.failure(response, "PROPFIND", url: home)
             }
-            guard let ms = Multistatus(response.body, requestPath: session.pathOf(url)) else {
-                throw session.unreadable("PROPFIND", url: url)
+            guard let ms = Multistatus(response.body, requestPath: session.pathOf(home)) else {
+                if guessed { continue }
+                throw session.unreadable("PROPFIND", url: home)
             }
-            for r in ms.responses where !DAVPath.same(r.path, session.pathOf(url)) {
-                if let c = calendar(from: r, origin: originOf(url)), !calendars.contains(where: { $0.url == c.url }) {
+            for r in ms.responses where !DAVPath.same(r.path, session.pathOf(home)) {
+                if let c = calendar(from: r, origin: originOf(home)), !calendars.contains(where: { $0.url == c.url }) {
                     calendars.append(c)
                 }
             }
+            // A guess that listed calendars is the home: the later guesses are not needed.
+            if guessed && !calendars.isEmpty { break }
         }
         return calendars.sorted { $0.url < $1.url }
     }
@@ -168,9 +189,12 @@ public final class CalDAVClient {
     public func changes(in calendar: CalDAVCalendar, since token: String?) throws -> CalDAVChanges {
         let calendarPath = session.pathOf(calendar.url)
         var token = token.flatMap { $0.isEmpty ? nil : $0 }
-        var changed: [(href: String, etag: String)] = []
-        var deleted: [String] = []
-        var changedIndex: [String: Int] = [:]
+        // Hrefs in answer order, by dictionaries: a calendar of thousands of objects (or of
+        // deletions) is listed without a quadratic step.
+        var changedEtag: [String: String] = [:]
+        var changedOrder: [String] = []
+        var deletedSet = Set<String>()
+        var deletedOrder: [String] = []
         // A server may truncate the answer (RFC 6578 §3.6: 507 on the collection itself); then
         // the next request, with the new token, goes on where it stopped.
         for _ in 0..<10_000 {
@@ -193,22 +217,25 @@ public final class CalDAVClient {
                     continue
                 }
                 if r.status == 404 || r.status == 410 {
-                    if let i = changedIndex.removeValue(forKey: r.path) { changed.remove(at: i); reindex(&changedIndex, changed) }
-                    if !deleted.contains(r.path) { deleted.append(r.path) }
+                    changedEtag[r.path] = nil
+                    if deletedSet.insert(r.path).inserted { deletedOrder.append(r.path) }
                 } else if r.hasSuccessfulPropstat {
                     if r.found(DAVNamespace.dav, "resourcetype")?.child(DAVNamespace.dav, "collection") != nil { continue }
                     let etag = r.found(DAVNamespace.dav, "getetag")?.trimmedText ?? ""
-                    deleted.removeAll { $0 == r.path }
-                    if let i = changedIndex[r.path] {
-                        changed[i].etag = etag
-                    } else {
-                        changedIndex[r.path] = changed.count
-                        changed.append((r.path, etag))
-                    }
+                    deletedSet.remove(r.path)
+                    if changedEtag.updateValue(etag, forKey: r.path) == nil { changedOrder.append(r.path) }
                 }
             }
             let newToken = ms.syncToken.flatMap { $0.isEmpty ? nil : $0 }
             guard truncated, let newToken, newToken != token else {
+                // An href changed then deleted (or the reverse) within one listing ends as its last state says.
+                var seen = Set<String>()
+                let changed = changedOrder.compactMap { href -> (href: String, etag: String)? in
+                    guard let etag = changedEtag[href], seen.insert(href).inserted else { return nil }
+                    return (href, etag)
+                }
+                var seenDeleted = Set<String>()
+                let deleted = deletedOrder.filter { deletedSet.contains($0) && changedEtag[$0] == nil && seenDeleted.insert($0).inserted }
                 return CalDAVChanges(token: newToken ?? token, changed: changed, deleted: deleted)
             }
             token = newToken
@@ -251,10 +278,20 @@ public final class CalDAVClient {
         let paths = hrefs.map { DAVPath.resolve($0, against: calendarPath) }
         var start = 0
         while start < paths.count {
-            let batch = Array(paths[start..<min(start + CalDAVClient.multigetBatch, paths.count)])
+            let batch = Array(paths[start..<min(start + multigetBatchSize, paths.count)])
+            // RFC 4791 §7.9: the server ignores Depth here; it is sent all the same (Depth 1, as
+            // vdirsyncer does) because WeCom answers 403 to a REPORT without one.
+            let response = try session.send("REPORT", url: calendar.url, depth: "1", body: DAVRequestBody.multiget(paths: batch))
+            if response.status == 413 {
+                // A server (or the proxy before it) that caps the request size: half as many
+                // hrefs per request, for the rest of this client's life, and go on.
+                guard batch.count > 1 else {
+                    throw ActivityError(.dataError, session.prefix + "the server refuses even a one-object calendar-multiget as too large (HTTP 413 to REPORT \(DAVPath.readable(calendarPath)))")
+                }
+                multigetBatchSize = max(1, batch.count / 2)
+                continue
+            }
             start += batch.count
-            // No Depth header: RFC 4791 §7.9 says the server ignores it and the client should not send it.
-            let response = try session.send("REPORT", url: calendar.url, depth: nil, body: DAVRequestBody.multiget(paths: batch))
             guard response.status == 207 else { throw session.failure(response, "REPORT calendar-multiget", url: calendar.url) }
             guard let ms = Multistatus(response.body, requestPath: calendarPath) else {
                 throw session.unreadable("REPORT calendar-multiget", url: calendar.url)
@@ -317,11 +354,13 @@ public final class CalDAVClient {
                 }
                 return (url, ms)
             case 301, 302, 303, 307, 308:
+                // Followed here, not by libcurl: a redirect to another host is taken only over
+                // https (the server names that host), and only then do the credentials go there.
                 guard let next = response.redirectURL, let to = DAVPath.split(url: next),
-                      to.origin.lowercased() == session.origin.lowercased() else {
+                      session.allowHandOff(to: next) else {
                     throw session.failure(response, "PROPFIND", url: url)
                 }
-                url = session.url(for: to.path)
+                url = to.origin + to.path
             case 404, 405, 410:
                 if missingIsConfigError { throw session.failure(response, "PROPFIND", url: url) }
                 return nil
@@ -356,8 +395,15 @@ public final class CalDAVClient {
                               supportsSyncCollection: sync)
     }
 
-    private func hrefs(in property: DAVElement?, base: String) -> [String] {
-        property?.children(DAVNamespace.dav, "href").map { DAVPath.resolve($0.text, against: base) } ?? []
+    /// The hrefs of a property as absolute URLs (see `DAVPath.resolveURL`). One on another host
+    /// is a hand-off (iCloud): allowed over https only, else a configuration error that says so.
+    private func urls(in property: DAVElement?, base: String) throws -> [String] {
+        let urls = property?.children(DAVNamespace.dav, "href").map { DAVPath.resolveURL($0.text, against: base) } ?? []
+        for u in urls where !session.allowHandOff(to: u) {
+            let host = DAVPath.split(url: u).map { String($0.origin[$0.origin.range(of: "://")!.upperBound...]) } ?? u
+            throw ActivityError(.config, session.prefix + "the server hands this account over to \(host) without https; not sending the credentials there (ask the provider for an https URL)")
+        }
+        return urls
     }
 
     private func originOf(_ url: String) -> String { DAVPath.split(url: url)?.origin ?? session.origin }
@@ -392,8 +438,4 @@ public final class CalDAVClient {
         return root.contains(DAVNamespace.dav, "valid-sync-token")
     }
 
-    private func reindex(_ index: inout [String: Int], _ changed: [(href: String, etag: String)]) {
-        index = [:]
-        for (i, c) in changed.enumerated() { index[c.href] = i }
-    }
 }

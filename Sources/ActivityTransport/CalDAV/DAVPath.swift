@@ -5,6 +5,19 @@
 /// RFC 3986 `pchar` and `/` written as `%XX` (upper-case hex). `%2F` stays encoded: it is a
 /// slash inside a name, not a separator.
 enum DAVPath {
+    /// The absolute URL of `href` as the answer to a request on `baseURL` names it: an absolute
+    /// href keeps its own origin (iCloud names a calendar home on another host), a relative one
+    /// takes the origin of `baseURL`. The path is canonical.
+    static func resolveURL(_ href: String, against baseURL: String) -> String {
+        let trimmed = href.trimmingWhitespace()
+        let lower = trimmed.prefix(8).lowercased()
+        if lower.hasPrefix("http://") || lower.hasPrefix("https://"), let u = split(url: trimmed) {
+            return u.origin + u.path
+        }
+        guard let base = split(url: baseURL) else { return resolve(href, against: "/") }
+        return base.origin + resolve(href, against: base.path)
+    }
+
     /// The canonical absolute path of `href`, resolved against `base` (the path of the request
     /// that got the answer) when it is relative.
     static func resolve(_ href: String, against base: String) -> String {
@@ -58,6 +71,20 @@ enum DAVPath {
 
     /// The path with exactly one trailing slash, for collections.
     static func asCollection(_ path: String) -> String { trimmedSlash(path) + "/" }
+
+    /// An absolute URL as a collection URL (ending with `/`).
+    static func asCollectionURL(_ url: String) -> String {
+        guard let u = split(url: url) else { return url }
+        return u.origin + asCollection(u.path)
+    }
+
+    /// The parent collection of an absolute URL or path (`/a/b/` → `/a/`).
+    static func parent(_ url: String) -> String {
+        if let u = split(url: url) { return u.origin + parent(u.path) }
+        let trimmed = trimmedSlash(url)
+        guard let slash = trimmed.lastIndex(of: "/") else { return "/" }
+        return String(trimmed[...slash])
+    }
 
     /// The human-readable (decoded) form, for messages.
     static func readable(_ path: String) -> String {

@@ -61,7 +61,14 @@ final class DAVSession {
     /// libcurl's CURLAUTH_* bits (macros with casts, which Swift does not import).
     private static let authBasic = 1 << 0
     private static let authDigest = 1 << 1
+    private static let authBearer = 1 << 6
     private var authMode: Int
+
+    /// Origins (`scheme://host:port`, lower-cased) credentials may go to: the configured URL's,
+    /// and https origins the server itself named during discovery (iCloud hands a principal
+    /// over to its pNN-caldav.icloud.com partition). Every request is checked against it, so
+    /// the password never goes to a host nobody named, and never in clear to another host.
+    private(set) var allowedOrigins: Set<String>
 
     private(set) var requests = 0
     private(set) var connections = 0
@@ -74,6 +81,7 @@ final class DAVSession {
             throw ActivityError(.config, "account \(endpoint.account): the url is not an http:// or https:// URL with a host; check the url of this account")
         }
         self.origin = origin
+        allowedOrigins = [origin.lowercased()]
         startPath = path
         server = String(origin[origin.range(of: "://")!.upperBound...])
         curl = try CurlEasy()
@@ -95,8 +103,20 @@ final class DAVSession {
         try curl.set(CURLOPT_FOLLOWLOCATION, 0)
         try curl.set(CURLOPT_PROTOCOLS_STR, "http,https")
 
-        try curl.set(CURLOPT_USERNAME, endpoint.username)
-        try curl.set(CURLOPT_PASSWORD, endpoint.password)
+        // Redirects are followed by the client itself (CalDAVClient), never by libcurl, and
+        // CURLOPT_UNRESTRICTED_AUTH stays off: credentials go only where `allowedOrigins` says.
+        if let bearer = endpoint.bearerToken {
+            guard origin.lowercased().hasPrefix("https://") || DAVSession.isLoopback(server) else {
+                throw ActivityError(.config, "account \(endpoint.account): OAuth 2.0 over http:// would send the access token in clear to \(server); use an https:// url")
+            }
+            try curl.set(CURLOPT_XOAUTH2_BEARER, bearer)
+            authMode = DAVSession.authBearer
+            try curl.set(CURLOPT_HTTPAUTH, authMode)
+        } else {
+            try curl.set(CURLOPT_USERNAME, endpoint.username)
+            try curl.set(CURLOPT_PASSWORD, endpoint.password)
+            authMode = 0
+        }
         // Over TLS or loopback, Basic goes out with the first request. Asking libcurl for
         // "Basic or Digest" makes it send the first request of the handle without credentials
         // to learn which one the server wants (measured against Radicale: 3 round trips for a
@@ -105,10 +125,12 @@ final class DAVSession {
         // libcurl then reuses the nonce, one round trip per request after the first. Over
         // plain http to another host the password must not go out in clear before the server
         // has said it only takes Basic, so there libcurl negotiates.
-        let lowerOrigin = origin.lowercased()
-        authMode = lowerOrigin.hasPrefix("https://") || DAVSession.isLoopback(server)
-            ? DAVSession.authBasic : DAVSession.authBasic | DAVSession.authDigest
-        try curl.set(CURLOPT_HTTPAUTH, authMode)
+        if endpoint.bearerToken == nil {
+            let lowerOrigin = origin.lowercased()
+            authMode = lowerOrigin.hasPrefix("https://") || DAVSession.isLoopback(server)
+                ? DAVSession.authBasic : DAVSession.authBasic | DAVSession.authDigest
+            try curl.set(CURLOPT_HTTPAUTH, authMode)
+        }
 
         try curl.set(CURLOPT_WRITEFUNCTION, callback: { ptr, size, count, userdata in
             let sink = Unmanaged<DAVResponseSink>.fromOpaque(userdata!).takeUnretainedValue()
@@ -139,9 +161,26 @@ final class DAVSession {
         try curl.set(CURLOPT_HEADERDATA, pointer: sinkRef.toOpaque())
     }
 
+    /// Lets credentials go to the origin of `url`, a host the server named (a calendar-home-set
+    /// or a redirect on another host): only over https. Returns false (and allows nothing) for
+    /// an http:// origin other than the configured one.
+    func allowHandOff(to url: String) -> Bool {
+        guard let to = DAVPath.split(url: url)?.origin.lowercased() else { return false }
+        if allowedOrigins.contains(to) { return true }
+        guard to.hasPrefix("https://") else { return false }
+        allowedOrigins.insert(to)
+        return true
+    }
+
     /// Sends one request and returns whatever HTTP status came back; throws only for transport
-    /// failures (no connection, TLS, timeout, oversized answer).
-    func send(_ method: String, url: String, depth: String?, body: String) throws -> Response {
+    /// failures (no connection, TLS, timeout, oversized answer) and for a URL on an origin
+    /// credentials may not go to. `depth` is always sent: WeCom answers 403
+    /// (`propfind-finite-depth`) to a PROPFIND or REPORT without one.
+    func send(_ method: String, url: String, depth: String, body: String) throws -> Response {
+        guard let to = DAVPath.split(url: url)?.origin.lowercased(), allowedOrigins.contains(to) else {
+            let host = DAVPath.split(url: url).map { String($0.origin[$0.origin.range(of: "://")!.upperBound...]) } ?? "?"
+            throw ActivityError(.config, prefix + "the server points to \(host), which it did not hand this account over to over https; not sending the credentials there")
+        }
         var response = try perform(method, url: url, depth: depth, body: body)
         if response.status == 401, authMode == DAVSession.authBasic,
            response.headers.contains(where: { $0.lowercased().hasPrefix("www-authenticate:") && $0.lowercased().contains("digest") }) {
@@ -154,7 +193,7 @@ final class DAVSession {
         return response
     }
 
-    private func perform(_ method: String, url: String, depth: String?, body: String) throws -> Response {
+    private func perform(_ method: String, url: String, depth: String, body: String) throws -> Response {
         try curl.set(CURLOPT_URL, url)
         try curl.set(CURLOPT_CUSTOMREQUEST, method)
         // Xandikos answers 415 to a PROPFIND or REPORT body without this Content-Type.
@@ -163,7 +202,7 @@ final class DAVSession {
                        // Expect costs a second's wait (libcurl's expect timeout) per request.
                        // libcurl 7.88 adds it to bodies over 1 MiB (older ones: over 1 KiB).
                        "Expect:"]
-        if let depth { headers.append("Depth: \(depth)") }
+        headers.append("Depth: \(depth)")
         try curl.set(CURLOPT_HTTPHEADER, headers: headers)
         var bytes = Array(body.utf8)
         try curl.set(CURLOPT_POSTFIELDSIZE, bytes.count)
@@ -203,6 +242,8 @@ final class DAVSession {
         let what = "\(method) \(DAVPath.readable(pathOf(url)))"
         let status = response.status
         switch status {
+        case 401 where endpoint.bearerToken != nil:
+            return ActivityError(.noPermission, prefix + "the server refused the OAuth 2.0 access token (HTTP 401 to \(what)); check the account's oauth2_* settings and that the grant covers calendars (scope)")
         case 401:
             return ActivityError.refusedLogin(prefix + "the server refused the login (HTTP 401 to \(what)); check the username and password of this account")
         case 403:

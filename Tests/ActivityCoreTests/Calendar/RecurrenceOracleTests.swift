@@ -266,6 +266,7 @@ struct RecurrenceOracleTests {
         var uid: String
         var recurrence_id: String?
         var start: String
+        var end: String?
         var all_day: Bool
     }
 

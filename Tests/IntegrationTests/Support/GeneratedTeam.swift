@@ -162,6 +162,14 @@ final class FaultProxy {
             .map { $0.split(separator: " ", maxSplits: 1).last.map(String.init) ?? "" }
     }
 
+    /// What the client sent on each connection forwarded upstream, whole, in connection order
+    /// (as it sent it, before any rule; connections answered by `respond=` are not there).
+    var requests: [String] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: dir.file("up"))) ?? []).filter { $0.hasSuffix(".up") }
+        return names.sorted { (Int($0.dropFirst(5).dropLast(3)) ?? 0) < (Int($1.dropFirst(5).dropLast(3)) ?? 0) }
+            .map { String(decoding: FileManager.default.contents(atPath: dir.file("up/" + $0)) ?? Data(), as: UTF8.self) }
+    }
+
     /// The lines the client sent on connection `n` (1-based), as it sent them (before any rule).
     func sent(connection n: Int) -> [String] {
         let data = FileManager.default.contents(atPath: dir.file("up/conn-\(n).up")) ?? Data()
