@@ -117,3 +117,47 @@ final class Courier: IMAPServer {
     }
     deinit { stop() }
 }
+
+/// scripts/lib/dav-quirk-proxy in front of a CalDAV server: with `refuseEmptySyncToken`, a
+/// sync-collection without a token is refused as Cyrus 3.6 before cyrusimap/cyrus-imapd#4992
+/// refuses it (403 valid-sync-token, "Invalid sync-token"). Stopped when dropped.
+final class DAVQuirkProxy {
+    let port: Int
+    let dir = TempDir("activity-davproxy")
+    private let process = Process()
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    init(to targetPort: Int, refuseEmptySyncToken: Bool = true) throws {
+        port = freePort()
+        process.executableURL = URL(fileURLWithPath: Repo.path("scripts/lib/dav-quirk-proxy"))
+        process.arguments = ["--listen", String(port), "--target", "127.0.0.1:\(targetPort)", "--log", dir.file("log")]
+            + (refuseEmptySyncToken ? ["--refuse-empty-sync-token"] : [])
+        process.standardInput = FileHandle.nullDevice
+        FileManager.default.createFile(atPath: dir.file("out"), contents: nil)
+        process.standardOutput = FileHandle(forWritingAtPath: dir.file("out"))
+        process.standardError = FileHandle(forWritingAtPath: dir.file("out"))
+        try process.run()
+        for _ in 0..<200 {
+            if !process.isRunning { throw HarnessError(description: "dav-quirk-proxy exited: \(output)") }
+            if output.hasPrefix("dav-quirk-proxy:") { return }
+            usleep(25_000)
+        }
+        throw HarnessError(description: "dav-quirk-proxy did not start listening: \(output)")
+    }
+
+    /// One line per request: `METHOD PATH -> STATUS` (`-> 403 refused` for a refusal).
+    var log: [String] {
+        ((try? String(contentsOfFile: dir.file("log"), encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    private var output: String { (try? String(contentsOfFile: dir.file("out"), encoding: .utf8)) ?? "" }
+
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
+    }
+
+    deinit { stop() }
+}
