@@ -69,7 +69,8 @@ struct ExplainCommand: ParsableCommand {
                 guard let mail = mails[activity.ref] else {
                     throw ActivityError(.dataError, "activity \(target): its mail \(activity.ref) is no longer stored; run `activity rebuild`")
                 }
-                items = [ExplainCommand.itemJSON(mail, verdict: verdict, zone: zone)]
+                let noted = ExplainCommand.withDateNote(mail, headers: try store.headers(rep: rep.id, key: mail.key))
+                items = [ExplainCommand.itemJSON(noted, verdict: verdict, zone: zone)]
             }
         }
         let result = JSON.object([("items", .array(items))])
@@ -87,7 +88,8 @@ struct ExplainCommand: ParsableCommand {
            let mail = try store.mails(rep: rep.id).first(where: { $0.item.key == m.ref }) {
             let verdicts = try derivation.verdicts(rep: rep, store: store, now: Date())
             let verdict = verdicts.first { $0.itemKey == m.ref } ?? ItemVerdict(itemKey: m.ref, activities: [], ignored: nil)
-            guard case .object(var fields) = ExplainCommand.itemJSON(mail.item, verdict: verdict, zone: config.profile(rep).timeZone) else {
+            let noted = ExplainCommand.withDateNote(mail.item, headers: try store.headers(rep: rep.id, key: mail.item.key))
+            guard case .object(var fields) = ExplainCommand.itemJSON(noted, verdict: verdict, zone: config.profile(rep).timeZone) else {
                 return .null
             }
             fields.append(("malformed", .string(why)))
@@ -208,10 +210,33 @@ struct ExplainCommand: ParsableCommand {
             ("subject", .string(item.subject)),
             ("from", .optional(item.from)),
             ("to", .array(item.to.map(JSON.string))),
-            ("date", .string(rfc3339(item.date, in: zone))),
+            ("date", item.dateSource == "none" ? .null : .string(rfc3339(item.date, in: zone))),
+            ("date_source", item.dateSource == "none" ? .null : .string(item.dateSource)),
+            ("date_note", .optional(dateNote(item))),
             ("activities", activitiesJSON(verdict)),
             ("ignored", .optional(verdict.ignored)),
         ])
+    }
+
+    /// Which date a mail's time comes from and why, in words: `date from INTERNALDATE: Date header has no zone`.
+    static func dateNote(_ item: MailItem) -> String? {
+        let source: String
+        switch item.dateSource {
+        case "header": return nil
+        case "internaldate": source = "date from INTERNALDATE"
+        case "received": source = "date from the newest Received: header"
+        default: source = "no date"
+        }
+        return item.dateNote.map { "\(source): \($0)" } ?? source
+    }
+
+    /// A stored mail's reason for its date source, from its stored Date header (the reason is not stored).
+    static func withDateNote(_ item: MailItem, headers: [UInt8]?) -> MailItem {
+        guard item.dateSource != "header", item.dateNote == nil, let headers else { return item }
+        var item = item
+        let date = MessageHeaders(raw: headers).first("date")
+        item.dateNote = MailItem.chooseDate(header: date, internalDate: item.date).note
+        return item
     }
 
     static func table(_ items: [JSON]) -> String {
@@ -219,7 +244,9 @@ struct ExplainCommand: ParsableCommand {
         for case .object(let fields) in items {
             let f = Dictionary(fields, uniquingKeysWith: { a, _ in a })
             func s(_ k: String) -> String { if case .string(let v)? = f[k] { return v } else { return "" } }
-            out += "\(s("type")) \(s("id"))\n  subject: \(s("subject"))\n  from:    \(s("from"))\n  date:    \(s("date"))\n"
+            let date = s("date").isEmpty ? "none" : s("date")
+            out += "\(s("type")) \(s("id"))\n  subject: \(s("subject"))\n  from:    \(s("from"))\n  date:    \(date)\n"
+            if !s("date_note").isEmpty { out += "           (\(s("date_note")))\n" }
             if case .array(let acts)? = f["activities"], !acts.isEmpty {
                 for case .object(let a) in acts {
                     let d = Dictionary(a, uniquingKeysWith: { x, _ in x })

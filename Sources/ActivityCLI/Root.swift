@@ -15,7 +15,7 @@ public struct ActivityCommand: ParsableCommand {
             75 temporary failure, 77 permission or login refused, 78 configuration error. See activity(1).
             """,
         version: ActivityVersion.string,
-        subcommands: [SyncCommand.self, DaemonCommand.self, StatusCommand.self, WeekCommand.self, ExportCommand.self, ExplainCommand.self, RebuildCommand.self,
+        subcommands: [SyncCommand.self, DaemonCommand.self, StatusCommand.self, WeekCommand.self, PipelineCommand.self, ExportCommand.self, ExplainCommand.self, RebuildCommand.self,
                       IcsCommand.self, ConfigCommand.self])
 
     @OptionGroup public var global: GlobalOptions

@@ -99,6 +99,36 @@ struct Ledger {
     }
 }
 
+extension Ledger {
+    /// A rep's open deals at `moment` (DOMAIN.md "Deal classes"): the stage of each organisation over
+    /// all history, its last activity within the pipeline's window, and whether its last mail waits
+    /// for an answer.
+    func pipeline(_ rep: Config.Rep, at moment: Date) throws -> [Pipeline.Deal] {
+        let zone = config.profile(rep).timeZone
+        let settings = config.pipeline
+        var activities: [Activity] = []
+        let first = ISOWeek(containing: moment.addingTimeInterval(-TimeInterval(settings.dropAfterDays + 1) * 86_400), in: zone)
+        var week = first
+        let last = ISOWeek(containing: moment, in: zone)
+        while !(last < week) {
+            activities += try store.activities(rep: rep.id, week: week)
+            week = week.next
+        }
+        var standings = Pipeline.standings(activities, asOf: moment)
+        // The stage counts steps reached before the window too.
+        for (org, step) in try store.stages(rep: rep.id, orgs: Set(standings.keys), before: moment) {
+            if var standing = standings[org] {
+                standing.stage = max(standing.stage, step)
+                standings[org] = standing
+            }
+        }
+        let since = moment.addingTimeInterval(-TimeInterval(config.leadLookbackDays) * 86_400)
+        let exchanges = try store.lastExchanges(rep: rep.id, before: moment, since: since)
+        let unanswered = Set(RepWeek.followUpsDue(exchanges, asOf: moment, afterDays: config.followupAfterDays).map(\.org))
+        return Pipeline.deals(standings, on: moment, in: zone, settings: settings, unanswered: unanswered)
+    }
+}
+
 /// The three renderings of `activity week`.
 enum WeekRendering {
     static func json(_ weeks: [RepWeek], week: ISOWeek, config: Config) -> JSON {

@@ -99,6 +99,8 @@ public struct Config: Sendable {
     public var teams: [Team]
     public var reps: [Rep]
     public var accounts: [Account]
+    /// `[pipeline]`: the thresholds of the weekly review's deal classes (seed 001's defaults).
+    public var pipeline = Pipeline.Settings()
 
     /// A configuration with no file: nothing internal, no reps (what `explain` uses without one).
     public static func empty(timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) -> Config {
@@ -145,7 +147,7 @@ extension Config {
     public static func parse(text: String, path: String) throws -> Config {
         let doc = try TOMLDocument(file: path, text: text)
         let root = TOMLSection(document: doc, name: nil, index: nil, label: "top level", entries: doc.root)
-        try root.onlyKnown(["ledger", "company", "targets", "team", "rep", "account"])
+        try root.onlyKnown(["ledger", "company", "targets", "team", "rep", "account", "pipeline"])
         let directory = (path as NSString).deletingLastPathComponent.isEmpty
             ? FileManager.default.currentDirectoryPath : (path as NSString).deletingLastPathComponent
 
@@ -309,10 +311,33 @@ extension Config {
                                     pollInterval: interval, allowPlaintext: allowPlaintext, oauth2: oauth2, timeout: timeout))
         }
 
-        return Config(file: path, directory: directory, timeZone: zone, storePath: storePath, leadLookbackDays: lookback,
+        // [pipeline]
+        let pipelineSection = try section("pipeline")
+        try pipelineSection.onlyKnown(["a_within_days", "b_within_days", "b_closing_within_days", "stale_after_days", "drop_after_days"])
+        var pipeline = Pipeline.Settings()
+        func days(_ key: String, _ value: inout Int) throws {
+            guard let n = try pipelineSection.int(key) else { return }
+            guard (1...3650).contains(n) else { throw pipelineSection.error(key, "must be a number of days between 1 and 3650") }
+            value = n
+        }
+        try days("a_within_days", &pipeline.aWithinDays)
+        try days("b_within_days", &pipeline.bWithinDays)
+        try days("b_closing_within_days", &pipeline.bClosingWithinDays)
+        try days("stale_after_days", &pipeline.staleAfterDays)
+        try days("drop_after_days", &pipeline.dropAfterDays)
+        guard pipeline.aWithinDays <= pipeline.bClosingWithinDays else {
+            throw pipelineSection.error("b_closing_within_days", "must not be less than a_within_days (\(pipeline.aWithinDays))")
+        }
+        guard pipeline.staleAfterDays <= pipeline.dropAfterDays else {
+            throw pipelineSection.error("drop_after_days", "must not be less than stale_after_days (\(pipeline.staleAfterDays))")
+        }
+
+        var config = Config(file: path, directory: directory, timeZone: zone, storePath: storePath, leadLookbackDays: lookback,
                       followupAfterDays: followup, sharedCredit: credit, rules: rules, internalDomains: internalDomains,
                       freemailDomains: freemail, defaultTargets: defaultTargets, tenureBands: tenure, teams: teams,
                       reps: reps, accounts: accounts)
+        config.pipeline = pipeline
+        return config
     }
 
     /// Every key an [[account]] table may have.

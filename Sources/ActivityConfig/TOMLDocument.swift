@@ -42,12 +42,66 @@ struct TOMLDocument {
         self.file = file
         self.lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         let table: TOMLTable
+        try TOMLDocument.checkTableHeaders(text, file: file)
         do {
             table = try TOMLTable(string: text)
         } catch let e as TOMLParseError {
             throw ActivityError(.config, "\(file):\(e.source.begin.line): \(e.description); fix the TOML syntax on that line")
         }
         root = TOMLDocument.convert(table)
+    }
+
+    /// TOMLKit's toml++ aborts the process (an assertion, not an error) on a table header whose first key starts
+    /// with anything but a bare-key character or a quote: `[工作]`, `[ =]`, a lone `[` (found by scripts/fuzz
+    /// config). Such a header is refused here first, with the line and what to write instead.
+    static func checkTableHeaders(_ text: String, file: String) throws {
+        let b = Array(text.utf8)
+        var depth = 0               // open [ and { of values
+        var quote: [UInt8] = []     // the open string's delimiter: ", ', """ or '''
+        var line = 1
+        var atLineStart = true
+        var i = 0
+        func starts(_ s: [UInt8], at k: Int) -> Bool { b[k...].starts(with: s) }
+        while i < b.count {
+            let c = b[i]
+            if c == 0x0A { line += 1; atLineStart = true; i += 1; continue }
+            if !quote.isEmpty {
+                if c == 0x5C, quote[0] == 0x22 { i += 2; continue }   // an escape in a basic string
+                if starts(quote, at: i) { i += quote.count; quote = [] } else { i += 1 }
+                continue
+            }
+            if c == 0x20 || c == 0x09 || c == 0x0D { i += 1; continue }
+            let lineStart = atLineStart
+            atLineStart = false
+            switch c {
+            case 0x23:  // a comment, to the end of the line
+                while i < b.count, b[i] != 0x0A { i += 1 }
+                continue
+            case 0x22, 0x27:
+                let triple = starts([c, c, c], at: i)
+                quote = Array(repeating: c, count: triple ? 3 : 1)
+                i += quote.count
+                continue
+            case 0x5B where lineStart && depth == 0:
+                var k = i + 1
+                if k < b.count, b[k] == 0x5B { k += 1 }
+                while k < b.count, b[k] == 0x20 || b[k] == 0x09 { k += 1 }
+                let first = k < b.count ? b[k] : 0x0A
+                let letter = (first | 0x20) >= 0x61 && (first | 0x20) <= 0x7A
+                let bare = letter || (0x30...0x39).contains(first) || first == 0x5F || first == 0x2D
+                guard bare || first == 0x22 || first == 0x27 || first == 0x5D else {
+                    throw ActivityError(.config, "\(file):\(line): a table name must be a bare key (letters, digits, _ and -) or quoted, like [\"工作\"]; fix the TOML syntax on that line")
+                }
+                // The rest of the header up to a quoted key or a comment: its brackets are not a value's.
+                while k < b.count, b[k] != 0x0A, b[k] != 0x23, b[k] != 0x22, b[k] != 0x27 { k += 1 }
+                i = k
+                continue
+            case 0x5B, 0x7B: depth += 1
+            case 0x5D, 0x7D: depth = max(0, depth - 1)
+            default: break
+            }
+            i += 1
+        }
     }
 
     static func convert(_ table: TOMLTable) -> [Field] {

@@ -138,5 +138,11 @@ enum Schema {
         DROP INDEX activity_rep_week;
         DROP INDEX mail_location_mail;
         """,
+        // 5: INTERNALDATE kept beside the Date header, so that `rebuild` can choose a mail's time
+        // again when the rule changes (DOMAIN.md "Time and weeks"). NULL for mail stored before:
+        // where `date_source` is `internaldate`, `date` is INTERNALDATE itself.
+        """
+        ALTER TABLE mail ADD COLUMN internal_date INTEGER;
+        """,
     ]
 }

@@ -121,14 +121,15 @@ public final class Store {
                            uidValidity: UInt32, uid: UInt32) throws -> Bool {
         try db.prepare(literal: """
             INSERT INTO mail (rep, key, message_id, date, date_source, from_addr, from_name, to_addrs, cc_addrs, subject,
-                              thread_key, automated, headers, account)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              thread_key, automated, headers, account, internal_date)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (rep, key) DO NOTHING
             """)
             .bind(.text(rep), .text(item.key), item.messageID.map { .text($0) }, .int(Int64(item.date.timeIntervalSince1970.rounded(.down))),
                   .text(item.dateSource), item.from.map { .text($0) }, item.fromName.map { .text($0) },
                   .text(item.to.joined(separator: "\n")), .text(item.cc.joined(separator: "\n")), .text(item.subject),
-                  .text(item.threadKey), item.automated.map { .text($0) }, .blob(headers), .text(account))
+                  .text(item.threadKey), item.automated.map { .text($0) }, .blob(headers), .text(account),
+                  item.internalDate.map { .int(Int64($0.timeIntervalSince1970.rounded(.down))) })
             .run()
         let isNew = db.changes > 0
         let mailID: Int64
@@ -207,6 +208,32 @@ public final class Store {
                  from: row.optionalText(i + 4), fromName: row.optionalText(i + 5),
                  to: Store.lines(row.text(i + 6)), cc: Store.lines(row.text(i + 7)), subject: row.text(i + 8),
                  threadKey: row.text(i + 9), automated: row.optionalText(i + 10), calendarParts: calendarParts)
+    }
+
+    /// Chooses every stored mail's time again by `MailItem.chooseDate` from its stored Date header and
+    /// INTERNALDATE (`rebuild` after an upgrade changed the rule). A mail stored before INTERNALDATE was kept, whose
+    /// Date header is no longer trusted, keeps its time: only a resync of its folder can give its INTERNALDATE.
+    /// Bumps the rep's items version with the change, in one transaction. Returns how many mails moved.
+    @discardableResult
+    public func redateMail(rep: String) throws -> Int {
+        try db.transaction {
+            var changes: [(id: Int64, date: Int64, source: String)] = []
+            try db.prepare("SELECT id, headers, date, date_source, internal_date FROM mail WHERE rep = ?").bind(.text(rep)).forEach { row in
+                let stored = (date: row.int(2), source: row.text(3))
+                let receivedAt = row.optionalInt(4) ?? (stored.source == "internaldate" ? stored.date : nil)
+                let header = MessageHeaders(raw: row.blob(1)).values("date").first
+                let chosen = MailItem.chooseDate(header: header, internalDate: receivedAt.map { Date(timeIntervalSince1970: TimeInterval($0)) })
+                guard let date = chosen.date.map({ Int64($0.timeIntervalSince1970.rounded(.down)) }),
+                      date != stored.date || chosen.source != stored.source else { return }
+                changes.append((row.int(0), date, chosen.source))
+            }
+            for c in changes {
+                try db.prepare(literal: "UPDATE mail SET date = ?, date_source = ? WHERE id = ?")
+                    .bind(.int(c.date), .text(c.source), .int(c.id)).run()
+            }
+            if !changes.isEmpty { try itemsChanged(rep: rep) }
+            return changes.count
+        }
     }
 
     /// The raw header block stored for a mail (for `explain`).

@@ -42,6 +42,33 @@ struct ConfigTests {
         #expect(e?.message.hasPrefix("/etc/activity/activity.toml:3:") == true)
     }
 
+    @Test("a table name that is neither a bare key nor quoted is a syntax error on its line, not an abort (found by scripts/fuzz config)",
+          arguments: ["[工作]", "[[工作]]", "[ `account]]", "[=]", "[", "[[", "[#]", "[.a]"])
+    func badTableNames(_ header: String) throws {
+        let e = try #require(error("timezone = \"Asia/Shanghai\"\n\n\(header)\nid = \"x\"\n"))
+        #expect(e.code == .config)
+        #expect(e.message.hasPrefix("/etc/activity/activity.toml:3: "), "\(e.message)")
+    }
+
+    @Test("brackets inside strings, arrays and comments are not table headers")
+    func bracketsElsewhere() {
+        let text = #"""
+            # [工作] in a comment
+            timezone = "Asia/Shanghai" # [x
+            notes = '''
+            [工作]
+            '''
+            quoted = "\"[工作]"
+            [ledger]
+            store = "sqlite:[工作].db"
+            lists = [
+              [1, 2],
+              ["[工作]"],
+            ]
+            """#
+        #expect(throws: Never.self) { try TOMLDocument.checkTableHeaders(text, file: "activity.toml") }
+    }
+
     @Test("a bad value names the file, line and key")
     func badValue() {
         let e = error("[ledger]\nstore = \"sqlite:a.db\"\ntimezone = \"Mars/Olympus\"\n")

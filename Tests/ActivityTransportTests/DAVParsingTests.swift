@@ -19,6 +19,30 @@ struct DAVParsingTests {
         #expect(DAVPath.same("/alice/work", "/alice/work/"))
     }
 
+    @Test("an answer in UTF-8 with bytes that are not UTF-8 in an element name is refused, not a crash (found by scripts/fuzz dav)")
+    func invalidUTF8IsRefused() {
+        var bytes = Array(#"<?xml version="1.0" encoding="UTF-8"?><D:multistatus xmlns:D="DAV:"><D:response><D:href>/a/b.ics</D:href><D:ca"#.utf8)
+        bytes += [0xFF, 0xFE, 0xC0]
+        bytes += Array("lendar/></D:response></D:multistatus>".utf8)
+        #expect(Multistatus(bytes, requestPath: "/a/") == nil)
+        #expect(Multistatus(Array(bytes.dropFirst(38)), requestPath: "/a/") == nil)
+        // A declaration that names another or a broken encoding does not let such bytes through.
+        let declared = Array(#"<?xml version="1.0" encoding="u<?xml version="1.0"?>"#.utf8) + bytes.dropFirst(38)
+        #expect(Multistatus(declared, requestPath: "/a/") == nil)
+        // The same answer in good UTF-8 (a Chinese element name is well-formed XML) is read.
+        let good = #"<D:multistatus xmlns:D="DAV:"><D:response><D:href>/a/b.ics</D:href><D:日历/></D:response></D:multistatus>"#
+        #expect(Multistatus(Array(good.utf8), requestPath: "/a/")?.responses.count == 1)
+    }
+
+    @Test("an answer with a processing instruction is refused, not a crash (found by scripts/fuzz dav); calendar data may hold <?")
+    func processingInstructionsAreRefused() {
+        let pi = "<?xm?>\n<D:multistatus xmlns:D=\"DAV:\"><D:response><D:href>/a/b.ics</D:href></D:response></D:multistatus>"
+        #expect(Multistatus(Array(pi.utf8), requestPath: "/a/") == nil)
+        #expect(Multistatus(Array(("<?xml version=\"1.0\"?><?php echo 1 ?>" + pi.dropFirst(7)).utf8), requestPath: "/a/") == nil)
+        let cdata = #"<?xml version="1.0" encoding="utf-8"?><!-- <? --><D:multistatus xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><D:response><D:href>/a/b.ics</D:href><D:propstat><D:prop><C:calendar-data><![CDATA[DESCRIPTION:<?php ?>]]></C:calendar-data></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response></D:multistatus>"#
+        #expect(Multistatus(Array(cdata.utf8), requestPath: "/a/")?.responses.first?.found("urn:ietf:params:xml:ns:caldav", "calendar-data")?.text == "DESCRIPTION:<?php ?>")
+    }
+
     @Test("a URL splits into origin and path, without credentials")
     func urlsSplit() {
         #expect(DAVPath.split(url: "https://u:pw@Dav.Example.com:8443/dav/cal%20x/")! == ("https://Dav.Example.com:8443", "/dav/cal%20x/"))

@@ -23,6 +23,29 @@ struct CLITests {
         #expect(item["ignored"] is NSNull)
     }
 
+    @Test("explain FILE.eml takes a mail's time from a Date header with a numeric zone, else from the newest Received: header, else none",
+          arguments: [
+        ("sunday-late.eml", "2026-11-15T23:50:00+08:00", "header", nil),
+        ("sunday-late-no-zone.eml", "2026-11-15T23:50:06+08:00", "received", "date from the newest Received: header: Date header has no zone"),
+        ("cst-zone.eml", "2026-11-10T15:20:07+08:00", "received", "date from the newest Received: header: Date header's zone CST is ambiguous"),
+        ("no-zone.eml", "2026-11-10T15:20:07+08:00", "received", "date from the newest Received: header: Date header has no zone"),
+        ("chinese-afternoon.eml", "2026-11-10T15:20:07+08:00", "received", "date from the newest Received: header: Date header has no zone"),
+        ("no-date.eml", "2026-11-10T15:20:07+08:00", "received", "date from the newest Received: header: no Date header"),
+        ("no-date-no-received.eml", nil, nil, "no date: no Date header; no Received: header"),
+    ] as [(String, String?, String?, String?)])
+    func explainDates(_ file: String, _ date: String?, _ source: String?, _ note: String?) throws {
+        let r = try activity(["explain", Repo.path("Fixtures/dates/\(file)"), "--format", "json"], environment: ["ACTIVITY_CONFIG": ""])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let item = try #require((json?["items"] as? [[String: Any]])?.first)
+        #expect(item["date"] as? String == date, "\(file)")
+        #expect(item["date_source"] as? String == source, "\(file)")
+        #expect(item["date_note"] as? String == note, "\(file)")
+        if date == nil { #expect(item["date"] is NSNull) }
+        let table = try activity(["explain", Repo.path("Fixtures/dates/\(file)")], environment: ["ACTIVITY_CONFIG": ""])
+        #expect(table.stdout.contains(note ?? "date:    \(date ?? "")"), "\(table.stdout)")
+    }
+
     @Test("explain of a newsletter says why it counts for nothing")
     func explainNewsletter() throws {
         let r = try activity(["explain", Repo.path("Fixtures/new-items/newsletter.eml"), "--format", "json"], environment: ["ACTIVITY_CONFIG": ""])

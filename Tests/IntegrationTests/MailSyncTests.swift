@@ -55,6 +55,24 @@ struct MailSyncTests {
         #expect(lines.contains("alice lead newco.com.cn 20261120093000.new-quote@hxsoft.cn"))
     }
 
+    @Test("a quote sent late on Sunday whose Date has no zone counts at the server's receive time, in that Sunday's week")
+    func zonelessDateCountsAtInternalDate() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)")
+        #expect(try team.activity(["sync", "--once"]).status == 0)
+        // Date: Sun, 15 Nov 2026 23:50:00 (no zone; read as UTC it would be Monday 07:50 in China, week 47).
+        // The server received it at 23:50:30 +0800 that Sunday.
+        try dovecot.deliver(user: "alice", folder: "Sent", file: Repo.path("Fixtures/dates/sunday-quote-no-zone.eml"),
+                            receivedAt: Date(timeIntervalSince1970: 1_794_757_830))
+        #expect(try team.activity(["sync", "--once", "--account", "alice-mail"]).status == 0)
+        let line = "alice closing newco.com.cn 20261115235000.quote-v2@hxsoft.cn"
+        #expect(try team.activityLines("2026-W46").contains(line))
+        #expect(!(try team.activityLines("2026-W47").contains(line)))
+        // The rule holds when the ledger is derived again from the store alone.
+        #expect(try team.activity(["rebuild"]).status == 0)
+        #expect(try team.activityLines("2026-W46").contains(line))
+    }
+
     @Test("a new UIDVALIDITY makes a full resync of the folder, with nothing counted twice")
     func uidValidityReset() throws {
         let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))

@@ -30,6 +30,17 @@ public struct RepWeek: Sendable {
     /// Builds the week from the rep's activities in it, the highest step each organisation active
     /// in it had reached before its end (`reached`, for stages), their mail exchanges, targets,
     /// and the current time.
+    /// Organisations whose last outbound mail before `asOf` has no answer after it and has waited
+    /// at least `afterDays`, longest waiting first.
+    public static func followUpsDue(_ exchanges: [(org: String, lastOut: Date?, lastIn: Date?)], asOf: Date,
+                                    afterDays: Int) -> [FollowUpDue] {
+        let wait = TimeInterval(afterDays) * 86_400
+        return exchanges.compactMap { e -> FollowUpDue? in
+            guard let out = e.lastOut, out < asOf, e.lastIn.map({ $0 < out }) ?? true, asOf.timeIntervalSince(out) >= wait else { return nil }
+            return FollowUpDue(org: e.org, lastContact: out, daysWaiting: Int(asOf.timeIntervalSince(out) / 86_400))
+        }.sorted { ($0.daysWaiting, $0.org) > ($1.daysWaiting, $1.org) }
+    }
+
     public static func build(rep: RepProfile, week: ISOWeek, activities: [Activity], reached: [String: Int],
                              exchanges: [(org: String, lastOut: Date?, lastIn: Date?)], targets: [Kind: Double],
                              followUpAfterDays: Int, now: Date) -> RepWeek {
@@ -52,12 +63,7 @@ public struct RepWeek: Sendable {
         }
 
         // Follow-ups due as of the end of the week, or now if the week is not over.
-        let asOf = min(now, end)
-        let wait = TimeInterval(followUpAfterDays) * 86_400
-        let due = exchanges.compactMap { e -> FollowUpDue? in
-            guard let out = e.lastOut, out < asOf, e.lastIn.map({ $0 < out }) ?? true, asOf.timeIntervalSince(out) >= wait else { return nil }
-            return FollowUpDue(org: e.org, lastContact: out, daysWaiting: Int(asOf.timeIntervalSince(out) / 86_400))
-        }.sorted { ($0.daysWaiting, $0.org) > ($1.daysWaiting, $1.org) }
+        let due = followUpsDue(exchanges, asOf: min(now, end), afterDays: followUpAfterDays)
 
         // Stage: the highest step reached with each organisation active this week.
         var stage: [String: Int] = [:]

@@ -12,7 +12,22 @@ public enum MailDate {
     /// AM/PM, date(1) output ("Tue Nov 17 10:05:00 CST 2026"), Chinese "11月"/"十一月" months. A numeric offset always
     /// wins over a zone name; military single-letter zones count as -0000 (RFC 5322 4.3). Missing time is midnight.
     public static func parse(_ value: String) -> Date? {
-        func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+        read(value)?.date
+    }
+
+    /// A Date header as read, and whether it names one instant beyond doubt (DOMAIN.md, "Time and weeks"):
+    /// a day, a time and a numeric zone (`+0800`; `-0000` is UTC) or UT/GMT/UTC/Z, and nothing the reader did not
+    /// understand. A numeric offset beside a zone name (`+0800 CST`) settles the zone.
+    public struct Reading: Sendable, Equatable {
+        public var date: Date
+        /// Why this reading is not to be trusted (`no zone`, `the zone CST is ambiguous`, …), nil when it is.
+        public var doubt: String?
+        public var isTrusted: Bool { doubt == nil }
+    }
+
+    /// Reads a Date header; nil when it names no day at all.
+    public static func read(_ value: String) -> Reading? {
+        func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> Reading? {
             var scanner = Scanner(bytes)
             return scanner.run()
         }
@@ -67,12 +82,15 @@ public enum MailDate {
         var time: (hour: Int, minute: Int, second: Int, fraction: Double)?
         var numericZone: Int?      // seconds east of UTC
         var namedZone: Int?
+        var zoneName: String?      // the named zone as written, lower-case
         var meridiem: Bool?        // true = PM
         var invalid = false
+        /// Words the reader did not understand (at most a few, for the explanation).
+        var leftover: [String] = []
 
         init(_ s: UnsafeBufferPointer<UInt8>) { self.s = s }
 
-        mutating func run() -> Date? {
+        mutating func run() -> Reading? {
             while i < s.count && !invalid {
                 let c = s[i]
                 if isDigit(c) {
@@ -214,7 +232,10 @@ public enum MailDate {
             let word: String
             if ascii {
                 // No table entry is longer than 9 letters.
-                guard i - start <= 9 else { return }
+                guard i - start <= 9 else {
+                    if leftover.count < 4 { leftover.append(String(decoding: UnsafeBufferPointer(rebasing: s[start..<min(i, start + 16)]), as: UTF8.self)) }
+                    return
+                }
                 word = ByteText.lowercasedASCII(s, start..<i)
             } else {
                 var text = ""
@@ -226,17 +247,20 @@ public enum MailDate {
             case .month(let m)?:
                 if month == nil { month = m }
             case .zone(let zone)?:
-                if namedZone == nil { namedZone = zone }
+                if namedZone == nil { namedZone = zone; zoneName = word }
             case .am?:
                 meridiem = false
             case .pm?:
                 meridiem = true
+            case .known?:
+                break
             case nil:
                 if word.unicodeScalars.count == 1, let c = word.unicodeScalars.first, c.isASCII, c != "j" {
-                    // Military zone letters: RFC 5322 says treat as -0000.
-                    if time != nil, namedZone == nil { namedZone = 0 }
+                    // Military zone letters: RFC 5322 says treat as -0000, a zone that says nothing.
+                    if time != nil, namedZone == nil { namedZone = 0; zoneName = word }
+                } else if leftover.count < 4 {
+                    leftover.append(word)
                 }
-                // Weekdays and anything else are ignored.
             }
         }
 
@@ -256,7 +280,7 @@ public enum MailDate {
             return Number(value: value, digits: digits)
         }
 
-        func assemble() -> Date? {
+        func assemble() -> Reading? {
             var year: Int
             var monthValue: Int
             var day: Int
@@ -300,7 +324,19 @@ public enum MailDate {
             let offset = numericZone ?? namedZone ?? 0
             let days = CivilTime.dayNumber(year: year, month: monthValue, day: day)
             let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
-            return Date(timeIntervalSince1970: Double(seconds) + fraction)
+            return Reading(date: Date(timeIntervalSince1970: Double(seconds) + fraction), doubt: doubt)
+        }
+
+        /// Why the reading names no one instant beyond doubt, nil when it does.
+        var doubt: String? {
+            if !leftover.isEmpty {
+                return "Date header has text the reader does not understand (\(leftover.joined(separator: " ")))"
+            }
+            if time == nil { return "Date header has no time of day" }
+            if numericZone != nil { return nil }
+            guard let name = zoneName else { return "Date header has no zone" }
+            if ["ut", "utc", "gmt", "z"].contains(name) { return nil }
+            return "Date header's zone \(name.uppercased()) is ambiguous"
         }
     }
 
@@ -311,6 +347,8 @@ public enum MailDate {
         case zone(Int)   // seconds east of UTC
         case am
         case pm
+        /// Understood and not needed: weekdays, the Chinese 年 and 日 after their numbers.
+        case known
     }
 
     /// Month names (English and Chinese), zone names and AM/PM, lower-case (the tables do not overlap).
@@ -321,6 +359,17 @@ public enum MailDate {
         for (name, zone) in zoneNames { table[name] = .zone(zone) }
         table["am"] = .am
         table["pm"] = .pm
+        // Chinese clients: 上午/下午 and friends before the time, 年/日/号 after their numbers, 星期二/周二.
+        for word in ["上午", "早上", "凌晨"] { table[word] = .am }
+        for word in ["中午", "下午", "晚上", "傍晚"] { table[word] = .pm }
+        let weekdays = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+        for day in weekdays { table[day] = .known; table[String(day.prefix(3))] = .known }
+        for word in ["tues", "wed", "thur", "thurs", "年", "日", "号"] { table[word] = .known }
+        for day in ["一", "二", "三", "四", "五", "六", "日", "天"] {
+            table["星期" + day] = .known
+            table["周" + day] = .known
+            table["礼拜" + day] = .known
+        }
         return table
     }()
 

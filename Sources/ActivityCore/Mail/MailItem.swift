@@ -6,9 +6,16 @@ public struct MailItem: Sendable, Equatable {
     /// Message-ID, or a digest of the headers for the rare message without one.
     public var key: String
     public var messageID: String?
+    /// When the mail counts; the Unix epoch when nothing says (`dateSource` is then `none`).
     public var date: Date
-    /// `header` when Date parsed, `internaldate` otherwise.
+    /// Which date `date` is (DOMAIN.md, "Time and weeks"): `header` (a Date header naming one instant beyond
+    /// doubt), `internaldate` (the server's receive time, in a sync), `received` (the newest `Received:` header, for
+    /// a file) or `none`.
     public var dateSource: String
+    /// Why the Date header was not used (`Date header has no zone`), nil when it was.
+    public var dateNote: String?
+    /// INTERNALDATE as the server gave it, kept so that a later rule can choose again without the server.
+    public var internalDate: Date?
     public var from: String?
     public var fromName: String?
     public var to: [String]
@@ -21,13 +28,16 @@ public struct MailItem: Sendable, Equatable {
     /// Decoded `text/calendar` parts (invitations), if any.
     public var calendarParts: [[UInt8]]
 
-    public init(key: String, messageID: String?, date: Date, dateSource: String, from: String?, fromName: String?,
+    public init(key: String, messageID: String?, date: Date, dateSource: String, dateNote: String? = nil,
+                internalDate: Date? = nil, from: String?, fromName: String?,
                 to: [String], cc: [String], subject: String, threadKey: String, automated: String?,
                 calendarParts: [[UInt8]] = []) {
         self.key = key
         self.messageID = messageID
         self.date = date
         self.dateSource = dateSource
+        self.dateNote = dateNote
+        self.internalDate = internalDate
         self.from = from
         self.fromName = fromName
         self.to = to
@@ -51,7 +61,7 @@ public struct MailItem: Sendable, Equatable {
         let h = MessageHeaders(raw: raw)
         let mid = h.first(Field.messageID).flatMap { MessageIDs.first($0) }
         let dateText = h.first(Field.date)
-        let parsedDate = dateText.flatMap { MailDate.parse($0) }
+        let chosen = MailItem.chooseDate(header: dateText, internalDate: internalDate, received: h.values(Field.received))
         var workspace = AddressList.Workspace()
         let fromList = h.first(Field.from).map { AddressList.parse($0, &workspace) } ?? []
         var to: [String] = []
@@ -59,7 +69,6 @@ public struct MailItem: Sendable, Equatable {
         var cc: [String] = []
         for value in h.values(Field.cc) { for a in AddressList.parse(value, &workspace) { cc.append(a.address) } }
         let subject = h.first(Field.subject).map(EncodedWords.decode) ?? ""
-        let date = parsedDate ?? internalDate ?? Date(timeIntervalSince1970: 0)
 
         let key: String
         if let mid, !mid.isEmpty {
@@ -77,15 +86,45 @@ public struct MailItem: Sendable, Equatable {
             ?? h.first(Field.inReplyTo).flatMap { MessageIDs.first($0) } ?? key
 
         let contentType = topType ?? h.first(Field.contentType) ?? ""
-        self.init(key: key, messageID: mid, date: date, dateSource: parsedDate != nil ? "header" : "internaldate",
-                  from: fromList.first?.address, fromName: fromList.first?.name, to: to, cc: cc,
+        self.init(key: key, messageID: mid, date: chosen.date ?? Date(timeIntervalSince1970: 0), dateSource: chosen.source,
+                  dateNote: chosen.note, internalDate: internalDate, from: fromList.first?.address, fromName: fromList.first?.name, to: to, cc: cc,
                   subject: subject, threadKey: thread,
                   automated: MailItem.automatedReason(h, contentType: contentType, from: fromList.first?.address),
                   calendarParts: calendarParts)
     }
 
+    /// DOMAIN.md's rule for a mail's time: the Date header when it names one instant beyond doubt (a numeric
+    /// zone, nothing left over); otherwise INTERNALDATE (in a sync), else the newest `Received:` header's date (a
+    /// file), else none. A trusted Date wins even far from INTERNALDATE: a mailbox moved to a new host carries the
+    /// move's date as INTERNALDATE.
+    public static func chooseDate(header: String?, internalDate: Date?, received: [String] = [])
+        -> (date: Date?, source: String, note: String?) {
+        let note: String
+        if let header {
+            guard let reading = MailDate.read(header) else {
+                return fallback(internalDate, received, note: "Date header is unreadable")
+            }
+            if let doubt = reading.doubt { note = doubt } else { return (reading.date, "header", nil) }
+        } else {
+            note = "no Date header"
+        }
+        return fallback(internalDate, received, note: note)
+    }
+
+    private static func fallback(_ internalDate: Date?, _ received: [String], note: String)
+        -> (date: Date?, source: String, note: String?) {
+        if let internalDate { return (internalDate, "internaldate", note) }
+        // Received: fields are prepended by each hop, so the first is the newest; its date follows the last ";".
+        if let newest = received.first, let semicolon = newest.lastIndex(of: ";"),
+           let reading = MailDate.read(String(newest[newest.index(after: semicolon)...])), reading.isTrusted {
+            return (reading.date, "received", note)
+        }
+        return (nil, "none", note + (received.isEmpty ? "; no Received: header" : "; the newest Received: header has no usable date"))
+    }
+
     /// The fields read, prepared for lookups.
     private enum Field {
+        static let received = MessageHeaders.Key("received")
         static let messageID = MessageHeaders.Key("message-id")
         static let date = MessageHeaders.Key("date")
         static let from = MessageHeaders.Key("from")

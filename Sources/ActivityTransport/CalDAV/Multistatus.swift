@@ -50,6 +50,12 @@ final class DAVXMLReader: NSObject, XMLParserDelegate {
 
     /// The root element, or nil if the document is not well-formed (e.g. truncated).
     static func parse(_ bytes: [UInt8]) -> DAVElement? {
+        // Foundation's XMLParser traps on a name that is not UTF-8, whatever the declaration says
+        // (found by scripts/fuzz dav). CalDAV servers answer in UTF-8; a UTF-16 answer starts with its
+        // byte order mark and is left to the parser (XML 1.0 §4.3.3: processors read both).
+        let utf16 = bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xFF, 0xFE])
+        guard utf16 || String(validating: bytes, as: UTF8.self) != nil else { return nil }
+        guard utf16 || !hasProcessingInstruction(bytes) else { return nil }
         let reader = DAVXMLReader()
         let parser = XMLParser(data: Data(bytes))
         parser.shouldProcessNamespaces = true
@@ -58,6 +64,41 @@ final class DAVXMLReader: NSObject, XMLParserDelegate {
         parser.delegate = reader
         guard parser.parse(), reader.stack.isEmpty else { return nil }
         return reader.root
+    }
+
+    /// Whether a UTF-8 document holds a processing instruction other than its XML declaration. No CalDAV
+    /// answer does, and Foundation's XMLParser crashes on some (`<?xm?>`: a null pointer, found by
+    /// scripts/fuzz dav). CDATA sections and comments are skipped: calendar data may hold `<?`.
+    static func hasProcessingInstruction(_ b: [UInt8]) -> Bool {
+        func starts(_ s: StaticString, at k: Int) -> Bool {
+            let p = s.utf8Start
+            let n = s.utf8CodeUnitCount
+            guard k + n <= b.count else { return false }
+            for j in 0..<n where b[k + j] != p[j] { return false }
+            return true
+        }
+        func skip(past end: StaticString, from k: Int) -> Int {
+            var k = k
+            while k < b.count, !starts(end, at: k) { k += 1 }
+            return k + end.utf8CodeUnitCount
+        }
+        var i = b.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        if starts("<?xml", at: i), i + 5 < b.count, [0x20, 0x09, 0x0A, 0x0D].contains(b[i + 5]) {
+            i = skip(past: "?>", from: i + 5)
+        }
+        while i < b.count {
+            guard b[i] == 0x3C else { i += 1; continue }
+            if starts("<![CDATA[", at: i) {
+                i = skip(past: "]]>", from: i + 9)
+            } else if starts("<!--", at: i) {
+                i = skip(past: "-->", from: i + 4)
+            } else if starts("<?", at: i) {
+                return true
+            } else {
+                i += 1
+            }
+        }
+        return false
     }
 
     func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,

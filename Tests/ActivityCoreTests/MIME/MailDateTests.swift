@@ -124,4 +124,80 @@ struct MailDateTests {
     func unparseable(_ value: String) {
         #expect(MailDate.parse(value) == nil, "\(value)")
     }
+
+    // MARK: - Which dates to trust (DOMAIN.md "Time and weeks")
+
+    @Test("a day, a time and a numeric zone, or UT/GMT/Z, name one instant beyond doubt", arguments: [
+        "Tue, 17 Nov 2026 10:05:00 +0800",
+        "Tue, 17 Nov 2026 10:05:00 +0800 (CST)",
+        "Tue, 17 Nov 2026 10:05:00 CST +0800",
+        "Tue, 17 Nov 2026 10:05:00 GMT+08:00",
+        "Tue, 17 Nov 2026 02:05:00 GMT",
+        "Tue, 17 Nov 2026 02:05:00 UT",
+        "Tue, 17 Nov 2026 02:05:00 Z",
+        "Tue, 17 Nov 2026 02:05:00 -0000",
+        "2026-11-17T10:05:00+08:00",
+        "星期二, 17 11月 2026 10:05:00 +0800",
+        "周二, 17 11月 2026 10:05:00 +0800",
+        "Tuesday, 17 November 2026 10:05:00 +0800",
+    ])
+    func trusted(_ value: String) throws {
+        let reading = try #require(MailDate.read(value))
+        #expect(reading.date == Self.base, "\(value)")
+        #expect(reading.doubt == nil, "\(value)")
+    }
+
+    @Test("a date without a zone, with a zone name other than UT/GMT/Z, or with words not understood is read but doubted",
+          arguments: [
+        ("Tue, 10 Nov 2026 15:20:00", "Date header has no zone"),
+        ("Tue, 10 Nov 2026 15:20:00 CST", "Date header's zone CST is ambiguous"),
+        ("Tue, 10 Nov 2026 02:20:00 EST", "Date header's zone EST is ambiguous"),
+        ("Tue, 10 Nov 2026 07:20:00 A", "Date header's zone A is ambiguous"),
+        ("2026年11月10日 下午3:20", "Date header has no zone"),
+        ("10 Nov 2026", "Date header has no time of day"),
+        ("Tue, 10 Nov 2026 15:20:00 +0800 Beijing", "Date header has text the reader does not understand (beijing)"),
+    ])
+    func doubted(_ value: String, _ doubt: String) throws {
+        let reading = try #require(MailDate.read(value))
+        #expect(reading.doubt == doubt)
+    }
+
+    @Test("下午 and 上午 before a Chinese date's time make it afternoon and morning")
+    func chineseMeridiem() {
+        // 2026-11-10 15:20 and 09:05, read without a zone.
+        #expect(MailDate.parse("2026年11月10日 下午3:20") == Date(timeIntervalSince1970: 1_794_324_000))
+        #expect(MailDate.parse("2026年11月10日 上午9:05") == Date(timeIntervalSince1970: 1_794_301_500))
+        #expect(MailDate.parse("2026年11月10日 星期二 晚上8:00") == Date(timeIntervalSince1970: 1_794_340_800))
+    }
+
+    /// 2026-11-10 15:20:07 +0800, the server's receive time.
+    static let received = Date(timeIntervalSince1970: 1_794_295_207)
+
+    @Test("a doubted Date gives way to INTERNALDATE in a sync, and says why")
+    func internalDateStandsIn() {
+        for header in ["Tue, 10 Nov 2026 15:20:00 CST", "Tue, 10 Nov 2026 15:20:00", "2026年11月10日 下午3:20"] {
+            let chosen = MailItem.chooseDate(header: header, internalDate: Self.received)
+            #expect(chosen.date == Self.received && chosen.source == "internaldate", "\(header)")
+            #expect(chosen.note != nil)
+        }
+        let none = MailItem.chooseDate(header: nil, internalDate: Self.received)
+        #expect(none.date == Self.received && none.note == "no Date header")
+    }
+
+    @Test("a complete Date is trusted even days away from INTERNALDATE (a mailbox moved to a new host)")
+    func trustedDateWinsOverAMovedMailbox() {
+        let moved = Date(timeIntervalSince1970: 1_796_000_000)
+        let chosen = MailItem.chooseDate(header: "Tue, 10 Nov 2026 15:20:07 +0800", internalDate: moved)
+        #expect(chosen.date == Self.received && chosen.source == "header" && chosen.note == nil)
+    }
+
+    @Test("outside a sync the newest Received: header stands in, else there is no date")
+    func receivedStandsIn() {
+        let received = ["from mx.newco.com.cn by mx.hxsoft.cn (Postfix); Tue, 10 Nov 2026 15:20:07 +0800 (CST)",
+                        "from [192.168.1.23] by mx.newco.com.cn (Coremail); Tue, 10 Nov 2026 15:20:03 +0800"]
+        let chosen = MailItem.chooseDate(header: "Tue, 10 Nov 2026 15:20:00", internalDate: nil, received: received)
+        #expect(chosen.date == Self.received && chosen.source == "received")
+        let nothing = MailItem.chooseDate(header: nil, internalDate: nil, received: [])
+        #expect(nothing.date == nil && nothing.source == "none" && nothing.note == "no Date header; no Received: header")
+    }
 }

@@ -156,13 +156,15 @@ final class Dovecot {
     }
 
     /// Delivers a message file into a user's folder as a new message (what an MTA would do).
-    func deliver(user: String, folder: String = "", file: String) throws {
+    /// `receivedAt`: the message's INTERNALDATE (Dovecot takes it from the maildir file's mtime).
+    func deliver(user: String, folder: String = "", file: String, receivedAt: Date? = nil) throws {
         let base = "\(maildir)/\(user)/Maildir\(folder.isEmpty ? "" : "/." + folder)"
         let name = URL(fileURLWithPath: file).lastPathComponent.split(separator: ":").first.map(String.init) ?? "msg"
         let tmp = "\(base)/tmp/\(name)"
         try FileManager.default.createDirectory(atPath: "\(base)/tmp", withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: "\(base)/new", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: file, toPath: tmp)
+        if let receivedAt { try FileManager.default.setAttributes([.modificationDate: receivedAt], ofItemAtPath: tmp) }
         _ = try run("/bin/chown", ["-R", "dovecot:dovecot", base])
         try FileManager.default.moveItem(atPath: tmp, toPath: "\(base)/new/\(name)")
     }

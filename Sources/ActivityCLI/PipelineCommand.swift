@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import ActivityCore
+import ActivityConfig
+import ActivityStore
+
+/// `activity pipeline`: seed 001's weekly review (过堂) — each rep's open deals by class A/B/C.
+struct PipelineCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pipeline",
+        abstract: "Show each rep's open deals by class A/B/C: stage, last activity, days since, what comes next.",
+        discussion: """
+            A deal is an organisation that reached 初步接洽 or beyond without 回款. A: 合作缔结 with activity \
+            in the last 14 days; B: 面谈 or 产品展示 within 30 days, or 合作缔结 15–45 days ago; C: the rest. \
+            Stale after 45 days without activity; gone after 180. The thresholds are set under [pipeline].
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: ArgumentHelp("Show this rep (repeatable).", valueName: "ID"))
+    var rep: [String] = []
+
+    @Flag(name: .long, help: "Show every rep (the default when no --rep is given).")
+    var all = false
+
+    @Option(name: .long, help: ArgumentHelp("The review's day, e.g. 2026-11-22 (default: now).", valueName: "DATE"))
+    var date: String?
+
+    @Option(name: .long, help: "table (for people) or json (for programs).")
+    var format: PipelineFormat = .table
+
+    func validate() throws {
+        if let date, WeekCommand.parseDate(date) == nil { throw ValidationError("--date \(date): not a date such as 2026-11-22") }
+        if all && !rep.isEmpty { throw ValidationError("give --rep or --all, not both") }
+    }
+
+    func run() throws {
+        let runtime = try Runtime.load(global)
+        let config = runtime.config
+        for id in rep where config.rep(id) == nil {
+            throw ActivityError(.usage, "--rep \(id): no such rep in \(config.file) (reps: \(config.reps.map(\.id).joined(separator: ", ")))")
+        }
+        let reps = rep.isEmpty ? config.reps : config.reps.filter { rep.contains($0.id) }
+        guard FileManager.default.fileExists(atPath: config.storePath) else {
+            throw ActivityError(.noInput, "store \(config.storePath) does not exist yet; run `activity sync` first")
+        }
+        let ledger = Ledger(config: config, store: try Store(path: config.storePath))
+        let now = Date()
+        var rows: [(rep: Config.Rep, zone: TimeZone, deals: [Pipeline.Deal])] = []
+        for r in reps {
+            let zone = config.profile(r).timeZone
+            // A review on a day sees that whole day: up to its last second in the rep's zone.
+            let moment = date.flatMap { PipelineCommand.endOfDay($0, in: zone) } ?? now
+            rows.append((r, zone, try ledger.pipeline(r, at: moment)))
+        }
+        let day = date ?? isoDate(now, in: config.timeZone)
+        switch format {
+        case .json:
+            let json = JSON.object([
+                ("date", .string(day)),
+                ("reps", .array(rows.map { row in
+                    .object([("rep", .string(row.rep.id)), ("deals", .array(row.deals.map { PipelineCommand.dealJSON($0, zone: row.zone) }))])
+                })),
+            ])
+            printOut(json.serialized(pretty: true) + "\n")
+        case .table:
+            printOut(PipelineCommand.table(rows.map { ($0.rep, $0.deals) }, day: day))
+        }
+    }
+
+    /// The last second of `day` (yyyy-MM-dd) in `zone`.
+    static func endOfDay(_ day: String, in zone: TimeZone) -> Date? {
+        guard let utc = WeekCommand.parseDate(day) else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: utc)
+        calendar.timeZone = zone
+        guard let start = calendar.date(from: parts), let next = calendar.date(byAdding: .day, value: 1, to: start) else { return nil }
+        return next.addingTimeInterval(-1)
+    }
+
+    static func dealJSON(_ d: Pipeline.Deal, zone: TimeZone) -> JSON {
+        .object([
+            ("org", .string(d.org)),
+            ("stage", .int(d.stage)),
+            ("step", .string(d.stepName)),
+            ("class", .string(d.dealClass.rawValue)),
+            ("last_activity", .string(rfc3339(d.lastActivity, in: zone))),
+            ("days_since", .int(d.daysSince)),
+            ("next", .string(d.next)),
+            ("stale", .bool(d.stale)),
+        ])
+    }
+
+    static func table(_ reps: [(rep: Config.Rep, deals: [Pipeline.Deal])], day: String) -> String {
+        var out = ""
+        for (rep, deals) in reps {
+            let count = { (c: Pipeline.DealClass) in deals.filter { $0.dealClass == c }.count }
+            let stale = deals.filter(\.stale).count
+            out += "\(rep.name) (\(rep.id)) \(day): A \(count(.a))  B \(count(.b))  C \(count(.c))" + (stale > 0 ? "  stale \(stale)" : "") + "\n"
+            guard !deals.isEmpty else { out += "  no open deals\n\n"; continue }
+            var table = TextTable(header: ["class", "org", "stage", "days", "next"], rightAligned: [3])
+            for d in deals {
+                table.add([d.dealClass.rawValue + (d.stale ? " stale" : ""), d.org, "\(d.stage) \(d.stepName)", String(d.daysSince), d.next])
+            }
+            out += table.render().split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n") + "\n"
+        }
+        return out
+    }
+}
+
+enum PipelineFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
