@@ -6,10 +6,10 @@ import Testing
 /// The CalDAV client against real Radicale and Xandikos servers loaded with
 /// Fixtures/caldav/alice/work/*.ics. Serialized: a dozen Python servers starting at once on a
 /// small machine take longer than the same servers one after the other.
-@Suite("CalDAV client against Radicale and Xandikos", .serialized)
+@Suite("CalDAV client against Radicale, Xandikos and Cyrus", .serialized)
 struct CalDAVClientTests {
     enum Kind: String, CustomStringConvertible, CaseIterable, Sendable {
-        case radicale, xandikos
+        case radicale, xandikos, cyrus
         var description: String { rawValue }
     }
 
@@ -22,6 +22,7 @@ struct CalDAVClientTests {
         switch kind {
         case .radicale: return try Radicale(users: users, collectionsFrom: fixtures)
         case .xandikos: return try Xandikos(users: users, collectionsFrom: fixtures)
+        case .cyrus: return try Cyrus(users: users, collectionsFrom: fixtures)
         }
     }
 
@@ -195,8 +196,11 @@ struct CalDAVClientTests {
         defer { server.stop() }   // also keeps the server alive to the end
         let (client, work) = try Self.work(server)
         // Each server's own token syntax, for a state it never had.
-        let token = kind == .radicale ? "http://radicale.org/ns/sync/" + String(repeating: "0", count: 64)
-                                      : String(repeating: "0", count: 40)
+        let token = switch kind {
+        case .radicale: "http://radicale.org/ns/sync/" + String(repeating: "0", count: 64)
+        case .xandikos: String(repeating: "0", count: 40)
+        case .cyrus: "http://cyrusimap.org/ns/sync/1-1"
+        }
         #expect(throws: CalDAVSyncTokenInvalid.self) { try client.changes(in: work, since: token) }
         #expect(throws: CalDAVSyncTokenInvalid.self) { try client.changes(in: work, since: "not a token") }
         // And the client is still usable for the full listing that follows.

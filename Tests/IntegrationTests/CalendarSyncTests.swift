@@ -3,16 +3,26 @@ import Testing
 
 /// The calendar path end to end against real CalDAV servers: Fixtures/caldav on the server →
 /// `activity sync` → store → the instances the ledger counts.
-@Suite("Calendar sync against Radicale and Xandikos", .serialized)
+@Suite("Calendar sync against Radicale, Xandikos and Cyrus", .serialized)
 struct CalendarSyncTests {
     enum Server: String, CaseIterable, CustomTestStringConvertible {
-        case radicale, xandikos
+        case radicale, xandikos, cyrus
         var testDescription: String { rawValue }
 
         func start() throws -> any CalendarServer {
             switch self {
             case .radicale: return try Radicale(users: ["alice": "pw-alice"], collectionsFrom: Repo.path("Fixtures/caldav"))
             case .xandikos: return try Xandikos(users: ["alice": "pw-alice"], collectionsFrom: Repo.path("Fixtures/caldav"))
+            case .cyrus: return try Cyrus(users: ["alice": "pw-alice"], collectionsFrom: Repo.path("Fixtures/caldav"))
+            }
+        }
+
+        /// A sync token of this server's form that it never issued.
+        var bogusToken: String {
+            switch self {
+            case .radicale: return "http://radicale.org/ns/sync/0000000000000000000000000000000000000000000000000000000000000000"
+            case .xandikos: return "0000000000000000000000000000000000000000"
+            case .cyrus: return "http://cyrusimap.org/ns/sync/1-1"
             }
         }
     }
@@ -105,8 +115,7 @@ struct CalendarSyncTests {
         let team = try team(server)
         _ = try sync(team)
         let before = try lines(team, Self.weeks)
-        let bogus = kind == .radicale ? "http://radicale.org/ns/sync/0000000000000000000000000000000000000000000000000000000000000000"
-                                      : "0000000000000000000000000000000000000000"
+        let bogus = kind.bogusToken
         let r = try run("/usr/bin/sqlite3", [team.store, "UPDATE calendar_collection SET sync_token = '\(bogus)'"])
         #expect(r.status == 0, "\(r.stderr)")
         try server.delete("alice", calendar: "work", name: "quote-review-acme.ics")
@@ -115,6 +124,27 @@ struct CalendarSyncTests {
         #expect(resync.stderr.contains("sync token no longer valid"))
         let after = try lines(team, Self.weeks)
         #expect(after == before.filter { !$0.contains("acme.com.cn") })
+    }
+
+    @Test("Cyrus 3.6 before cyrus-imapd#4992 refuses a sync-collection without a token (RFC 6578 3.4): the first listing goes by PROPFIND, later syncs by the collection's token")
+    func tokenlessSyncRefused() throws {
+        let cyrus = try Cyrus(users: ["alice": "pw-alice"], collectionsFrom: Repo.path("Fixtures/caldav"))
+        let proxy = try DAVQuirkProxy(to: cyrus.port)
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:9", caldavURL: proxy.base + "/dav/principals/user/alice/")
+        let first = try sync(team)
+        #expect(newItems(first.stdout)["alice-cal"] == 13)
+        #expect(try kindsAndOrgs(team) == Self.expected.activities)
+        let refused = proxy.log.filter { $0.hasSuffix("-> 403 refused") }
+        #expect(refused.count == 2, "one refusal per calendar, no retry: \(proxy.log)")
+        #expect(proxy.log.filter { $0.hasPrefix("PROPFIND /dav/calendars/user/alice/work/ ") }.count == 1, "\(proxy.log)")
+        // The token from the PROPFIND works: the next sync is a sync-collection with it.
+        let before = try lines(team, Self.weeks)
+        let second = try sync(team)
+        #expect(newItems(second.stdout)["alice-cal"] == 0)
+        #expect(proxy.log.filter { $0.hasSuffix("-> 403 refused") }.count == 2, "\(proxy.log)")
+        try cyrus.delete("alice", calendar: "work", name: "quote-review-acme.ics")
+        _ = try sync(team)
+        #expect(try lines(team, Self.weeks) == before.filter { !$0.contains("acme.com.cn") })
     }
 
     @Test("a wrong calendar password exits 77 naming the account")

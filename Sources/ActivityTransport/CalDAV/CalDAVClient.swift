@@ -205,6 +205,13 @@ public final class CalDAVClient {
                 if let token, try tokenIsRefused(response, calendar: calendar, token: token) {
                     throw CalDAVSyncTokenInvalid()
                 }
+                // RFC 6578 §3.4 says an empty sync-token lists everything, but Cyrus 3.6 before
+                // cyrusimap/cyrus-imapd#4992 answers it 403 "Invalid sync-token": list by
+                // PROPFIND instead, with the collection's own sync-token for the next time
+                // (never another token-less REPORT, which would be refused again).
+                if token == nil, Self.refusesTokenlessSync(response) {
+                    return try listing(calendar)
+                }
                 throw session.failure(response, "REPORT sync-collection", url: calendar.url)
             }
             guard let ms = Multistatus(response.body, requestPath: calendarPath) else {
@@ -241,6 +248,35 @@ public final class CalDAVClient {
             token = newToken
         }
         throw ActivityError(.tempFail, session.prefix + "sync-collection of \(DAVPath.readable(calendarPath)) keeps being truncated; retry later")
+    }
+
+    /// Whether a non-207 answer to a token-less sync-collection is a refusal of that request
+    /// (not a failed login, a missing calendar or a broken server).
+    static func refusesTokenlessSync(_ response: DAVSession.Response) -> Bool {
+        [400, 403, 405, 409, 412, 501].contains(response.status)
+    }
+
+    /// The first listing without sync-collection: every member and its etag, and the
+    /// collection's DAV:sync-token (RFC 6578 §4), by one PROPFIND Depth 1.
+    func listing(_ calendar: CalDAVCalendar) throws -> CalDAVChanges {
+        let calendarPath = session.pathOf(calendar.url)
+        let response = try session.send("PROPFIND", url: calendar.url, depth: "1",
+                                        body: DAVRequestBody.propfind(["D:resourcetype", "D:getetag", "D:sync-token"]))
+        guard response.status == 207 else { throw session.failure(response, "PROPFIND", url: calendar.url) }
+        guard let ms = Multistatus(response.body, requestPath: calendarPath) else {
+            throw session.unreadable("PROPFIND", url: calendar.url)
+        }
+        var token: String? = nil
+        var changed: [(href: String, etag: String)] = []
+        for r in ms.responses {
+            if DAVPath.same(r.path, calendarPath) {
+                token = r.found(DAVNamespace.dav, "sync-token").map(\.trimmedText).flatMap { $0.isEmpty ? nil : $0 }
+                continue
+            }
+            if r.found(DAVNamespace.dav, "resourcetype")?.child(DAVNamespace.dav, "collection") != nil { continue }
+            if let etag = r.found(DAVNamespace.dav, "getetag")?.trimmedText { changed.append((r.path, etag)) }
+        }
+        return CalDAVChanges(token: token, changed: changed, deleted: [])
     }
 
     /// Every member's etag by PROPFIND Depth 1, for servers without sync-collection.

@@ -19,10 +19,13 @@ protocol CalendarServer: AnyObject {
 
 extension CalendarServer {
 
-    /// PUTs an .ics body to `calendar`/`name` with the curl tool (as another client would).
+    /// PUTs an .ics body to `calendar`/`name` with the curl tool (as another client would),
+    /// without METHOD lines: RFC 4791 4.1 forbids them in a stored calendar object and Cyrus
+    /// refuses one that has them (Outlook's exports carry METHOD:PUBLISH).
     func put(_ user: String, calendar: String, name: String, ics: String) throws {
         let dir = TempDir("activity-put")
-        dir.write("item.ics", ics)
+        dir.write("item.ics", ics.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+            .filter { !$0.hasPrefix("METHOD:") }.joined(separator: "\r\n"))
         let r = try run("/usr/bin/curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-u", "\(user):\(password(user))",
                                           "--cacert", caFile ?? "/etc/ssl/certs/ca-certificates.crt", "-X", "PUT", "-H", "Content-Type: text/calendar; charset=utf-8",
                                           "--data-binary", "@" + dir.file("item.ics"), calendarURL(user, calendar) + name])
