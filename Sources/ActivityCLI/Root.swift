@@ -32,7 +32,7 @@ public struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The configuration file.", valueName: "PATH"))
     public var config: String?
 
-    @Option(name: .long, help: ArgumentHelp("The store, overriding ledger.store (sqlite:PATH).", valueName: "URL"))
+    @Option(name: .long, help: ArgumentHelp("The store, overriding ledger.store (sqlite:PATH or postgres://USER@HOST:PORT/DB).", valueName: "URL"))
     public var store: String?
 
     @Flag(name: [.short, .long], help: "Log more on stderr (debug level).")
@@ -67,7 +67,7 @@ struct Runtime {
             config = .empty()
         }
         if let store = options.store ?? parent?.store {
-            config.storePath = try Config.storePath(fromURL: store)
+            config.store = try Config.storeLocation(fromURL: store)
         }
         return Runtime(config: config, configFound: found, logger: logger)
     }

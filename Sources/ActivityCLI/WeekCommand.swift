@@ -41,10 +41,10 @@ struct WeekCommand: ParsableCommand {
             throw ActivityError(.usage, "--rep \(id): no such rep in \(config.file) (reps: \(config.reps.map(\.id).joined(separator: ", ")))")
         }
         let reps = rep.isEmpty ? config.reps : config.reps.filter { rep.contains($0.id) }
-        guard FileManager.default.fileExists(atPath: config.storePath) else {
-            throw ActivityError(.noInput, "store \(config.storePath) does not exist yet; run `activity sync` first")
+        guard Store.mayExist(config.store) else {
+            throw ActivityError(.noInput, "store \(config.store) does not exist yet; run `activity sync` first")
         }
-        let store = try Store(path: config.storePath)
+        let store = try Store(location: config.store)
         let now = Date()
         let isoWeek: ISOWeek
         if let week { isoWeek = ISOWeek(week)! }

@@ -128,7 +128,7 @@ extension Store {
             """).bind(.text(ref), .text("<\(ref)>"), .text(ref)).map(Store.malformed)
     }
 
-    static func malformed(_ row: SQLiteRow) -> MalformedItem {
+    static func malformed(_ row: any Row) -> MalformedItem {
         MalformedItem(account: row.text(0), location: row.text(1), ref: row.text(2),
                       kind: MalformedItem.Kind(rawValue: row.text(3)) ?? .mail, reason: row.text(4),
                       firstSeen: Date(timeIntervalSince1970: TimeInterval(row.int(5))),

@@ -99,7 +99,7 @@ struct ConfigTests {
             password_file = "secrets/alice"
             poll_interval = "1h30m"
             """)
-        #expect(c.storePath == "/etc/activity/data/activity.db")
+        #expect(c.store == .sqlite(path: "/etc/activity/data/activity.db"))
         #expect(c.teams[0].targets[.visit] == 8)
         #expect(c.reps[0].emails == ["alice@example.com"])
         #expect(c.reps[0].startDate == DateComponents(year: 2026, month: 3, day: 1))

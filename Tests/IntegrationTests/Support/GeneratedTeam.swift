@@ -1,5 +1,5 @@
 import Foundation
-import ActivityStore
+@testable import ActivityStore
 #if canImport(Glibc)
 import Glibc
 #endif
