@@ -17,7 +17,7 @@ extension Store {
     public func itemsChanged(rep: String) throws {
         try db.prepare("""
             INSERT INTO ledger_state (rep, items_version, derived_version) VALUES (?, 1, 0)
-            ON CONFLICT (rep) DO UPDATE SET items_version = items_version + 1
+            ON CONFLICT (rep) DO UPDATE SET items_version = ledger_state.items_version + 1
             """).bind(.text(rep)).run()
     }
 

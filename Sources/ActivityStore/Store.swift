@@ -446,7 +446,7 @@ public final class Store {
         try db.prepare("""
             INSERT INTO account_status (account, last_success, items_seen) VALUES (?, ?, ?)
             ON CONFLICT (account) DO UPDATE SET last_success = excluded.last_success, last_error = NULL,
-                items_seen = items_seen + excluded.items_seen
+                items_seen = account_status.items_seen + excluded.items_seen
             """).bind(.text(account), .int(Int64(at.timeIntervalSince1970)), .int(Int64(newItems))).run()
     }
 

@@ -7,14 +7,21 @@ struct FixtureTeam {
     let dir = TempDir("activity-team")
     var config: String { dir.file("activity.toml") }
     var store: String { dir.file("activity.db") }
+    /// `ledger.store` as written in the config: the SQLite file beside it, or a PostgreSQL URL.
+    let storeURL: String
+    /// What a command needs in its environment for the store (PGPASSWORD for PostgreSQL).
+    let storeEnvironment: [String: String]
 
     /// Writes the config (with `url` for every account) and the password files.
     /// `caldavURL`: also alice's calendar account (Fixtures/demo/calendar-accounts.toml.in).
+    /// `postgres`: keep the ledger in a fresh database of that server instead of SQLite.
     init(imapURL: String, caldavURL: String? = nil, calendarPassword: String = "pw-alice", extra: String = "",
-         edit: (String) -> String = { $0 }) throws {
+         postgres: PostgresServer? = nil, edit: (String) -> String = { $0 }) throws {
+        storeURL = try postgres?.database() ?? "sqlite:activity.db"
+        storeEnvironment = postgres?.environment ?? [:]
         let template = try String(contentsOfFile: Repo.path("Fixtures/demo/activity.toml.in"), encoding: .utf8)
         var text = template.replacingOccurrences(of: "{{IMAP_URL}}", with: imapURL)
-            .replacingOccurrences(of: "{{STORE}}", with: "sqlite:activity.db")
+            .replacingOccurrences(of: "{{STORE}}", with: storeURL)
         if let caldavURL {
             text += try String(contentsOfFile: Repo.path("Fixtures/demo/calendar-accounts.toml.in"), encoding: .utf8)
                 .replacingOccurrences(of: "{{CALDAV_URL}}", with: caldavURL)
@@ -25,7 +32,7 @@ struct FixtureTeam {
     }
 
     func activity(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        try IntegrationTests.activity(["--config", config] + arguments, environment: environment)
+        try IntegrationTests.activity(["--config", config] + arguments, environment: storeEnvironment.merging(environment) { _, b in b })
     }
 
     /// `week --format json` for every rep, parsed.
