@@ -17,6 +17,9 @@ final class PostgresConnection: Connection {
     private var literals: [Int: PostgresStatement] = [:]
     private var counter = 0
     private var inTransaction = false
+    /// Bumped each time the session is opened again: a statement prepared in an older session
+    /// is prepared again before it runs.
+    private(set) var generation = 0
 
     init(url: String) throws {
         name = StoreLocation.redacted(url)
@@ -25,8 +28,8 @@ final class PostgresConnection: Connection {
         }
         conn = c
         if PQstatus(c) != CONNECTION_OK {
+            // (deinit runs for a fully initialised object that throws: it frees the connection.)
             let message = PostgresConnection.text(PQerrorMessage(c))
-            PQfinish(c)
             throw PostgresConnection.connectError(message, store: name)
         }
         try execute("SET client_min_messages = warning")
@@ -74,15 +77,19 @@ final class PostgresConnection: Connection {
 
     private func prepareStatement(_ sql: String) throws -> PostgresStatement {
         if let s = statements[sql] { return s.reset() }
-        try reconnectIfLost()
         let (text, count) = PostgresConnection.numberedPlaceholders(sql)
         counter += 1
-        let statementName = "s\(counter)"
-        let res = PQprepare(conn, statementName, text, 0, nil)
-        PQclear(try check(res, sql: sql))
-        let s = PostgresStatement(name: statementName, parameters: count, sql: sql, connection: self)
+        let s = PostgresStatement(name: "s\(counter)", parameters: count, sql: sql, text: text, connection: self)
         statements[sql] = s
         return s
+    }
+
+    /// Prepares `statement` in the current session if it is not yet.
+    private func ensurePrepared(_ statement: PostgresStatement) throws {
+        guard statement.preparedIn != generation else { return }
+        let res = PQprepare(conn, statement.name, statement.text, 0, nil)
+        PQclear(try check(res, sql: statement.sql))
+        statement.preparedIn = generation
     }
 
     func transaction<T>(_ body: () throws -> T) throws -> T { try within("BEGIN", body) }
@@ -109,8 +116,7 @@ final class PostgresConnection: Connection {
     /// transaction is lost and must fail as a whole). Prepared statements went with the session.
     private func reconnectIfLost() throws {
         guard PQstatus(conn) != CONNECTION_OK, !inTransaction else { return }
-        statements.removeAll()
-        literals.removeAll()
+        generation += 1
         PQreset(conn)
         guard PQstatus(conn) == CONNECTION_OK else {
             throw PostgresConnection.connectError(PostgresConnection.text(PQerrorMessage(conn)), store: name)
@@ -121,9 +127,11 @@ final class PostgresConnection: Connection {
     // MARK: - Running statements
 
     func exec(_ statement: PostgresStatement, _ values: [SQLValue?]) throws -> OpaquePointer {
+        try reconnectIfLost()
         if PQstatus(conn) != CONNECTION_OK {
             throw ActivityError(.tempFail, "store \(name): the connection to PostgreSQL was lost; retry (the next transaction reconnects)")
         }
+        try ensurePrepared(statement)
         var pointers: [UnsafeMutablePointer<CChar>?] = []
         var lengths: [Int32] = []
         var formats: [Int32] = []
@@ -212,14 +220,19 @@ final class PostgresConnection: Connection {
 final class PostgresStatement: Statement {
     let name: String
     let parameters: Int
+    /// The SQL as written (for messages), and with PostgreSQL's `$n` placeholders.
     let sql: String
+    let text: String
+    /// The session (`PostgresConnection.generation`) it is prepared in; -1 before the first.
+    var preparedIn = -1
     unowned let connection: PostgresConnection
     private var values: [SQLValue?] = []
 
-    init(name: String, parameters: Int, sql: String, connection: PostgresConnection) {
+    init(name: String, parameters: Int, sql: String, text: String, connection: PostgresConnection) {
         self.name = name
         self.parameters = parameters
         self.sql = sql
+        self.text = text
         self.connection = connection
     }
 

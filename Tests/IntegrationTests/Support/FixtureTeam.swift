@@ -1,4 +1,5 @@
 import Foundation
+import ActivityCore
 
 /// The fixture team of Fixtures/demo/activity.toml.in, wired to a running Dovecot.
 struct FixtureTeam {
@@ -11,6 +12,14 @@ struct FixtureTeam {
     let storeURL: String
     /// What a command needs in its environment for the store (PGPASSWORD for PostgreSQL).
     let storeEnvironment: [String: String]
+
+    /// The store as the program sees it.
+    var storeLocation: StoreLocation {
+        storeURL.hasPrefix("postgres") ? .postgres(url: storeURL) : .sqlite(path: store)
+    }
+
+    /// Everything the sync left in the store (see `StoreSnapshot`), whichever the engine.
+    func snapshot() throws -> StoreSnapshot { try StoreSnapshot(location: storeLocation) }
 
     /// Writes the config (with `url` for every account) and the password files.
     /// `caldavURL`: also alice's calendar account (Fixtures/demo/calendar-accounts.toml.in).

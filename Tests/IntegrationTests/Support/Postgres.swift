@@ -32,6 +32,8 @@ final class PostgresServer: @unchecked Sendable {
         port = loopbackPortOutsideEphemeralRange()
         let r = try run(Repo.path("scripts/postgres-instance"),
                         ["start", dir.path, "--port", String(port), "--user", "activity:\(PostgresServer.password)"])
+        // For the stores this test process opens itself; commands get it in their environment.
+        setenv("PGPASSWORD", PostgresServer.password, 1)
         guard r.status == 0 else {
             throw HarnessError(description: "PostgreSQL did not start (is it installed? run scripts/install-deps): \(r.stdout)\(r.stderr)")
         }
