@@ -83,16 +83,18 @@ struct Dialect: Sendable {
     /// The implicit row id of a table without a key of its own (SQLite `rowid`; the PostgreSQL
     /// schema gives such tables an `id` column).
     var rowID: String
-    /// The database's clock in whole Unix seconds: leases are judged by one clock, whatever
-    /// the workers' clocks say.
-    var now: String
+    /// The database's clock in Unix milliseconds: leases are judged by one clock, whatever the
+    /// workers' clocks say.
+    var nowMilliseconds: String
     /// Row locks for a lease: PostgreSQL skips rows another worker is taking; SQLite's write
     /// transaction already holds the whole file.
     var forUpdateSkipLocked: String
 
-    static let sqlite = Dialect(engine: "SQLite", rowID: "rowid", now: "CAST(strftime('%s', 'now') AS INTEGER)",
+    static let sqlite = Dialect(engine: "SQLite", rowID: "rowid",
+                                nowMilliseconds: "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)",
                                 forUpdateSkipLocked: "")
-    static let postgres = Dialect(engine: "PostgreSQL", rowID: "id", now: "CAST(extract(epoch FROM clock_timestamp()) AS BIGINT)",
+    static let postgres = Dialect(engine: "PostgreSQL", rowID: "id",
+                                  nowMilliseconds: "CAST(extract(epoch FROM clock_timestamp()) * 1000 AS BIGINT)",
                                   forUpdateSkipLocked: "FOR UPDATE SKIP LOCKED")
 
     var isPostgres: Bool { engine == "PostgreSQL" }

@@ -6,8 +6,8 @@ import Glibc
 
 /// Who syncs an account now, when several workers share one PostgreSQL store.
 ///
-/// A lease is a row of `account_lease`: the holder (`host:pid`) and when it expires, by the
-/// database's clock (the workers' clocks may disagree). A worker takes the leases of the
+/// A lease is a row of `account_lease`: the holder (`host:pid`) and when it expires (Unix
+/// milliseconds), by the database's clock (the workers' clocks may disagree). A worker takes the leases of the
 /// accounts it is about to sync with `SELECT … FOR UPDATE SKIP LOCKED` (a row another worker is
 /// taking at that moment is skipped, not waited for), renews them while the sync goes on, and
 /// frees them when it is done. A worker that dies stops renewing: after `lease_timeout` its
@@ -62,13 +62,13 @@ extension Store {
         return try db.transaction {
             var free = Set<String>()
             try db.prepare("""
-                SELECT account FROM account_lease WHERE holder IS NULL OR holder = ? OR expires_at < \(db.dialect.now)
+                SELECT account FROM account_lease WHERE holder IS NULL OR holder = ? OR expires_at < \(db.dialect.nowMilliseconds)
                 ORDER BY account \(db.dialect.forUpdateSkipLocked)
                 """).bind(.text(holder)).forEach { free.insert($0.text(0)) }
             let taken = units.indices.filter { units[$0].allSatisfy(free.contains) }
-            let update = try db.prepare("UPDATE account_lease SET holder = ?, expires_at = \(db.dialect.now) + ? WHERE account = ?")
+            let update = try db.prepare("UPDATE account_lease SET holder = ?, expires_at = \(db.dialect.nowMilliseconds) + ? WHERE account = ?")
             for i in taken {
-                for a in units[i] { try update.bind(.text(holder), .int(Int64(timeout.rounded(.up))), .text(a)).run() }
+                for a in units[i] { try update.bind(.text(holder), .int(Int64((timeout * 1000).rounded(.up))), .text(a)).run() }
             }
             return taken
         }
@@ -78,9 +78,9 @@ extension Store {
     /// longer holds (taken over by another worker after it expired).
     public func renewLeases(accounts: [String], holder: String, for timeout: TimeInterval) throws -> [String] {
         try db.transaction {
-            let update = try db.prepare("UPDATE account_lease SET expires_at = \(db.dialect.now) + ? WHERE account = ? AND holder = ?")
+            let update = try db.prepare("UPDATE account_lease SET expires_at = \(db.dialect.nowMilliseconds) + ? WHERE account = ? AND holder = ?")
             return try accounts.filter { a in
-                try update.bind(.int(Int64(timeout.rounded(.up))), .text(a), .text(holder)).run() == 0
+                try update.bind(.int(Int64((timeout * 1000).rounded(.up))), .text(a), .text(holder)).run() == 0
             }
         }
     }
@@ -98,10 +98,10 @@ extension Store {
     public func liveLeases() throws -> [String: AccountLease] {
         var out: [String: AccountLease] = [:]
         try db.prepare("""
-            SELECT account, holder, expires_at FROM account_lease WHERE holder IS NOT NULL AND expires_at >= \(db.dialect.now)
+            SELECT account, holder, expires_at FROM account_lease WHERE holder IS NOT NULL AND expires_at >= \(db.dialect.nowMilliseconds)
             """).forEach { row in
             out[row.text(0)] = AccountLease(account: row.text(0), holder: row.text(1),
-                                            expiresAt: Date(timeIntervalSince1970: TimeInterval(row.int(2))))
+                                            expiresAt: Date(timeIntervalSince1970: TimeInterval(row.int(2)) / 1000))
         }
         return out
     }

@@ -162,8 +162,8 @@ enum Schema {
         DROP INDEX mail_location_mail;
         """,
             // 5: several workers on one database. `account_lease`: who syncs an account now (holder
-        // `host:pid`, until `expires_at`, Unix seconds by the database's clock; a NULL holder
-        // is free). Views for BI tools, which read the ledger without knowing its tables.
+        // `host:pid`, until `expires_at`, Unix milliseconds by the database's clock; a NULL
+        // holder is free). Views for BI tools, which read the ledger without knowing its tables.
         """
         CREATE TABLE account_lease (
             account TEXT PRIMARY KEY,

@@ -57,8 +57,13 @@ public final class SyncDaemon: Service, @unchecked Sendable {
                 for await event in events {
                     switch event {
                     case .finished(let outcome, let duration):
-                        let delay = schedule.finish(outcome.account, succeeded: outcome.isSuccess, at: Date(),
+                        var delay = schedule.finish(outcome.account, succeeded: outcome.isSuccess, at: Date(),
                                                     random: { Double.random(in: 0..<1) })
+                        if outcome.heldBy != nil && config.leaseTimeout < delay {
+                            // Another worker has it: look again once its lease could have run out.
+                            schedule.recheck(outcome.account, after: config.leaseTimeout, at: Date())
+                            delay = config.leaseTimeout
+                        }
                         log(outcome, duration: duration, nextIn: delay,
                             failures: schedule.entry(outcome.account)?.consecutiveFailures ?? 0)
                     case .wake:
