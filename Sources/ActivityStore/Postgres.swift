@@ -32,6 +32,9 @@ final class PostgresConnection: Connection {
             let message = PostgresConnection.text(PQerrorMessage(c))
             throw PostgresConnection.connectError(message, store: name)
         }
+        // Notices (and the FATAL of a server shutting down) would go to stderr from inside
+        // libpq; the errors that matter reach the caller as results.
+        PQsetNoticeProcessor(c, { _, _ in }, nil)
         try execute("SET client_min_messages = warning")
     }
 
@@ -61,9 +64,18 @@ final class PostgresConnection: Connection {
 
     func execute(_ sql: String) throws {
         try reconnectIfLost()
-        let res = PQexec(conn, sql)
-        PQclear(try check(res, sql: sql))
+        do {
+            PQclear(try check(PQexec(conn, sql), sql: sql))
+        } catch where isLostOutsideTransaction && (sql.hasPrefix("BEGIN") || sql.hasPrefix("SET")) {
+            // The server went away since the last statement: starting again loses nothing.
+            try reconnectIfLost()
+            PQclear(try check(PQexec(conn, sql), sql: sql))
+        }
     }
+
+    /// The session broke, and no transaction was open: a read or a BEGIN may simply be sent
+    /// again on a new session.
+    private var isLostOutsideTransaction: Bool { PQstatus(conn) != CONNECTION_OK && !inTransaction }
 
     func prepare(_ sql: String) throws -> any Statement { try prepareStatement(sql) }
 
@@ -127,6 +139,14 @@ final class PostgresConnection: Connection {
     // MARK: - Running statements
 
     func exec(_ statement: PostgresStatement, _ values: [SQLValue?]) throws -> OpaquePointer {
+        do {
+            return try execOnce(statement, values)
+        } catch where isLostOutsideTransaction && statement.sql.hasPrefix("SELECT") {
+            return try execOnce(statement, values)
+        }
+    }
+
+    private func execOnce(_ statement: PostgresStatement, _ values: [SQLValue?]) throws -> OpaquePointer {
         try reconnectIfLost()
         if PQstatus(conn) != CONNECTION_OK {
             throw ActivityError(.tempFail, "store \(name): the connection to PostgreSQL was lost; retry (the next transaction reconnects)")

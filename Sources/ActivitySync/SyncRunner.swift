@@ -147,7 +147,9 @@ public struct SyncRunner {
                 }
             }
         } catch {
-            worst = ActivityError.worst(worst, SyncRunner.activityError(error, account: nil))
+            let e = SyncRunner.activityError(error, account: nil)
+            logger.error("cannot read which ledgers are stale", metadata: ["error": "\(e.message)"])
+            worst = ActivityError.worst(worst, e)
         }
         return Outcome(results: results, worst: worst, derived: config.reps.map(\.id).filter(derived.contains))
     }
@@ -176,7 +178,9 @@ public struct SyncRunner {
         do {
             guard try store.staleReps([rep.id]).contains(rep.id) else { return }
         } catch {
-            shared.fail(SyncRunner.activityError(error, account: nil))
+            let e = SyncRunner.activityError(error, account: nil)
+            logger.error("cannot read whether the ledger is stale", metadata: ["rep": "\(rep.id)", "error": "\(e.message)"])
+            shared.fail(e)
             return
         }
         switch derive(rep, store: store) {
@@ -188,18 +192,29 @@ public struct SyncRunner {
 
     private enum Derived { case derived, superseded, failed(ActivityError) }
 
-    /// Re-derives one rep's ledger.
+    /// Re-derives one rep's ledger; a transient failure (a shared store restarting, a busy
+    /// lock) is tried again like an account's (see `RetryPolicy`).
     private func derive(_ rep: Config.Rep, store: Store) -> Derived {
-        do {
-            try derivation.rederive(rep: rep, store: store, now: Date())
-            return .derived
-        } catch is DerivationSuperseded {
-            logger.info("ledger already updated by another process", metadata: ["rep": "\(rep.id)"])
-            return .superseded
-        } catch {
-            let e = SyncRunner.activityError(error, account: nil)
-            logger.error("ledger update failed", metadata: ["rep": "\(rep.id)", "error": "\(e.message)"])
-            return .failed(e)
+        var attempt = 1
+        while true {
+            do {
+                try derivation.rederive(rep: rep, store: store, now: Date())
+                return .derived
+            } catch is DerivationSuperseded {
+                logger.info("ledger already updated by another process", metadata: ["rep": "\(rep.id)"])
+                return .superseded
+            } catch {
+                let e = SyncRunner.activityError(error, account: nil)
+                if e.isTransient && attempt < retry.attempts {
+                    let wait = retry.delay(before: attempt + 1)
+                    logger.notice("ledger update failed, retrying", metadata: ["rep": "\(rep.id)", "error": "\(e.message)"])
+                    if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+                    attempt += 1
+                    continue
+                }
+                logger.error("ledger update failed", metadata: ["rep": "\(rep.id)", "error": "\(e.message)"])
+                return .failed(e)
+            }
         }
     }
 
