@@ -12,11 +12,12 @@ public struct ActivityCommand: ParsableCommand {
         discussion: """
             Config: --config PATH, else $ACTIVITY_CONFIG, else ./activity.toml, else /etc/activity/activity.toml.
             Exit status follows sysexits(3): 64 usage, 65 bad input file, 66 missing file, 69 server unreachable,
-            75 temporary failure, 77 permission or login refused, 78 configuration error. See activity(1).
+            73 store copy target not empty, 75 temporary failure, 77 permission or login refused, 78 configuration error.
+            See activity(1).
             """,
         version: ActivityVersion.string,
         subcommands: [SyncCommand.self, DaemonCommand.self, StatusCommand.self, WeekCommand.self, ExportCommand.self, ExplainCommand.self, RebuildCommand.self,
-                      IcsCommand.self, ConfigCommand.self])
+                      IcsCommand.self, ConfigCommand.self, StoreCommand.self])
 
     @OptionGroup public var global: GlobalOptions
 

@@ -5,21 +5,21 @@
 enum Schema {
     static func migrations(_ dialect: Dialect) -> [String] { dialect.isPostgres ? postgres : sqlite }
 
-    /// The tables of the ledger, in an order that satisfies their foreign keys (for `store copy`
-    /// and the comparison after it), each with its key columns (the comparison's order).
-    static let tables: [(name: String, key: String)] = [
-        ("folder_checkpoint", "account, folder"),
-        ("mail", "id"),
-        ("mail_calendar_part", "mail_id, position"),
-        ("mail_location", "account, folder, uidvalidity, uid"),
-        ("activity", "id"),
-        ("calendar_collection", "account, url"),
-        ("calendar_object", "account, calendar, href"),
-        ("exchange", "rep, org, at, direction"),
-        ("account_status", "account"),
-        ("ledger_state", "rep"),
-        ("malformed_item", "account, location, ref"),
-        ("account_lease", "account"),
+    /// The tables of the ledger, in an order that satisfies their foreign keys, each with the
+    /// columns both engines have and its key columns: what `store copy` copies and compares.
+    /// (`account_lease` is not the ledger: who syncs what now stays with each database.)
+    static let tables: [(name: String, columns: String, key: String)] = [
+        ("folder_checkpoint", "account, folder, uidvalidity, uidnext, highest_uid, highestmodseq", "account, folder"),
+        ("mail", "id, rep, key, message_id, date, date_source, from_addr, from_name, to_addrs, cc_addrs, subject, thread_key, automated, headers, account", "id"),
+        ("mail_calendar_part", "mail_id, position, body", "mail_id, position"),
+        ("mail_location", "account, folder, uidvalidity, uid, mail_id", "account, folder, uidvalidity, uid"),
+        ("activity", "id, rep, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref", "id"),
+        ("calendar_collection", "account, url, display_name, sync_token", "account, url"),
+        ("calendar_object", "account, calendar, href, etag, data", "account, calendar, href"),
+        ("exchange", "rep, org, at, direction", "rep, org, at, direction"),
+        ("account_status", "account, last_attempt, last_success, last_error, last_error_at, items_seen", "account"),
+        ("ledger_state", "rep, items_version, derived_version, derived_at", "rep"),
+        ("malformed_item", "account, location, ref, kind, reason, first_seen, last_seen", "account, location, ref"),
     ]
 
     /// Key for PostgreSQL's advisory lock taken while migrating ("activity" in ASCII).

@@ -131,6 +131,35 @@ struct PostgresStoreTests {
         #expect(synced == expected, "\(synced.difference(from: expected))")
     }
 
+    @Test("store copy takes an SQLite ledger into PostgreSQL and back with every table equal, and refuses a target that holds a ledger")
+    func storeCopyBothWays() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        let radicale = try Radicale(users: ["alice": "pw-alice"], collectionsFrom: Repo.path("Fixtures/caldav"))
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)", caldavURL: radicale.principalURL("alice"))
+        #expect(try team.activity(["sync", "--once"]).status == 0)
+        let reference = try team.snapshot()
+        let server = try PostgresServer.shared()
+        let postgres = try server.database()
+        let there = try team.activity(["store", "copy", "--from", "sqlite:\(team.store)", "--to", postgres], environment: server.environment)
+        #expect(there.status == 0, "\(there.stdout)\(there.stderr)")
+        #expect(there.stdout.contains("every table compared equal"))
+        #expect(try StoreSnapshot(location: .postgres(url: postgres)) == reference)
+        // The copy is a working store: the weeks read the same, and a sync into it finds nothing new.
+        let week = ["week", "--all", "--week", "2026-W47", "--format", "json"]
+        #expect(try team.activity(["--store", postgres] + week, environment: server.environment).stdout == team.activity(week).stdout)
+        #expect(try team.activity(["--store", postgres, "sync", "--once"], environment: server.environment).status == 0)
+        #expect(try StoreSnapshot(location: .postgres(url: postgres)) == reference)
+
+        let again = try team.activity(["store", "copy", "--from", "sqlite:\(team.store)", "--to", postgres], environment: server.environment)
+        #expect(again.status == 73, "\(again.stderr)")
+        #expect(again.stderr.contains("already holds a ledger"))
+
+        let back = team.dir.file("back.db")
+        let home = try team.activity(["store", "copy", "--from", postgres, "--to", "sqlite:\(back)"], environment: server.environment)
+        #expect(home.status == 0, "\(home.stdout)\(home.stderr)")
+        #expect(try StoreSnapshot(store: back) == reference)
+    }
+
     @Test("a PostgreSQL store that cannot be reached, or refuses the login, is named without its password, with the documented exit code")
     func unreachableAndRefusedStoresAreNamed() throws {
         let server = try PostgresServer.shared()
