@@ -10,6 +10,9 @@ enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
 
     var testDescription: String { rawValue }
 
+    /// The server a `FixtureTeam` of this engine keeps its ledger on (nil: SQLite).
+    func server() throws -> PostgresServer? { self == .postgres ? try PostgresServer.shared() : nil }
+
     /// A fresh, empty store of this engine (a file in a temporary directory, or a new database
     /// on the shared test server); `keep` holds what must live as long as the store.
     func fresh() throws -> (location: StoreLocation, keep: AnyObject) {
