@@ -40,12 +40,23 @@ public struct LeaseLost: Error, Sendable {
 }
 
 extension Store {
-    /// This process as a lease holder: `host:pid`.
-    public static let holderName: String = {
+    /// This process as a lease holder: `host:pid`, the host as `ACTIVITY_HOSTNAME` or the
+    /// system names it (machines sharing a store need distinct names).
+    public static let holderName: String = "\(hostName):\(getpid())"
+
+    static let hostName: String = {
+        if let name = ProcessInfo.processInfo.environment["ACTIVITY_HOSTNAME"], !name.isEmpty { return name }
         var buffer = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "localhost"
-        return "\(host):\(getpid())"
+        return gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "localhost"
     }()
+
+    /// A holder on this host whose process no longer exists (a sync killed here a moment
+    /// ago): its leases need not wait for `lease_timeout`.
+    static func isDeadHereAndNow(_ holder: String) -> Bool {
+        guard let colon = holder.lastIndex(of: ":"), holder[..<colon] == hostName,
+              let pid = Int32(holder[holder.index(after: colon)...]), pid > 0, pid != getpid() else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
+    }
 
     /// Takes the leases of the units that are free, expired or already `holder`'s, for
     /// `timeout`. A unit (accounts synced together, such as a rep's mail accounts) is taken
@@ -61,10 +72,17 @@ extension Store {
         }
         return try db.transaction {
             var free = Set<String>()
+            let marks = Array(repeating: "?", count: accounts.count).joined(separator: ", ")
             try db.prepare("""
-                SELECT account FROM account_lease WHERE holder IS NULL OR holder = ? OR expires_at < \(db.dialect.nowMilliseconds)
+                SELECT account, holder, CASE WHEN expires_at < \(db.dialect.nowMilliseconds) THEN 1 ELSE 0 END
+                FROM account_lease WHERE account IN (\(marks))
                 ORDER BY account \(db.dialect.forUpdateSkipLocked)
-                """).bind(.text(holder)).forEach { free.insert($0.text(0)) }
+                """).bind(accounts.map { .text($0) }).forEach { row in
+                let current = row.optionalText(1)
+                if current == nil || current == holder || row.int(2) != 0 || Store.isDeadHereAndNow(current!) {
+                    free.insert(row.text(0))
+                }
+            }
             let taken = units.indices.filter { units[$0].allSatisfy(free.contains) }
             let update = try db.prepare("UPDATE account_lease SET holder = ?, expires_at = \(db.dialect.nowMilliseconds) + ? WHERE account = ?")
             for i in taken {

@@ -71,12 +71,14 @@ struct PostgresStoreTests {
         let leaseTimeout = 3.0
         let team = try g.team(extra: "\n[daemon]\nlease_timeout = \"3s\"\n", postgres: try PostgresServer.shared(),
                               edit: FixtureTeam.polling(every: "1s"))
-        // The first daemon takes every account, and dies after its third committed mail batch.
-        let doomed = try DaemonProcess(config: team.config, environment: team.storeEnvironment.merging(["ACTIVITY_CRASH_AT": "mail.committed:3"]) { a, _ in a })
-        let holder = "\(hostName()):\(doomed.pid)"
+        // Three machines (ACTIVITY_HOSTNAME; on one host a dead pid's leases would be taken at
+        // once). The first daemon takes every account, and dies after its third mail batch.
+        func machine(_ name: String) -> [String: String] { team.storeEnvironment.merging(["ACTIVITY_HOSTNAME": name]) { a, _ in a } }
+        let doomed = try DaemonProcess(config: team.config, environment: machine("sync-a").merging(["ACTIVITY_CRASH_AT": "mail.committed:3"]) { a, _ in a })
+        let holder = "sync-a:\(doomed.pid)"
         let held = try eventually(timeout: 20) { try team.status().values.contains { $0["holder"] as? String == holder } }
         #expect(held != nil, "the first daemon should hold leases: \(doomed.stderr)")
-        let others = try (0..<2).map { _ in try DaemonProcess(config: team.config, environment: team.storeEnvironment) }
+        let others = try ["sync-b", "sync-c"].map { try DaemonProcess(config: team.config, environment: machine($0)) }
         doomed.process.waitUntilExit()
         let died = Date()
         #expect(doomed.process.terminationReason == .uncaughtSignal && doomed.process.terminationStatus == SIGKILL)
@@ -175,11 +177,6 @@ struct PostgresStoreTests {
         let bad = try team.activity(["--store", "mysql://db/x", "status"])
         #expect(bad.status == 64, "\(bad.stderr)")
     }
-}
-
-func hostName() -> String {
-    var buffer = [CChar](repeating: 0, count: 256)
-    return gethostname(&buffer, buffer.count) == 0 ? String(cString: buffer) : "localhost"
 }
 
 /// `date` as `status` writes times (RFC 3339 in the ledger zone, Asia/Shanghai in the fixtures),
