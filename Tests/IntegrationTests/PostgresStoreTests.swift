@@ -162,6 +162,31 @@ struct PostgresStoreTests {
         #expect(try StoreSnapshot(store: back) == reference)
     }
 
+    @Test("a BI tool logged in with the documented read-only role reads ledger_week and ledger_activity, and nothing else")
+    func readOnlyRoleReadsTheViews() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        let server = try PostgresServer.shared()
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)", postgres: server)
+        #expect(try team.activity(["sync", "--once"]).status == 0)
+        let database = String(team.storeURL.split(separator: "/").last!)
+        // README, "Running several machines": the role as an administrator creates it.
+        let grants = try String(contentsOfFile: Repo.path("scripts/postgres-readonly-role.sql"), encoding: .utf8)
+        try server.psql("DO $$ BEGIN CREATE ROLE activity_reader LOGIN PASSWORD 'bi-secret'; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+        try server.psql(grants, database: database)
+        func reader(_ sql: String) throws -> Run {
+            try run("/usr/bin/psql", ["-X", "-tA", "-v", "ON_ERROR_STOP=1", "postgres://activity_reader@127.0.0.1:\(server.port)/\(database)", "-c", sql],
+                    environment: ["PGPASSWORD": "bi-secret"])
+        }
+        let weeks = try reader("SELECT activities FROM ledger_week WHERE rep = 'alice' AND week = '2026-W47' AND kind = 'closing'")
+        #expect(weeks.status == 0, "\(weeks.stderr)")
+        let alice = try team.counts("2026-W47")["alice"]?["closing"]
+        #expect(Int(weeks.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) == alice)
+        let activities = try reader("SELECT count(*) FROM ledger_activity WHERE week = '2026-W47'")
+        #expect(activities.status == 0 && Int(activities.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 > 0)
+        #expect(try reader("SELECT count(*) FROM mail").status != 0, "mail headers are not for BI tools")
+        #expect(try reader("DELETE FROM activity").status != 0)
+    }
+
     @Test("a PostgreSQL store that cannot be reached, or refuses the login, is named without its password, with the documented exit code")
     func unreachableAndRefusedStoresAreNamed() throws {
         let server = try PostgresServer.shared()
