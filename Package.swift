@@ -17,6 +17,8 @@ let package = Package(
         // C: libcurl and SQLite from Debian's -dev packages, with typed shims for variadic calls.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        // libpq from Debian's libpq-dev: the PostgreSQL store (PGPASSWORD, .pgpass, sslmode as in psql).
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // libxlsxwriter from Debian's -dev package: the XLSX exports.
         .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
 
@@ -32,8 +34,8 @@ let package = Package(
             "CCurl", "ActivityCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // SQLite store: schema, migrations, queries.
-        .target(name: "ActivityStore", dependencies: ["CSQLite", "ActivityCore"]),
+        // The store: schema, migrations, queries; on SQLite (embedded) or PostgreSQL (shared).
+        .target(name: "ActivityStore", dependencies: ["CSQLite", "CPostgres", "ActivityCore"]),
         // Per-account sync state machines, the derivation of activities from stored items, and
         // the daemon: scheduling, backoff and graceful shutdown as a swift-service-lifecycle Service.
         .target(name: "ActivitySync", dependencies: [

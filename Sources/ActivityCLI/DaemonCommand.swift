@@ -49,11 +49,11 @@ struct DaemonCommand: ParsableCommand {
         guard !accounts.isEmpty else {
             throw ActivityError(.config, "\(config.file): no [[account]] to poll; add one (see activity.toml(5))")
         }
-        let lock = try StoreLock(store: config.storePath, command: "daemon")
-        defer { lock.release() }
+        let lock = try StoreLock.forSync(of: config.store, command: "daemon")
+        defer { lock?.release() }
         // Open (and migrate) the store once up front, so that a store that cannot be opened
         // fails the start rather than every poll.
-        _ = try Store(path: config.storePath)
+        _ = try Store(location: config.store)
         let daemon = SyncDaemon(config: config, accounts: accounts, jobs: jobs, logger: runtime.logger,
                                 suffixes: try Derivation.loadSuffixes(), credentials: CredentialSource(logger: runtime.logger))
         var groupConfig = ServiceGroupConfiguration(services: [daemon], gracefulShutdownSignals: [.sigterm, .sigint],

@@ -31,19 +31,19 @@ struct ExplainCommand: ParsableCommand {
         }
         let derivation = Derivation(config: config, suffixes: try Derivation.loadSuffixes())
         let items: [JSON]
-        let haveStore = runtime.configFound && FileManager.default.fileExists(atPath: config.storePath)
+        let haveStore = runtime.configFound && Store.mayExist(config.store)
         if looksLikeFile(target) && (FileManager.default.fileExists(atPath: target) || !haveStore) {
             items = try explainFile(target, config: config, derivation: derivation, runtime: runtime)
         } else {
-            guard FileManager.default.fileExists(atPath: config.storePath) else {
-                throw ActivityError(.noInput, "\(target): no such file, and there is no store at \(config.storePath) to look up an activity id in")
+            guard Store.mayExist(config.store) else {
+                throw ActivityError(.noInput, "\(target): no such file, and there is no store at \(config.store) to look up an activity id in")
             }
-            let store = try Store(path: config.storePath)
+            let store = try Store(location: config.store)
             guard let activity = try store.activity(id: target) else {
                 // Not an activity: perhaps an item the sync could not read (a Message-ID or href).
                 let malformed = try store.malformedItems(ref: target)
                 guard !malformed.isEmpty else {
-                    throw ActivityError(.noInput, "\(target): no such file, and no such activity id or malformed item in \(config.storePath)")
+                    throw ActivityError(.noInput, "\(target): no such file, and no such activity id or malformed item in \(config.store)")
                 }
                 items = try malformed.map { try explainMalformed($0, store: store, config: config, derivation: derivation) }
                 let result = JSON.object([("items", .array(items))])
@@ -136,8 +136,8 @@ struct ExplainCommand: ParsableCommand {
                               emails: [item.from ?? ""], team: nil, startDate: nil, timeZone: nil, targets: [:])
         }()
         var mails: [Classifier.MailInput] = []
-        if runtime.configFound, FileManager.default.fileExists(atPath: config.storePath) {
-            let store = try Store(path: config.storePath)
+        if runtime.configFound, Store.mayExist(config.store) {
+            let store = try Store(location: config.store)
             mails = try store.mails(rep: rep.id).filter { $0.item.key != item.key }
                 .map { Classifier.MailInput(item: $0.item, account: $0.account) }
         }
@@ -166,8 +166,8 @@ struct ExplainCommand: ParsableCommand {
         let (from, to) = derivation.window(now: Date())
         let instances = RecurrenceExpander.instances(of: calendar, from: from, to: to, floatingZone: zone)
         var mails: [Classifier.MailInput] = []
-        if runtime.configFound, FileManager.default.fileExists(atPath: config.storePath) {
-            let store = try Store(path: config.storePath)
+        if runtime.configFound, Store.mayExist(config.store) {
+            let store = try Store(location: config.store)
             mails = try store.mails(rep: rep.id).map { Classifier.MailInput(item: $0.item, account: $0.account) }
         }
         let inputs = instances.map { Classifier.EventInput(instance: $0, account: "file", origin: .calendar) }

@@ -59,10 +59,10 @@ struct ExportCommand: ParsableCommand {
         if let team, !config.teams.contains(where: { $0.id == team }) {
             throw ActivityError(.usage, "--team \(team): no such team in \(config.file) (teams: \(config.teams.map(\.id).joined(separator: ", ")))")
         }
-        guard FileManager.default.fileExists(atPath: config.storePath) else {
-            throw ActivityError(.noInput, "store \(config.storePath) does not exist yet; run `activity sync` first")
+        guard Store.mayExist(config.store) else {
+            throw ActivityError(.noInput, "store \(config.store) does not exist yet; run `activity sync` first")
         }
-        let store = try Store(path: config.storePath)
+        let store = try Store(location: config.store)
         let reps = config.reps.filter { team == nil || $0.team == team }
             .map { LedgerExport.Rep(id: $0.id, name: $0.name, team: $0.team, startDate: $0.startDate) }
         let rowCount = reps.count * ISOWeek.count(from: first, to: last) * Kind.allCases.count

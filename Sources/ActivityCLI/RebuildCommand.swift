@@ -19,13 +19,13 @@ struct RebuildCommand: ParsableCommand {
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
         let runtime = try Runtime.load(global)
         let config = runtime.config
-        guard FileManager.default.fileExists(atPath: config.storePath) else {
-            throw ActivityError(.noInput, "store \(config.storePath) does not exist yet; run `activity sync` first")
+        guard Store.mayExist(config.store) else {
+            throw ActivityError(.noInput, "store \(config.store) does not exist yet; run `activity sync` first")
         }
         // A daemon would re-derive with the rules it read at its start: stop it first.
-        let lock = try StoreLock(store: config.storePath, command: "rebuild")
-        defer { lock.release() }
-        let store = try Store(path: config.storePath)
+        let lock = try StoreLock.forSync(of: config.store, command: "rebuild")
+        defer { lock?.release() }
+        let store = try Store(location: config.store)
         let derivation = Derivation(config: config, suffixes: try Derivation.loadSuffixes())
         var table = TextTable(header: ["rep", "items", "activities"], rightAligned: [1, 2])
         // The date rule may have changed since the mail was stored (DOMAIN.md "Time and weeks").

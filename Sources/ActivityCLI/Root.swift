@@ -12,11 +12,12 @@ public struct ActivityCommand: ParsableCommand {
         discussion: """
             Config: --config PATH, else $ACTIVITY_CONFIG, else ./activity.toml, else /etc/activity/activity.toml.
             Exit status follows sysexits(3): 64 usage, 65 bad input file, 66 missing file, 69 server unreachable,
-            75 temporary failure, 77 permission or login refused, 78 configuration error. See activity(1).
+            73 store copy target not empty, 75 temporary failure, 77 permission or login refused, 78 configuration error.
+            See activity(1).
             """,
         version: ActivityVersion.string,
         subcommands: [SyncCommand.self, DaemonCommand.self, StatusCommand.self, WeekCommand.self, PipelineCommand.self, ExportCommand.self, ExplainCommand.self, RebuildCommand.self,
-                      IcsCommand.self, ConfigCommand.self])
+                      IcsCommand.self, ConfigCommand.self, StoreCommand.self])
 
     @OptionGroup public var global: GlobalOptions
 
@@ -32,7 +33,7 @@ public struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The configuration file.", valueName: "PATH"))
     public var config: String?
 
-    @Option(name: .long, help: ArgumentHelp("The store, overriding ledger.store (sqlite:PATH).", valueName: "URL"))
+    @Option(name: .long, help: ArgumentHelp("The store, overriding ledger.store (sqlite:PATH or postgres://USER@HOST:PORT/DB).", valueName: "URL"))
     public var store: String?
 
     @Flag(name: [.short, .long], help: "Log more on stderr (debug level).")
@@ -67,7 +68,7 @@ struct Runtime {
             config = .empty()
         }
         if let store = options.store ?? parent?.store {
-            config.storePath = try Config.storePath(fromURL: store)
+            config.store = try Config.storeLocation(fromURL: store)
         }
         return Runtime(config: config, configFound: found, logger: logger)
     }

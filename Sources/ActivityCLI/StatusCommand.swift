@@ -22,8 +22,10 @@ struct StatusCommand: ParsableCommand {
         var malformed: [MalformedItem] = []
         var stale: [String] = []
         var warnings: [(account: String, warning: String)] = []
-        if FileManager.default.fileExists(atPath: config.storePath) {
-            let store = try Store(path: config.storePath)
+        var leases: [String: AccountLease] = [:]
+        if Store.mayExist(config.store) {
+            let store = try Store(location: config.store)
+            leases = try store.liveLeases()
             warnings = try UnderCounting.fromStore(store, config: config)
             statuses = Dictionary(try store.accountStatuses().map { ($0.account, $0) }, uniquingKeysWith: { a, _ in a })
             malformed = try store.malformedItems()
@@ -34,7 +36,10 @@ struct StatusCommand: ParsableCommand {
         let now = Date()
         let zone = config.timeZone
         var rows: [JSON] = []
-        var table = TextTable(header: ["account", "rep", "kind", "last success", "lag", "items", "malformed", "last error"],
+        // The holder column where several workers share the store.
+        let showHolder = config.store.isPostgres || !leases.isEmpty
+        var table = TextTable(header: ["account", "rep", "kind", "last success", "lag", "items", "malformed"]
+                                  + (showHolder ? ["holder"] : []) + ["last error"],
                               rightAligned: [5, 6])
         for a in config.accounts {
             let s = statuses[a.id]
@@ -51,10 +56,14 @@ struct StatusCommand: ParsableCommand {
                 ("lag_seconds", lag.map(JSON.int) ?? .null),
                 ("items_seen", .int(s?.itemsSeen ?? 0)),
                 ("malformed", .int(malformed.filter { $0.account == a.id }.count)),
+                ("holder", .optional(leases[a.id]?.holder)),
             ]))
-            table.add([a.id, a.rep, a.kind.rawValue, s?.lastSuccess.map { rfc3339($0, in: zone) } ?? "never",
-                       lag.map(StatusCommand.duration) ?? "", String(s?.itemsSeen ?? 0),
-                       String(malformed.filter { $0.account == a.id }.count), failing ? (s?.lastError ?? "") : ""])
+            var cells: [String] = [a.id, a.rep, a.kind.rawValue, s?.lastSuccess.map { rfc3339($0, in: zone) } ?? "never",
+                                   lag.map(StatusCommand.duration) ?? "", String(s?.itemsSeen ?? 0),
+                                   String(malformed.filter { $0.account == a.id }.count)]
+            if showHolder { cells.append(leases[a.id]?.holder ?? "") }
+            cells.append(failing ? (s?.lastError ?? "") : "")
+            table.add(cells)
         }
         let malformedJSON = malformed.map { m in
             JSON.object([("account", .string(m.account)), ("location", .string(m.location)), ("ref", .string(m.ref)),

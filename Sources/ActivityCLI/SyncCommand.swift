@@ -34,9 +34,9 @@ struct SyncCommand: ParsableCommand {
             throw ActivityError(.usage, "--account \(id): no such account in \(config.file) (accounts: \(config.accounts.map(\.id).joined(separator: ", ")))")
         }
         let accounts = account.isEmpty ? config.accounts : config.accounts.filter { account.contains($0.id) }
-        let lock = try StoreLock(store: config.storePath, command: "sync")
-        defer { lock.release() }
-        let store = try Store(path: config.storePath)
+        let lock = try StoreLock.forSync(of: config.store, command: "sync")
+        defer { lock?.release() }
+        let store = try Store(location: config.store)
         var runner = SyncRunner(config: config, store: store, logger: runtime.logger,
                                 suffixes: try Derivation.loadSuffixes())
         runner.jobs = jobs
@@ -48,6 +48,8 @@ struct SyncCommand: ParsableCommand {
             switch r.outcome {
             case .success(let s):
                 table.add([r.account, "ok", String(s.newItems), s.folders.joined(separator: ", ")])
+            case .failure where r.heldBy != nil:
+                table.add([r.account, "skipped", "0", "synced by \(r.heldBy!) (another worker sharing the store)"])
             case .failure(let e):
                 table.add([r.account, "failed", "0", e.message])
             }

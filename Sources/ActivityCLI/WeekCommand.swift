@@ -33,10 +33,10 @@ struct WeekCommand: ParsableCommand {
         let runtime = try Runtime.load(global)
         let config = runtime.config
         let reps = try self.reps.chosen(in: config)
-        guard FileManager.default.fileExists(atPath: config.storePath) else {
-            throw ActivityError(.noInput, "store \(config.storePath) does not exist yet; run `activity sync` first")
+        guard Store.mayExist(config.store) else {
+            throw ActivityError(.noInput, "store \(config.store) does not exist yet; run `activity sync` first")
         }
-        let store = try Store(path: config.storePath)
+        let store = try Store(location: config.store)
         let now = Date()
         let isoWeek: ISOWeek
         if let week { isoWeek = ISOWeek(week)! }

@@ -89,7 +89,11 @@ public struct Config: Sendable {
     public var file: String
     public var directory: String
     public var timeZone: TimeZone
-    public var storePath: String
+    /// Where the ledger is kept (`ledger.store`, or `--store`).
+    public var store: StoreLocation
+    /// `[daemon] lease_timeout`: with a PostgreSQL store shared by several workers, an account
+    /// whose worker stopped renewing its lease is taken over after this long.
+    public var leaseTimeout: TimeInterval = 60
     public var leadLookbackDays: Int
     public var followupAfterDays: Int
     public var sharedCredit: SharedCredit
@@ -109,7 +113,7 @@ public struct Config: Sendable {
     /// A configuration with no file: nothing internal, no reps (what `explain` uses without one).
     public static func empty(timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) -> Config {
         Config(file: "(no config)", directory: FileManager.default.currentDirectoryPath, timeZone: timeZone,
-               storePath: "activity.db", leadLookbackDays: 365, followupAfterDays: 7, sharedCredit: .each,
+               store: .sqlite(path: resolve("activity.db", directory: FileManager.default.currentDirectoryPath)), leadLookbackDays: 365, followupAfterDays: 7, sharedCredit: .each,
                rules: .builtIn, internalDomains: [], freemailDomains: [], defaultTargets: [:], tenureBands: [],
                teams: [], reps: [], accounts: [])
     }
@@ -151,7 +155,7 @@ extension Config {
     public static func parse(text: String, path: String) throws -> Config {
         let doc = try TOMLDocument(file: path, text: text)
         let root = TOMLSection(document: doc, name: nil, index: nil, label: "top level", entries: doc.root)
-        try root.onlyKnown(["ledger", "company", "targets", "team", "rep", "account", "pipeline", "user"])
+        try root.onlyKnown(["ledger", "company", "targets", "team", "rep", "account", "daemon", "pipeline", "user"])
         let directory = (path as NSString).deletingLastPathComponent.isEmpty
             ? FileManager.default.currentDirectoryPath : (path as NSString).deletingLastPathComponent
 
@@ -182,7 +186,14 @@ extension Config {
             throw ledger.error("timezone", "\"\(zoneName)\" is not an IANA time zone name (for example Asia/Shanghai)")
         }
         let storeURL = try ledger.string("store") ?? "sqlite:activity.db"
-        let storePath = try resolveStore(storeURL, directory: directory, section: ledger)
+        let store = try resolveStore(storeURL, directory: directory, section: ledger)
+        // [daemon]
+        let daemon = try section("daemon")
+        try daemon.onlyKnown(["lease_timeout"])
+        let leaseText = try daemon.string("lease_timeout") ?? "60s"
+        guard let leaseTimeout = parseDuration(leaseText), leaseTimeout >= 2, leaseTimeout <= 3600 else {
+            throw daemon.error("lease_timeout", "\"\(leaseText)\" is not a duration between 2s and 1h (write 60s or 2m)")
+        }
         let lookback = try ledger.int("lead_lookback_days") ?? 365
         guard lookback > 0 else { throw ledger.error("lead_lookback_days", "must be a positive number of days") }
         let followup = try ledger.int("followup_after_days") ?? 7
@@ -350,10 +361,11 @@ extension Config {
             throw pipelineSection.error("drop_after_days", "must not be less than stale_after_days (\(pipeline.staleAfterDays))")
         }
 
-        var config = Config(file: path, directory: directory, timeZone: zone, storePath: storePath, leadLookbackDays: lookback,
-                      followupAfterDays: followup, sharedCredit: credit, rules: rules, internalDomains: internalDomains,
-                      freemailDomains: freemail, defaultTargets: defaultTargets, tenureBands: tenure, teams: teams,
-                      reps: reps, accounts: accounts)
+        var config = Config(file: path, directory: directory, timeZone: zone, store: store, leadLookbackDays: lookback,
+                            followupAfterDays: followup, sharedCredit: credit, rules: rules, internalDomains: internalDomains,
+                            freemailDomains: freemail, defaultTargets: defaultTargets, tenureBands: tenure, teams: teams,
+                            reps: reps, accounts: accounts)
+        config.leaseTimeout = leaseTimeout
         config.pipeline = pipeline
         config.users = try parseUsers(try arrayOfTables("user"), teams: teams, reps: reps, directory: directory)
         return config
@@ -426,25 +438,20 @@ extension Config {
         return (directory as NSString).appendingPathComponent(path)
     }
 
-    static func resolveStore(_ url: String, directory: String, section: TOMLSection) throws -> String {
-        if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            throw section.error("store", "PostgreSQL stores are not supported yet; use sqlite:PATH")
+    static func resolveStore(_ url: String, directory: String, section: TOMLSection) throws -> StoreLocation {
+        switch StoreLocation.parse(url, resolve: { resolve($0, directory: directory) }) {
+        case .success(let location): return location
+        case .failure(let problem): throw section.error("store", "\"\(StoreLocation.redacted(url))\" \(problem)")
         }
-        var path = url
-        if path.hasPrefix("sqlite://") { path = String(path.dropFirst("sqlite://".count)) }
-        else if path.hasPrefix("sqlite:") { path = String(path.dropFirst("sqlite:".count)) }
-        else if path.contains("://") { throw section.error("store", "\"\(url)\" is not a store URL (write sqlite:activity.db)") }
-        guard !path.isEmpty else { throw section.error("store", "needs a path: sqlite:activity.db") }
-        return resolve(path, directory: directory)
     }
 
-    /// The store URL given on the command line (`--store`), relative to the working directory.
-    public static func storePath(fromURL url: String) throws -> String {
-        var path = url
-        if path.hasPrefix("sqlite://") { path = String(path.dropFirst("sqlite://".count)) }
-        else if path.hasPrefix("sqlite:") { path = String(path.dropFirst("sqlite:".count)) }
-        else if path.contains("://") { throw ActivityError(.usage, "--store \(url): only sqlite:PATH stores are supported") }
-        return resolve(path, directory: FileManager.default.currentDirectoryPath)
+    /// A store URL given on the command line (`--store`, `store copy`), an SQLite path relative
+    /// to the working directory. A bad one is a usage error (64) naming the option.
+    public static func storeLocation(fromURL url: String, option: String = "--store") throws -> StoreLocation {
+        switch StoreLocation.parse(url, resolve: { resolve($0, directory: FileManager.default.currentDirectoryPath) }) {
+        case .success(let location): return location
+        case .failure(let problem): throw ActivityError(.usage, "\(option) \(StoreLocation.redacted(url)): \(problem)")
+        }
     }
 
     static func checkURL(_ url: String, kind: Account.Kind, allowPlaintext: Bool, section: TOMLSection) throws {

@@ -17,7 +17,7 @@ extension Store {
     public func itemsChanged(rep: String) throws {
         try db.prepare("""
             INSERT INTO ledger_state (rep, items_version, derived_version) VALUES (?, 1, 0)
-            ON CONFLICT (rep) DO UPDATE SET items_version = items_version + 1
+            ON CONFLICT (rep) DO UPDATE SET items_version = ledger_state.items_version + 1
             """).bind(.text(rep)).run()
     }
 
@@ -128,7 +128,7 @@ extension Store {
             """).bind(.text(ref), .text("<\(ref)>"), .text(ref)).map(Store.malformed)
     }
 
-    static func malformed(_ row: SQLiteRow) -> MalformedItem {
+    static func malformed(_ row: any Row) -> MalformedItem {
         MalformedItem(account: row.text(0), location: row.text(1), ref: row.text(2),
                       kind: MalformedItem.Kind(rawValue: row.text(3)) ?? .mail, reason: row.text(4),
                       firstSeen: Date(timeIntervalSince1970: TimeInterval(row.int(5))),

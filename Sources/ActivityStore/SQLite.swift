@@ -4,16 +4,18 @@ import ActivityCore
 
 /// A thin, typed layer over the SQLite C API: one connection, prepared statements with
 /// positional binds, and errors that name the database file.
-public final class SQLiteDatabase {
+final class SQLiteDatabase: Connection {
     let handle: OpaquePointer
-    public let path: String
+    let path: String
+    var dialect: Dialect { .sqlite }
+    var name: String { path }
     private var statementCache: [String: SQLiteStatement] = [:]
     private var literalCache: [Int: SQLiteStatement] = [:]
 
     /// Process-wide settings, made once before the first connection opens.
     private static let configured: Void = { _ = activity_sqlite_configure() }()
 
-    public init(path: String, readOnly: Bool = false) throws {
+    init(path: String, readOnly: Bool = false) throws {
         _ = SQLiteDatabase.configured
         var db: OpaquePointer? = nil
         let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
@@ -35,7 +37,7 @@ public final class SQLiteDatabase {
         sqlite3_close_v2(handle)
     }
 
-    public func execute(_ sql: String) throws {
+    func execute(_ sql: String) throws {
         var err: UnsafeMutablePointer<CChar>? = nil
         let rc = sqlite3_exec(handle, sql, nil, nil, &err)
         if rc != SQLITE_OK {
@@ -46,7 +48,9 @@ public final class SQLiteDatabase {
     }
 
     /// A prepared statement, cached by its SQL text.
-    public func prepare(_ sql: String) throws -> SQLiteStatement {
+    func prepare(_ sql: String) throws -> any Statement { try prepareSQLite(sql) }
+
+    func prepareSQLite(_ sql: String) throws -> SQLiteStatement {
         if let s = statementCache[sql] {
             s.reset()
             return s
@@ -61,13 +65,13 @@ public final class SQLiteDatabase {
 
     /// A prepared statement for SQL that is a literal in the program, cached by the literal's
     /// address: for statements run once per message, where hashing the SQL text would show.
-    public func prepare(literal sql: StaticString) throws -> SQLiteStatement {
+    func prepare(literal sql: StaticString) throws -> any Statement {
         let address = Int(bitPattern: sql.utf8Start)
         if let s = literalCache[address] {
             s.reset()
             return s
         }
-        let s = try prepare(sql.description)
+        let s = try prepareSQLite(sql.description)
         literalCache[address] = s
         return s
     }
@@ -79,7 +83,7 @@ public final class SQLiteDatabase {
     static let writers = NSRecursiveLock()
 
     /// Runs `body` in one transaction: all of it is committed, or none of it.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
+    func transaction<T>(_ body: () throws -> T) throws -> T {
         SQLiteDatabase.writers.lock()
         defer { SQLiteDatabase.writers.unlock() }
         return try within("BEGIN IMMEDIATE", body)
@@ -87,7 +91,7 @@ public final class SQLiteDatabase {
 
     /// Runs `body` in one read transaction: every read sees the same snapshot of the store,
     /// while other connections go on writing (WAL).
-    public func readTransaction<T>(_ body: () throws -> T) throws -> T {
+    func readTransaction<T>(_ body: () throws -> T) throws -> T {
         try within("BEGIN DEFERRED", body)
     }
 
@@ -103,8 +107,7 @@ public final class SQLiteDatabase {
         }
     }
 
-    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
-    public var changes: Int { Int(sqlite3_changes(handle)) }
+    var changes: Int { Int(sqlite3_changes(handle)) }
 
     var lastMessage: String { String(cString: sqlite3_errmsg(handle)) }
 
@@ -127,7 +130,7 @@ public final class SQLiteDatabase {
 }
 
 /// A prepared statement. Bind with `bind(...)`, step with `step()` or `forEach`.
-public final class SQLiteStatement {
+final class SQLiteStatement: Statement {
     let stmt: OpaquePointer
     unowned let db: SQLiteDatabase
 
@@ -144,12 +147,7 @@ public final class SQLiteStatement {
     }
 
     @discardableResult
-    public func bind(_ values: SQLiteValue?...) -> SQLiteStatement {
-        bind(values)
-    }
-
-    @discardableResult
-    public func bind(_ values: [SQLiteValue?]) -> SQLiteStatement {
+    func bind(_ values: [SQLValue?]) -> any Statement {
         for (k, v) in values.enumerated() {
             let i = Int32(k + 1)
             switch v {
@@ -165,7 +163,7 @@ public final class SQLiteStatement {
     }
 
     /// Steps once: true while a row is available.
-    public func step() throws -> Bool {
+    func step() throws -> Bool {
         // A write outside a transaction is a transaction of its own: it waits for this
         // process's other writers the same way (see `SQLiteDatabase.transaction`).
         let guarded = sqlite3_stmt_readonly(stmt) == 0 && sqlite3_get_autocommit(db.handle) != 0
@@ -180,53 +178,41 @@ public final class SQLiteStatement {
     }
 
     /// Runs a statement that returns no rows.
-    public func run() throws {
+    @discardableResult
+    func run() throws -> Int {
         while try step() {}
         sqlite3_reset(stmt)
+        return db.changes
     }
 
-    public func forEach(_ body: (SQLiteRow) throws -> Void) throws {
+    func forEach(_ body: (any Row) throws -> Void) throws {
         defer { sqlite3_reset(stmt) }
         while try step() { try body(SQLiteRow(stmt: stmt)) }
     }
-
-    public func map<T>(_ body: (SQLiteRow) throws -> T) throws -> [T] {
-        var out: [T] = []
-        try forEach { out.append(try body($0)) }
-        return out
-    }
-
-    public func first<T>(_ body: (SQLiteRow) throws -> T) throws -> T? {
-        defer { sqlite3_reset(stmt) }
-        return try step() ? try body(SQLiteRow(stmt: stmt)) : nil
-    }
-}
-
-public enum SQLiteValue: Sendable {
-    case int(Int64)
-    case double(Double)
-    case text(String)
-    case blob([UInt8])
-}
-
-extension SQLiteValue {
-    public static func int(_ v: Int) -> SQLiteValue { .int(Int64(v)) }
 }
 
 /// The current row of a stepping statement; column indexes start at 0.
-public struct SQLiteRow {
+struct SQLiteRow: Row {
     let stmt: OpaquePointer
 
-    public func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
-    public func int(_ i: Int32) -> Int64 { sqlite3_column_int64(stmt, i) }
-    public func optionalInt(_ i: Int32) -> Int64? { isNull(i) ? nil : int(i) }
-    public func double(_ i: Int32) -> Double { sqlite3_column_double(stmt, i) }
-    public func text(_ i: Int32) -> String {
+    func isNull(_ i: Int32) -> Bool { sqlite3_column_type(stmt, i) == SQLITE_NULL }
+    func int(_ i: Int32) -> Int64 { sqlite3_column_int64(stmt, i) }
+    func double(_ i: Int32) -> Double { sqlite3_column_double(stmt, i) }
+    func text(_ i: Int32) -> String {
         guard let p = sqlite3_column_text(stmt, i) else { return "" }
         return String(cString: p)
     }
-    public func optionalText(_ i: Int32) -> String? { isNull(i) ? nil : text(i) }
-    public func blob(_ i: Int32) -> [UInt8] {
+    var columnCount: Int32 { sqlite3_column_count(stmt) }
+    func value(_ i: Int32) -> SQLValue? {
+        switch sqlite3_column_type(stmt, i) {
+        case SQLITE_NULL: return nil
+        case SQLITE_INTEGER: return .int(int(i))
+        case SQLITE_FLOAT: return .double(double(i))
+        case SQLITE_BLOB: return .blob(blob(i))
+        default: return .text(text(i))
+        }
+    }
+    func blob(_ i: Int32) -> [UInt8] {
         let n = Int(sqlite3_column_bytes(stmt, i))
         guard n > 0, let p = sqlite3_column_blob(stmt, i) else { return [] }
         return Array(UnsafeRawBufferPointer(start: p, count: n))

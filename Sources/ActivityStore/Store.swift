@@ -32,42 +32,107 @@ public struct AccountStatus: Sendable, Equatable, Codable {
     public var itemsSeen: Int
 }
 
-/// The SQLite store: items as fetched, sync checkpoints, derived activities. WAL mode, so the
-/// CLI reads while a sync writes.
+/// The store: items as fetched, sync checkpoints, derived activities, leases. One interface
+/// over two engines, SQLite (the embedded default; WAL, so the CLI reads while a sync writes)
+/// and PostgreSQL (several sync machines and BI tools on one database). The connection is
+/// private: callers ask the store, never the database.
 public final class Store {
-    public let db: SQLiteDatabase
+    let db: any Connection
+    /// Where this store is (a worker thread opens a connection of its own with `reopened()`).
+    public let location: StoreLocation
 
-    public init(path: String) throws {
-        db = try SQLiteDatabase(path: path)
-        try db.execute("PRAGMA journal_mode = WAL")
-        try db.execute("PRAGMA synchronous = NORMAL")
-        // Checkpoints every 32 MB of WAL rather than 4 MB: a first sync of 100,000 messages
-        // fsyncs 23 times instead of 113, and a page written twice meanwhile is copied once.
-        try db.execute("PRAGMA wal_autocheckpoint = 8192")
-        try db.execute("PRAGMA foreign_keys = ON")
+    public init(location: StoreLocation) throws {
+        self.location = location
+        switch location {
+        case .sqlite(let path):
+            let sqlite = try SQLiteDatabase(path: path)
+            try sqlite.execute("PRAGMA journal_mode = WAL")
+            try sqlite.execute("PRAGMA synchronous = NORMAL")
+            // Checkpoints every 32 MB of WAL rather than 4 MB: a first sync of 100,000 messages
+            // fsyncs 23 times instead of 113, and a page written twice meanwhile is copied once.
+            try sqlite.execute("PRAGMA wal_autocheckpoint = 8192")
+            try sqlite.execute("PRAGMA foreign_keys = ON")
+            db = sqlite
+        case .postgres(let url):
+            db = try PostgresConnection(url: url)
+        }
         try migrate()
     }
 
-    func migrate() throws {
-        let version = try db.prepare("PRAGMA user_version").first { Int($0.int(0)) } ?? 0
-        guard version < Schema.migrations.count else {
-            if version > Schema.migrations.count {
-                throw ActivityError(.dataError, "store \(db.path): written by a newer version of activity (schema \(version)); upgrade activity")
-            }
-            return
-        }
-        try db.transaction {
-            // Read again under the write lock: another process (a daemon starting while
-            // `status` opens the store) may have migrated since the first look.
-            let current = try db.prepare("PRAGMA user_version").first { Int($0.int(0)) } ?? 0
-            for (i, sql) in Schema.migrations.enumerated() where i >= current {
-                try db.execute(sql)
-            }
-            try db.execute("PRAGMA user_version = \(max(current, Schema.migrations.count))")
+    public convenience init(path: String) throws { try self.init(location: .sqlite(path: path)) }
+
+    /// Another connection to the same store, for another thread.
+    public func reopened() throws -> Store { try Store(location: location) }
+
+    /// Whether `location` may hold a ledger already: an SQLite file that exists, or any
+    /// PostgreSQL database (opening it tells).
+    public static func mayExist(_ location: StoreLocation) -> Bool {
+        switch location {
+        case .sqlite(let path): return FileManager.default.fileExists(atPath: path)
+        case .postgres: return true
         }
     }
 
-    public func transaction<T>(_ body: () throws -> T) throws -> T { try db.transaction(body) }
+    /// Whether several processes may sync into this store at once (taking leases), or one at
+    /// a time (SQLite, under `StoreLock`).
+    public var isShared: Bool { location.isPostgres }
+
+    /// The schema version this program writes.
+    public static var schemaVersion: Int { Schema.sqlite.count }
+
+    func migrate() throws {
+        let migrations = Schema.migrations(db.dialect)
+        if db.dialect.isPostgres {
+            try db.transaction { () throws -> Void in
+                // One worker migrates; the others wait here and then find nothing to do.
+                try db.prepare("SELECT pg_advisory_xact_lock(?)").bind(.int(Schema.migrationLock)).forEach { _ in }
+                try db.execute("CREATE TABLE IF NOT EXISTS activity_schema (version INTEGER NOT NULL)")
+                let found: Int64?? = try db.prepare("SELECT max(version) FROM activity_schema").first { $0.optionalInt(0) }
+                let current = Int((found ?? nil) ?? 0)
+                try checkNotNewer(current, migrations.count)
+                guard current < migrations.count else { return }
+                for (i, sql) in migrations.enumerated() where i >= current { try db.execute(sql) }
+                try db.execute("DELETE FROM activity_schema")
+                try db.prepare("INSERT INTO activity_schema (version) VALUES (?)").bind(.int(migrations.count)).run()
+            }
+            return
+        }
+        let version = Int(try db.prepare("PRAGMA user_version").first { $0.int(0) } ?? 0)
+        try checkNotNewer(version, migrations.count)
+        guard version < migrations.count else { return }
+        try db.transaction { () throws -> Void in
+            // Read again under the write lock: another process (a daemon starting while
+            // `status` opens the store) may have migrated since the first look.
+            let current = Int(try db.prepare("PRAGMA user_version").first { $0.int(0) } ?? 0)
+            for (i, sql) in migrations.enumerated() where i >= current {
+                try db.execute(sql)
+            }
+            try db.execute("PRAGMA user_version = \(max(current, migrations.count))")
+        }
+    }
+
+    private func checkNotNewer(_ version: Int, _ known: Int) throws {
+        if version > known {
+            throw ActivityError(.dataError, "store \(db.name): written by a newer version of activity (schema \(version)); upgrade activity")
+        }
+    }
+
+    /// Set while a worker syncs accounts under leases: every write transaction of this
+    /// connection checks, before it commits, that the worker still holds them (see `Leases`).
+    public var fence: LeaseFence?
+
+    /// Runs `body` in one write transaction: all of it is committed, or none of it.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        guard let fence else { return try db.transaction(body) }
+        return try db.transaction {
+            let result = try body()
+            try checkFence(fence)
+            return result
+        }
+    }
+
+    /// Runs `body` in one read transaction: every read sees the same snapshot of the store.
+    public func readTransaction<T>(_ body: () throws -> T) throws -> T { try db.readTransaction(body) }
 
     // MARK: - Folder checkpoints
 
@@ -119,22 +184,22 @@ public final class Store {
     @discardableResult
     public func insertMail(rep: String, item: MailItem, headers: [UInt8], account: String, folder: String,
                            uidValidity: UInt32, uid: UInt32) throws -> Bool {
-        try db.prepare(literal: """
+        let inserted = try db.prepare(literal: """
             INSERT INTO mail (rep, key, message_id, date, date_source, from_addr, from_name, to_addrs, cc_addrs, subject,
                               thread_key, automated, headers, account, internal_date)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (rep, key) DO NOTHING
+            ON CONFLICT (rep, key) DO NOTHING RETURNING id
             """)
             .bind(.text(rep), .text(item.key), item.messageID.map { .text($0) }, .int(Int64(item.date.timeIntervalSince1970.rounded(.down))),
                   .text(item.dateSource), item.from.map { .text($0) }, item.fromName.map { .text($0) },
                   .text(item.to.joined(separator: "\n")), .text(item.cc.joined(separator: "\n")), .text(item.subject),
                   .text(item.threadKey), item.automated.map { .text($0) }, .blob(headers), .text(account),
                   item.internalDate.map { .int(Int64($0.timeIntervalSince1970.rounded(.down))) })
-            .run()
-        let isNew = db.changes > 0
+            .first { $0.int(0) }
+        let isNew = inserted != nil
         let mailID: Int64
-        if isNew {
-            mailID = db.lastInsertRowID
+        if let inserted {
+            mailID = inserted
             for (i, part) in item.calendarParts.enumerated() {
                 try db.prepare(literal: "INSERT INTO mail_calendar_part (mail_id, position, body) VALUES (?, ?, ?)")
                     .bind(.int(mailID), .int(Int64(i)), .blob(part)).run()
@@ -143,7 +208,7 @@ public final class Store {
             mailID = try db.prepare(literal: "SELECT id FROM mail WHERE rep = ? AND key = ?").bind(.text(rep), .text(item.key))
                 .first { $0.int(0) } ?? 0
         }
-        try db.prepare(literal: "INSERT OR IGNORE INTO mail_location (account, folder, uidvalidity, uid, mail_id) VALUES (?, ?, ?, ?, ?)")
+        try db.prepare(literal: "INSERT INTO mail_location (account, folder, uidvalidity, uid, mail_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
             .bind(.text(account), .text(folder), .int(Int64(uidValidity)), .int(Int64(uid)), .int(mailID)).run()
         return isNew
     }
@@ -202,7 +267,7 @@ public final class Store {
     }
 
     /// A mail item from the columns of `mailColumns` (key … automated) starting at `i`.
-    static func mailItem(_ row: SQLiteRow, from i: Int32, calendarParts: [[UInt8]]) -> MailItem {
+    static func mailItem(_ row: any Row, from i: Int32, calendarParts: [[UInt8]]) -> MailItem {
         MailItem(key: row.text(i), messageID: row.optionalText(i + 1),
                  date: Date(timeIntervalSince1970: TimeInterval(row.int(i + 2))), dateSource: row.text(i + 3),
                  from: row.optionalText(i + 4), fromName: row.optionalText(i + 5),
@@ -264,7 +329,7 @@ public final class Store {
             ref = a.ref
         }
 
-        init(_ row: SQLiteRow) {
+        init(_ row: any Row) {
             kind = row.text(1); step = row.int(2); at = row.int(3); week = row.text(4); org = row.text(5)
             otherOrgs = row.text(6); title = row.text(7); rule = row.text(8); sourceType = row.text(9)
             account = row.text(10); ref = row.text(11)
@@ -280,8 +345,11 @@ public final class Store {
             SELECT id, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref FROM activity WHERE rep = ?
             """).bind(.text(rep)).forEach { stored[$0.text(0)] = ActivityRow($0) }
         let insert = try db.prepare("""
-            INSERT OR REPLACE INTO activity (id, rep, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref)
+            INSERT INTO activity (id, rep, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET rep = excluded.rep, kind = excluded.kind, step = excluded.step, at = excluded.at,
+                week = excluded.week, org = excluded.org, other_orgs = excluded.other_orgs, title = excluded.title,
+                rule = excluded.rule, source_type = excluded.source_type, account = excluded.account, ref = excluded.ref
             """)
         for a in activities {
             let row = ActivityRow(a, timeZone: timeZone)
@@ -301,7 +369,7 @@ public final class Store {
     public func replaceExchanges(rep: String, with exchanges: [Exchange]) throws {
         struct Key: Hashable { var org: String, at: Int64, direction: String }
         var stored: [Key: [Int64]] = [:]
-        try db.prepare("SELECT rowid, org, at, direction FROM exchange WHERE rep = ?").bind(.text(rep)).forEach {
+        try db.prepare("SELECT \(db.dialect.rowID), org, at, direction FROM exchange WHERE rep = ?").bind(.text(rep)).forEach {
             stored[Key(org: $0.text(1), at: $0.int(2), direction: $0.text(3)), default: []].append($0.int(0))
         }
         let insert = try db.prepare("INSERT INTO exchange (rep, org, at, direction) VALUES (?, ?, ?, ?)")
@@ -310,7 +378,7 @@ public final class Store {
             if stored[key]?.popLast() != nil { continue }
             try insert.bind(.text(rep), .text(key.org), .int(key.at), .text(key.direction)).run()
         }
-        let delete = try db.prepare("DELETE FROM exchange WHERE rowid = ?")
+        let delete = try db.prepare("DELETE FROM exchange WHERE \(db.dialect.rowID) = ?")
         for ids in stored.values { for id in ids { try delete.bind(.int(id)).run() } }
     }
 
@@ -328,7 +396,7 @@ public final class Store {
 
     static let activityColumns = "id, rep, kind, at, org, other_orgs, title, rule, source_type, account, ref"
 
-    static func activity(_ row: SQLiteRow) -> Activity? {
+    static func activity(_ row: any Row) -> Activity? {
         guard let kind = Kind(rawValue: row.text(2)) else { return nil }
         var a = Activity(rep: row.text(1), kind: kind, at: Date(timeIntervalSince1970: TimeInterval(row.int(3))),
                          org: row.text(4), otherOrgs: lines(row.text(5)), title: row.text(6), rule: row.text(7),
@@ -415,7 +483,7 @@ public final class Store {
         try db.prepare("""
             INSERT INTO account_status (account, last_success, items_seen) VALUES (?, ?, ?)
             ON CONFLICT (account) DO UPDATE SET last_success = excluded.last_success, last_error = NULL,
-                items_seen = items_seen + excluded.items_seen
+                items_seen = account_status.items_seen + excluded.items_seen
             """).bind(.text(account), .int(Int64(at.timeIntervalSince1970)), .int(Int64(newItems))).run()
     }
 

@@ -33,6 +33,13 @@ public final class StoreLock {
         _ = line.withCString { pwrite(fd, $0, strlen($0), 0) }
     }
 
+    /// The lock a sync, daemon or rebuild takes on an SQLite store; nil for PostgreSQL, where
+    /// several workers share the store and each account is leased instead (see `AccountLease`).
+    public static func forSync(of location: StoreLocation, command: String) throws -> StoreLock? {
+        guard case .sqlite(let path) = location else { return nil }
+        return try StoreLock(store: path, command: command)
+    }
+
     deinit { release() }
 
     /// Releases the lock (also done when the object goes away or the process exits).

@@ -102,7 +102,7 @@ public struct Derivation {
         // Only what the ledger keeps is held, not the items.
         var activities: [Activity] = []
         var exchanges: [Exchange] = []
-        let version = try store.db.readTransaction {
+        let version = try store.readTransaction {
             let version = try store.itemsVersion(rep: rep.id)
             try replay(rep: rep, store: store, now: now) { verdict in
                 activities += verdict.activities
@@ -112,6 +112,8 @@ public struct Derivation {
         }
         let zone = config.profile(rep).timeZone
         try store.transaction {
+            // One derivation of a rep at a time, across every worker sharing the store.
+            try store.lockRepForDerivation(rep.id)
             try store.replaceActivities(rep: rep.id, with: activities, timeZone: zone)
             try store.replaceExchanges(rep: rep.id, with: exchanges)
             CrashPoint.reach("derive.before-commit")
@@ -131,9 +133,8 @@ extension Derivation {
     /// once every rep has been tried.
     public func rederiveAll(_ reps: [Config.Rep], store: Store, jobs: Int, now: Date) throws -> [Int] {
         let results = Results(count: reps.count)
-        let path = store.db.path
         Workers.run(count: reps.count, jobs: jobs,
-                    context: { jobs <= 1 || reps.count == 1 ? store : try Store(path: path) },
+                    context: { jobs <= 1 || reps.count == 1 ? store : try store.reopened() },
                     failed: { results.fail($0) },
                     body: { store, i in
                         do { results.set(i, try self.rederive(rep: reps[i], store: store, now: now)) } catch { results.fail(error) }

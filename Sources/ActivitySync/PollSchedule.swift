@@ -91,6 +91,13 @@ public struct PollSchedule: Sendable {
 
     public var runningCount: Int { entries.filter(\.running).count }
 
+    /// Looks at an account again after `delay` (not its interval): another worker holds its
+    /// lease, which expires within `delay` if that worker has died.
+    public mutating func recheck(_ account: String, after delay: TimeInterval, at now: Date) {
+        guard let i = entries.firstIndex(where: { $0.account == account }) else { return }
+        entries[i].nextDue = min(entries[i].nextDue, now + delay)
+    }
+
     /// The interval, doubled for each failure after the first, capped at `backoffCap` (or the
     /// interval, if longer); then jittered by ±`jitter`. `random` is in [0, 1).
     public static func delay(interval: TimeInterval, failures: Int, policy: Policy, random: Double) -> TimeInterval {

@@ -48,7 +48,7 @@ public final class SyncDaemon: Service, @unchecked Sendable {
         var schedule = PollSchedule(accounts: accounts.map { ($0.id, $0.rep, $0.pollInterval) }, policy: policy,
                                     start: Date(), random: { Double.random(in: 0..<1) })
         logger.info("daemon started", metadata: [
-            "accounts": "\(accounts.count)", "jobs": "\(jobs)", "store": "\(config.storePath)", "pid": "\(getpid())"])
+            "accounts": "\(accounts.count)", "jobs": "\(jobs)", "store": "\(config.store)", "holder": "\(Store.holderName)", "pid": "\(getpid())"])
         var timer: Task<Void, Never>? = nil
         var shuttingDown = false
         await withTaskCancellationHandler {
@@ -57,9 +57,14 @@ public final class SyncDaemon: Service, @unchecked Sendable {
                 for await event in events {
                     switch event {
                     case .finished(let outcome, let duration):
-                        let delay = schedule.finish(outcome.account, succeeded: outcome.isSuccess,
+                        var delay = schedule.finish(outcome.account, succeeded: outcome.isSuccess,
                                                     loginRefused: outcome.isRefusedLogin, at: Date(),
                                                     random: { Double.random(in: 0..<1) })
+                        if outcome.heldBy != nil && config.leaseTimeout < delay {
+                            // Another worker has it: look again once its lease could have run out.
+                            schedule.recheck(outcome.account, after: config.leaseTimeout, at: Date())
+                            delay = config.leaseTimeout
+                        }
                         log(outcome, duration: duration, nextIn: delay,
                             failures: schedule.entry(outcome.account)?.consecutiveFailures ?? 0)
                     case .wake:
@@ -115,7 +120,7 @@ public final class SyncDaemon: Service, @unchecked Sendable {
             let started = Date()
             let outcome: SyncRunner.AccountOutcome
             do {
-                let store = try Store(path: config.storePath)
+                let store = try Store(location: config.store)
                 var runner = SyncRunner(config: config, store: store, logger: logger, suffixes: suffixes)
                 runner.credentials = credentials
                 runner.shouldStop = { stopping.isSet }
@@ -140,6 +145,8 @@ public final class SyncDaemon: Service, @unchecked Sendable {
             logger.info("account synced", metadata: [
                 "account": "\(outcome.account)", "new": "\(r.newItems)", "fetched": "\(r.fetched)", "seconds": "\(seconds)",
                 "next_in": "\(Int(delay.rounded()))s"])
+        case .failure where outcome.heldBy != nil:
+            logger.info("account synced by another worker", metadata: ["account": "\(outcome.account)", "holder": "\(outcome.heldBy!)"])
         case .failure(let e) where outcome.interrupted:
             logger.info("account sync interrupted", metadata: ["account": "\(outcome.account)", "reason": "\(e.message)"])
         case .failure(let e):
@@ -152,8 +159,10 @@ public final class SyncDaemon: Service, @unchecked Sendable {
 }
 
 extension SyncRunner.AccountOutcome {
+    /// Synced, or synced by another worker (either way due again after the poll interval).
     var isSuccess: Bool {
         if case .success = outcome { return true }
+        if heldBy != nil { return true }
         return false
     }
 

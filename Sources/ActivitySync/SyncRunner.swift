@@ -63,6 +63,8 @@ public struct SyncRunner {
         public var interrupted = false
         /// Tries made (1 when the first succeeded).
         public var attempts: Int = 1
+        /// Not synced here: another worker sharing the store holds its lease (`host:pid`).
+        public var heldBy: String? = nil
     }
 
     public struct Outcome: Sendable {
@@ -90,16 +92,43 @@ public struct SyncRunner {
                 units.append((account.rep, [account]))
             }
         }
+        // A store shared by several workers: only the units whose leases this process takes.
+        var held: [AccountOutcome] = []
+        var leased: LeaseKeeper? = nil
+        if store.isShared {
+            let keeper = LeaseKeeper.shared(location: store.location, timeout: config.leaseTimeout, logger: logger)
+            do {
+                let taken = Set(try store.takeLeases(units: units.map { $0.accounts.map(\.id) }, holder: keeper.holder,
+                                                     for: config.leaseTimeout))
+                let holders = units.count == taken.count ? [:] : ((try? store.liveLeases()) ?? [:])
+                for (i, unit) in units.enumerated() where !taken.contains(i) {
+                    for a in unit.accounts {
+                        let holder = holders[a.id]?.holder ?? "another worker"
+                        logger.info("account held by another worker; skipped", metadata: ["account": "\(a.id)", "holder": "\(holder)"])
+                        held.append(AccountOutcome(account: a.id, outcome: .failure(ActivityError(.tempFail,
+                            "account \(a.id): being synced by \(holder); skipped")), heldBy: holder))
+                    }
+                }
+                units = units.indices.filter(taken.contains).map { units[$0] }
+                keeper.hold(units.flatMap { $0.accounts.map(\.id) })
+                leased = keeper
+            } catch {
+                let e = SyncRunner.activityError(error, account: nil)
+                logger.error("cannot take account leases", metadata: ["error": "\(e.message)"])
+                return Outcome(results: accounts.map { AccountOutcome(account: $0.id, outcome: .failure(e)) }, worst: e)
+            }
+        }
         let groups = units
         let shared = RunState(unitsPerRep: Dictionary(groups.map { ($0.rep, 1) }, uniquingKeysWith: +))
         // Workers read the runner's settings and write only through their own store and
         // `shared`; `progress` must be callable from any thread (the CLI's locks).
-        let path = store.db.path, runner = self
+        let runner = self, keeper = leased
         Workers.run(count: groups.count, jobs: jobs,
-                    context: { groups.count == 1 || runner.jobs <= 1 ? runner.store : try Store(path: path) },
+                    context: { groups.count == 1 || runner.jobs <= 1 ? runner.store : try runner.store.reopened() },
                     failed: { shared.fail(SyncRunner.activityError($0, account: nil)) },
-                    body: { store, i in runner.work(on: groups[i], store: store, progress: progress, into: shared) })
+                    body: { store, i in runner.work(on: groups[i], store: store, keeper: keeper, progress: progress, into: shared) })
         var (results, worst, derived) = shared.take()
+        results += held
         results = accounts.compactMap { a in results.first { $0.account == a.id } }
         for account in accounts where !results.contains(where: { $0.account == account.id }) {
             // No worker could open the store: the account did not sync.
@@ -118,17 +147,30 @@ public struct SyncRunner {
                 }
             }
         } catch {
-            worst = ActivityError.worst(worst, SyncRunner.activityError(error, account: nil))
+            let e = SyncRunner.activityError(error, account: nil)
+            logger.error("cannot read which ledgers are stale", metadata: ["error": "\(e.message)"])
+            worst = ActivityError.worst(worst, e)
         }
         return Outcome(results: results, worst: worst, derived: config.reps.map(\.id).filter(derived.contains))
     }
 
     /// One unit's accounts, then, if it was the rep's last unit, the rep's ledger if it is stale.
-    private func work(on group: (rep: String, accounts: [Config.Account]), store: Store,
+    private func work(on group: (rep: String, accounts: [Config.Account]), store: Store, keeper: LeaseKeeper?,
                       progress: ((String, String, Int, Int) -> Void)?, into shared: RunState) {
+        let ids = group.accounts.map(\.id)
+        if let keeper { store.fence = LeaseFence(holder: keeper.holder, accounts: ids) }
         for account in group.accounts {
             let outcome = syncWithRetries(account, store: store, progress: progress)
             shared.add(outcome)
+        }
+        if let keeper {
+            // The accounts are done: free them for the next worker now (the rep's derivation
+            // below needs no lease; it runs under the rep's advisory lock).
+            store.fence = nil
+            keeper.drop(ids)
+            do { try store.releaseLeases(accounts: ids, holder: keeper.holder) } catch {
+                logger.warning("could not free leases; they expire by themselves", metadata: ["error": "\(error)"])
+            }
         }
         guard shared.unitDone(rep: group.rep) else { return }
         CrashPoint.reach("sync.accounts-done")
@@ -136,7 +178,9 @@ public struct SyncRunner {
         do {
             guard try store.staleReps([rep.id]).contains(rep.id) else { return }
         } catch {
-            shared.fail(SyncRunner.activityError(error, account: nil))
+            let e = SyncRunner.activityError(error, account: nil)
+            logger.error("cannot read whether the ledger is stale", metadata: ["rep": "\(rep.id)", "error": "\(e.message)"])
+            shared.fail(e)
             return
         }
         switch derive(rep, store: store) {
@@ -148,18 +192,29 @@ public struct SyncRunner {
 
     private enum Derived { case derived, superseded, failed(ActivityError) }
 
-    /// Re-derives one rep's ledger.
+    /// Re-derives one rep's ledger; a transient failure (a shared store restarting, a busy
+    /// lock) is tried again like an account's (see `RetryPolicy`).
     private func derive(_ rep: Config.Rep, store: Store) -> Derived {
-        do {
-            try derivation.rederive(rep: rep, store: store, now: Date())
-            return .derived
-        } catch is DerivationSuperseded {
-            logger.info("ledger already updated by another process", metadata: ["rep": "\(rep.id)"])
-            return .superseded
-        } catch {
-            let e = SyncRunner.activityError(error, account: nil)
-            logger.error("ledger update failed", metadata: ["rep": "\(rep.id)", "error": "\(e.message)"])
-            return .failed(e)
+        var attempt = 1
+        while true {
+            do {
+                try derivation.rederive(rep: rep, store: store, now: Date())
+                return .derived
+            } catch is DerivationSuperseded {
+                logger.info("ledger already updated by another process", metadata: ["rep": "\(rep.id)"])
+                return .superseded
+            } catch {
+                let e = SyncRunner.activityError(error, account: nil)
+                if e.isTransient && attempt < retry.attempts {
+                    let wait = retry.delay(before: attempt + 1)
+                    logger.notice("ledger update failed, retrying", metadata: ["rep": "\(rep.id)", "error": "\(e.message)"])
+                    if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+                    attempt += 1
+                    continue
+                }
+                logger.error("ledger update failed", metadata: ["rep": "\(rep.id)", "error": "\(e.message)"])
+                return .failed(e)
+            }
         }
     }
 
@@ -173,6 +228,13 @@ public struct SyncRunner {
                 let result = try sync(account, store: store, progress: progress)
                 try store.recordSuccess(account: account.id, at: Date(), newItems: result.newItems)
                 return AccountOutcome(account: account.id, outcome: .success(result), attempts: attempt)
+            } catch let lost as LeaseLost {
+                // This worker stalled past lease_timeout and another took the account over:
+                // what was committed stays, the other goes on from there.
+                logger.warning("lease lost; the account is synced by another worker now",
+                               metadata: ["account": "\(account.id)", "holder": "\(lost.holder ?? "none")"])
+                let e = ActivityError(.tempFail, "account \(account.id): taken over by \(lost.holder ?? "another worker") after this worker's lease expired")
+                return AccountOutcome(account: account.id, outcome: .failure(e), attempts: attempt, heldBy: lost.holder ?? "another worker")
             } catch is SyncInterrupted {
                 // Neither a success (the account is not caught up) nor a failure of the account.
                 logger.notice("sync interrupted by shutdown; the next run resumes from the last commit",
@@ -268,7 +330,7 @@ private final class RunState: @unchecked Sendable {
     func add(_ outcome: SyncRunner.AccountOutcome) {
         lock.withLock {
             results.append(outcome)
-            if case .failure(let e) = outcome.outcome, !outcome.interrupted { worst = ActivityError.worst(worst, e) }
+            if case .failure(let e) = outcome.outcome, !outcome.interrupted, outcome.heldBy == nil { worst = ActivityError.worst(worst, e) }
         }
     }
     func fail(_ e: ActivityError) { lock.withLock { worst = ActivityError.worst(worst, e) } }

@@ -179,6 +179,24 @@ struct ConfigTests {
         #expect(error(base.replacingOccurrences(of: "imap://imap.example.com", with: "imap://127.0.0.1:1143")) == nil)
     }
 
+    @Test("ledger.store takes a PostgreSQL URL and [daemon] lease_timeout a duration; a bad one names the key, never a password")
+    func postgresStoreAndLeaseTimeout() throws {
+        let c = try parse("""
+            [ledger]
+            store = "postgres://activity@db.example.com:5433/activity?sslmode=verify-full"
+            [daemon]
+            lease_timeout = "90s"
+            """)
+        #expect(c.store == .postgres(url: "postgres://activity@db.example.com:5433/activity?sslmode=verify-full"))
+        #expect(c.leaseTimeout == 90)
+        #expect(try parse("").leaseTimeout == 60)
+        let bad = error("[ledger]\nstore = \"mysql://root:hunter2@db/activity\"\n")
+        #expect(bad?.message.contains(":2: [ledger] key store") == true && bad?.message.contains("hunter2") == false, "\(bad?.message ?? "")")
+        #expect(error("[daemon]\nlease_timeout = \"1s\"\n")?.message.contains("key lease_timeout") == true)
+        #expect(StoreLocation.redacted("postgres://activity:s3cret@db/activity?password=x&sslmode=require")
+                == "postgres://activity@db/activity?sslmode=require")
+    }
+
     @Test("durations, the store path and targets are read as written")
     func values() throws {
         let c = try parse("""
@@ -203,7 +221,7 @@ struct ConfigTests {
             password_file = "secrets/alice"
             poll_interval = "1h30m"
             """)
-        #expect(c.storePath == "/etc/activity/data/activity.db")
+        #expect(c.store == .sqlite(path: "/etc/activity/data/activity.db"))
         #expect(c.teams[0].targets[.visit] == 8)
         #expect(c.reps[0].emails == ["alice@example.com"])
         #expect(c.reps[0].startDate == DateComponents(year: 2026, month: 3, day: 1))

@@ -30,7 +30,7 @@ struct CrashSafetyTests {
     func finishAndCompare(_ team: FixtureTeam, with reference: StoreSnapshot, _ what: String) throws {
         let r = try team.activity(["sync", "--once"])
         #expect(r.status == 0, "\(what): the sync after the crash failed: \(r.stdout)\(r.stderr)")
-        let after = try StoreSnapshot(store: team.store)
+        let after = try team.snapshot()
         #expect(after == reference, "\(what): \(after.difference(from: reference))")
         let status = try team.activity(["status", "--format", "json"])
         #expect(status.stdout.contains("\"stale_reps\": []"), "\(what): a rep's ledger is still stale: \(status.stdout)")
@@ -55,14 +55,15 @@ struct CrashSafetyTests {
         }
     }
 
-    @Test("a kill between storing new items and deriving, or between two reps, is made good by the next sync")
-    func killBetweenItemsAndLedger() throws {
+    @Test("a kill between storing new items and deriving, or between two reps, is made good by the next sync",
+          arguments: StoreEngine.allCases)
+    func killBetweenItemsAndLedger(engine: StoreEngine) throws {
         // Everyone synced; then new mail for alice and bob and a moved event, and a sync that
         // dies after storing them (or after deriving alice only). The next sync brings nothing
         // new: before the ledger_state marker it left alice's and bob's ledgers stale for good.
         for point in ["sync.accounts-done", "derive.committed", "derive.before-commit:2"] {
             let fresh = try GeneratedTeam(messages: 600, events: 60, seed: 7)
-            let team = try fresh.team()
+            let team = try fresh.team(postgres: try engine.server())
             #expect(try team.activity(["sync", "--once"]).status == 0)
             try fresh.dovecot.deliver(user: "alice", folder: "Sent", file: Repo.path("Fixtures/new-items/new-quote.eml"))
             try fresh.dovecot.deliver(user: "bob", file: Repo.path("Fixtures/new-items/new-quote.eml"))

@@ -28,10 +28,11 @@ struct LedgerConsistencyTests {
         #expect(!a.contains { $0.hasPrefix("2026-W47 alice lead huawei.com") })
     }
 
-    @Test("one mailbox reached through two accounts of the same rep counts once")
-    func twoAccountsOneRep() throws {
+    @Test("one mailbox reached through two accounts of the same rep counts once", arguments: StoreEngine.allCases)
+    func twoAccountsOneRep(engine: StoreEngine) throws {
         let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
         let url = "imap://127.0.0.1:\(dovecot.imapPort)"
+        let server = try engine.server()
         let team = try FixtureTeam(imapURL: url, extra: """
 
             [[account]]
@@ -41,7 +42,7 @@ struct LedgerConsistencyTests {
             url = "\(url)"
             username = "alice"
             password_file = "secrets/alice"
-            """)
+            """, postgres: server)
         let r = try team.activity(["sync"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(newItems(r.stdout)["alice-mail-again"] == 0 || newItems(r.stdout)["alice-mail"] == 0)
@@ -67,10 +68,10 @@ struct LedgerConsistencyTests {
         #expect((demos.first?["source"] as? [String: Any])?["account"] as? String == "alice-cal")
     }
 
-    @Test("rebuild re-derives the ledger after a rules change, without the servers")
-    func rebuildAfterRulesChange() throws {
+    @Test("rebuild re-derives the ledger after a rules change, without the servers", arguments: StoreEngine.allCases)
+    func rebuildAfterRulesChange(engine: StoreEngine) throws {
         let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
-        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)")
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)", postgres: try engine.server())
         #expect(try team.activity(["sync"]).status == 0)
         #expect(try team.counts("2026-W03")["alice"]?["contact"] == 1)
         dovecot.stop()

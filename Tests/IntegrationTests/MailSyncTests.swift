@@ -73,10 +73,10 @@ struct MailSyncTests {
         #expect(try team.activityLines("2026-W46").contains(line))
     }
 
-    @Test("a new UIDVALIDITY makes a full resync of the folder, with nothing counted twice")
-    func uidValidityReset() throws {
+    @Test("a new UIDVALIDITY makes a full resync of the folder, with nothing counted twice", arguments: StoreEngine.allCases)
+    func uidValidityReset(engine: StoreEngine) throws {
         let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
-        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)")
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)", postgres: try engine.server())
         #expect(try team.activity(["sync"]).status == 0)
         let before = try (["2026-W45", "2026-W46", "2026-W47"]).flatMap { try team.activityLines($0) }
         // Dovecot keeps UIDVALIDITY in dovecot-uidlist and its indexes: remove them and restart.

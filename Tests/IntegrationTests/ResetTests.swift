@@ -15,17 +15,18 @@ struct ResetTests {
     }
 
     func folders(_ team: FixtureTeam, account: String) throws -> [String] {
-        try StoreSnapshot(store: team.store).tables["folder_checkpoint"]?
+        try team.snapshot().tables["folder_checkpoint"]?
             .filter { $0.hasPrefix(account + "\t") }.map { String($0.split(separator: "\t")[1]) } ?? []
     }
 
-    @Test("Sent renamed on the server (Sent → Sent Messages): a full resync of just that folder, nothing counted twice")
-    func sentFolderRenamed() throws {
+    @Test("Sent renamed on the server (Sent → Sent Messages): a full resync of just that folder, nothing counted twice",
+          arguments: StoreEngine.allCases)
+    func sentFolderRenamed(engine: StoreEngine) throws {
         let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
-        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)")
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)", postgres: try engine.server())
         #expect(try team.activity(["sync"]).status == 0)
         let before = try ledger(team)
-        let mails = try StoreSnapshot(store: team.store).tables["mail"]
+        let mails = try team.snapshot().tables["mail"]
         try dovecot.imap("alice", "RENAME \"Sent\" \"Sent Messages\"")
         let r = try team.activity(["-v", "sync", "--once", "--account", "alice-mail"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
@@ -33,13 +34,13 @@ struct ResetTests {
         #expect(r.stderr.contains("folder gone from the server"), "\(r.stderr)")
         #expect(try folders(team, account: "alice-mail") == ["INBOX", "Sent Messages"])
         #expect(try ledger(team) == before)
-        #expect(try StoreSnapshot(store: team.store).tables["mail"] == mails)
+        #expect(try team.snapshot().tables["mail"] == mails)
     }
 
-    @Test("Sent deleted on the server: its mail stays counted, INBOX still syncs, no error")
-    func sentFolderDeleted() throws {
+    @Test("Sent deleted on the server: its mail stays counted, INBOX still syncs, no error", arguments: StoreEngine.allCases)
+    func sentFolderDeleted(engine: StoreEngine) throws {
         let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
-        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)")
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)", postgres: try engine.server())
         #expect(try team.activity(["sync"]).status == 0)
         let before = try ledger(team)
         try dovecot.imap("alice", "DELETE \"Sent\"")

@@ -1,4 +1,5 @@
 import Foundation
+import ActivityCore
 
 /// The fixture team of Fixtures/demo/activity.toml.in, wired to a running Dovecot.
 struct FixtureTeam {
@@ -7,14 +8,29 @@ struct FixtureTeam {
     let dir = TempDir("activity-team")
     var config: String { dir.file("activity.toml") }
     var store: String { dir.file("activity.db") }
+    /// `ledger.store` as written in the config: the SQLite file beside it, or a PostgreSQL URL.
+    let storeURL: String
+    /// What a command needs in its environment for the store (PGPASSWORD for PostgreSQL).
+    let storeEnvironment: [String: String]
+
+    /// The store as the program sees it.
+    var storeLocation: StoreLocation {
+        storeURL.hasPrefix("postgres") ? .postgres(url: storeURL) : .sqlite(path: store)
+    }
+
+    /// Everything the sync left in the store (see `StoreSnapshot`), whichever the engine.
+    func snapshot() throws -> StoreSnapshot { try StoreSnapshot(location: storeLocation) }
 
     /// Writes the config (with `url` for every account) and the password files.
     /// `caldavURL`: also alice's calendar account (Fixtures/demo/calendar-accounts.toml.in).
+    /// `postgres`: keep the ledger in a fresh database of that server instead of SQLite.
     init(imapURL: String, caldavURL: String? = nil, calendarPassword: String = "pw-alice", extra: String = "",
-         edit: (String) -> String = { $0 }) throws {
+         postgres: PostgresServer? = nil, edit: (String) -> String = { $0 }) throws {
+        storeURL = try postgres?.database() ?? "sqlite:activity.db"
+        storeEnvironment = postgres?.environment ?? [:]
         let template = try String(contentsOfFile: Repo.path("Fixtures/demo/activity.toml.in"), encoding: .utf8)
         var text = template.replacingOccurrences(of: "{{IMAP_URL}}", with: imapURL)
-            .replacingOccurrences(of: "{{STORE}}", with: "sqlite:activity.db")
+            .replacingOccurrences(of: "{{STORE}}", with: storeURL)
         if let caldavURL {
             text += try String(contentsOfFile: Repo.path("Fixtures/demo/calendar-accounts.toml.in"), encoding: .utf8)
                 .replacingOccurrences(of: "{{CALDAV_URL}}", with: caldavURL)
@@ -25,7 +41,7 @@ struct FixtureTeam {
     }
 
     func activity(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
-        try IntegrationTests.activity(["--config", config] + arguments, environment: environment)
+        try IntegrationTests.activity(["--config", config] + arguments, environment: storeEnvironment.merging(environment) { _, b in b })
     }
 
     /// `week --format json` for every rep, parsed.

@@ -1,5 +1,6 @@
 import Foundation
-import ActivityStore
+@testable import ActivityStore
+import ActivityCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,9 +28,10 @@ final class GeneratedTeam {
     var caldavURL: String { radicale.principalURL("alice") }
 
     /// A fresh config and store for the team (every account: three mailboxes, alice's calendar).
-    func team(imapURL: String? = nil, caldavURL: String? = nil, extra: String = "",
+    func team(imapURL: String? = nil, caldavURL: String? = nil, extra: String = "", postgres: PostgresServer? = nil,
               edit: @escaping (String) -> String = { $0 }) throws -> FixtureTeam {
-        try FixtureTeam(imapURL: imapURL ?? self.imapURL, caldavURL: caldavURL ?? self.caldavURL, extra: extra, edit: edit)
+        try FixtureTeam(imapURL: imapURL ?? self.imapURL, caldavURL: caldavURL ?? self.caldavURL, extra: extra,
+                        postgres: postgres, edit: edit)
     }
 }
 
@@ -52,12 +54,28 @@ struct StoreSnapshot: Equatable {
     ]
 
     init(store path: String) throws {
-        let db = try SQLiteDatabase(path: path, readOnly: true)
+        try self.init(SQLiteDatabase(path: path, readOnly: true))
+    }
+
+    /// The snapshot of a store of either engine (bytes compared as upper-case hex on both).
+    init(location: StoreLocation) throws {
+        guard case .postgres = location else {
+            if case .sqlite(let path) = location { try self.init(store: path) } else { fatalError() }
+            return
+        }
+        try self.init(Store(location: location).db)
+    }
+
+    private init(_ db: any Connection) throws {
         var tables: [String: [String]] = [:]
-        for (name, sql) in StoreSnapshot.queries {
-            let columns = sql.components(separatedBy: " FROM ")[0].split(separator: ",").count
+        let hex = try! NSRegularExpression(pattern: "hex\\(([a-z_.]+)\\)")
+        for (name, query) in StoreSnapshot.queries {
+            var sql = query
+            if db.dialect.isPostgres {
+                sql = hex.stringByReplacingMatches(in: sql, range: NSRange(sql.startIndex..., in: sql), withTemplate: "upper(encode($1, 'hex'))")
+            }
             let rows = try db.prepare(sql).map { row in
-                (0..<Int32(columns)).map { row.isNull($0) ? "∅" : row.text($0) }.joined(separator: "\t")
+                (0..<row.columnCount).map { row.isNull($0) ? "∅" : row.text($0) }.joined(separator: "\t")
             }
             tables[name] = rows.sorted()
         }

@@ -1,0 +1,257 @@
+import Foundation
+import Testing
+import ActivityCore
+import ActivityStore
+
+/// The two stores, SQLite and PostgreSQL, keep the same promises: every test here runs against
+/// both, through the store's public interface only.
+enum StoreEngine: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+
+    /// The server a `FixtureTeam` of this engine keeps its ledger on (nil: SQLite).
+    func server() throws -> PostgresServer? { self == .postgres ? try PostgresServer.shared() : nil }
+
+    /// A fresh, empty store of this engine (a file in a temporary directory, or a new database
+    /// on the shared test server); `keep` holds what must live as long as the store.
+    func fresh() throws -> (location: StoreLocation, keep: AnyObject) {
+        switch self {
+        case .sqlite:
+            let dir = TempDir("activity-store")
+            return (.sqlite(path: dir.file("activity.db")), dir)
+        case .postgres:
+            let server = try PostgresServer.shared()
+            let url = try server.database().replacingOccurrences(of: "activity@", with: "activity:\(PostgresServer.password)@")
+            return (.postgres(url: url), server)
+        }
+    }
+}
+
+@Suite("One store contract, on SQLite and on PostgreSQL")
+struct StoreContractTests {
+    static let zone = TimeZone(identifier: "Asia/Shanghai")!
+    /// 2026-11-17 10:00 in Shanghai.
+    static let tuesday = Date(timeIntervalSince1970: 1_763_344_800)
+
+    static func mail(_ key: String, at date: Date = tuesday, parts: [[UInt8]] = []) -> MailItem {
+        MailItem(key: key, messageID: "<\(key)>", date: date, dateSource: "Date", from: "alice@example.com", fromName: "王丽",
+                 to: ["buyer@acme.com.cn", "cto@acme.com.cn"], cc: [], subject: "拜访华为 \(key)", threadKey: key,
+                 automated: nil, calendarParts: parts)
+    }
+
+    static func activity(_ ref: String, kind: Kind = .visit, org: String = "acme.com.cn", at: Date = tuesday, title: String = "拜访") -> Activity {
+        Activity(rep: "alice", kind: kind, at: at, org: org, otherOrgs: ["huawei.com"], title: title, rule: "keyword:拜访",
+                 sourceType: .imap, account: "alice-mail", ref: ref)
+    }
+
+    @Test("a mail stored from two folders counts once, keeps both locations, and its bytes come back unchanged",
+          arguments: StoreEngine.allCases)
+    func mailIsStoredOnceWithEveryLocation(engine: StoreEngine) throws {
+        let (location, keep) = try engine.fresh()
+        defer { withExtendedLifetime(keep) {} }
+        let store = try Store(location: location)
+        let headers: [UInt8] = Array("Subject: =?GB2312?B?sN23w7uqzqo=?=\r\n".utf8) + [0x00, 0xFF, 0xFE, 0x80, 0x0D, 0x0A]
+        let invitation: [UInt8] = Array("BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n".utf8) + [0xE4, 0xB8]
+        let item = Self.mail("m1@acme.com.cn", parts: [invitation, [0x00]])
+        let first = try store.transaction {
+            try store.insertMail(rep: "alice", item: item, headers: headers, account: "alice-mail", folder: "INBOX", uidValidity: 7, uid: 1)
+        }
+        let again = try store.insertMail(rep: "alice", item: item, headers: headers, account: "alice-mail", folder: "Archive",
+                                         uidValidity: 9, uid: 42)
+        #expect(first && !again)
+        #expect(try store.mailCount() == 1)
+        #expect(try store.mailCount(rep: "alice") == 1)
+        #expect(try store.locationCount(account: "alice-mail", folder: "INBOX") == 1)
+        #expect(try store.locationCount(account: "alice-mail", folder: "Archive") == 1)
+        #expect(try store.headers(rep: "alice", key: item.key) == headers)
+        let withParts = try store.mailsWithCalendarParts(rep: "alice")
+        #expect(withParts.map(\.item) == [item])
+        #expect(withParts.first?.account == "alice-mail")
+    }
+
+    @Test("mail streams in timeline order: by date, then by key compared as bytes", arguments: StoreEngine.allCases)
+    func mailStreamsInTimelineOrder(engine: StoreEngine) throws {
+        let (location, keep) = try engine.fresh()
+        defer { withExtendedLifetime(keep) {} }
+        let store = try Store(location: location)
+        let later = Self.tuesday.addingTimeInterval(3600)
+        for (key, date) in [("b", Self.tuesday), ("é", Self.tuesday), ("B", Self.tuesday), ("a", later), ("华为", Self.tuesday), ("a", Self.tuesday)] {
+            try store.insertMail(rep: "alice", item: Self.mail(key, at: date), headers: [], account: "alice-mail", folder: "INBOX",
+                                 uidValidity: 1, uid: UInt32(key.utf8.first!))
+        }
+        var keys: [String] = []
+        try store.forEachMail(rep: "alice") { keys.append($0.item.key) }
+        // "a" twice is one mail, the first stored (an hour later) wins; byte order puts "B" first.
+        #expect(keys == ["B", "b", "é", "华为", "a"])
+    }
+
+    @Test("folder checkpoints round-trip, a HIGHESTMODSEQ above 2^63 included, and a forgotten folder keeps its mail",
+          arguments: StoreEngine.allCases)
+    func checkpointsRoundTrip(engine: StoreEngine) throws {
+        let (location, keep) = try engine.fresh()
+        defer { withExtendedLifetime(keep) {} }
+        let store = try Store(location: location)
+        let c = FolderCheckpoint(uidValidity: UInt32.max, uidNext: 1001, highestUID: 1000, highestModSeq: UInt64.max - 5)
+        try store.saveCheckpoint(c, account: "alice-mail", folder: "已发送")
+        try store.saveCheckpoint(FolderCheckpoint(uidValidity: 3, uidNext: nil, highestUID: 0, highestModSeq: nil),
+                                 account: "alice-mail", folder: "INBOX")
+        #expect(try store.checkpoint(account: "alice-mail", folder: "已发送") == c)
+        #expect(try store.checkpointFolders(account: "alice-mail") == ["INBOX", "已发送"])
+        try store.insertMail(rep: "alice", item: Self.mail("m"), headers: [1], account: "alice-mail", folder: "已发送", uidValidity: 3, uid: 1)
+        try store.transaction { try store.forgetFolder(account: "alice-mail", folder: "已发送") }
+        #expect(try store.checkpoint(account: "alice-mail", folder: "已发送") == nil)
+        #expect(try store.locationCount(account: "alice-mail", folder: "已发送") == 0)
+        #expect(try store.mailCount() == 1)
+    }
+
+    @Test("a rep's activities become the derived set: changed rows rewritten, vanished ones gone, weeks and stages counted",
+          arguments: StoreEngine.allCases)
+    func activitiesAreReplacedByTheDerivedSet(engine: StoreEngine) throws {
+        let (location, keep) = try engine.fresh()
+        defer { withExtendedLifetime(keep) {} }
+        let store = try Store(location: location)
+        let week = ISOWeek(containing: Self.tuesday, in: Self.zone)
+        let visit = Self.activity("v1"), lead = Self.activity("l1", kind: .lead, org: "newco.cn")
+        try store.transaction { try store.replaceActivities(rep: "alice", with: [visit, lead], timeZone: Self.zone) }
+        var renamed = visit
+        renamed.title = "拜访 (改)"
+        let demo = Self.activity("d1", kind: .demo, at: Self.tuesday.addingTimeInterval(7 * 86_400))
+        try store.transaction { try store.replaceActivities(rep: "alice", with: [renamed, demo], timeZone: Self.zone) }
+        #expect(try store.activities(rep: "alice", week: week) == [renamed])
+        #expect(try store.activity(id: lead.id) == nil)
+        #expect(try store.activity(id: demo.id) == demo)
+        #expect(try store.activityCount() == 2)
+        let next = ISOWeek(containing: demo.at, in: Self.zone)
+        #expect(try store.weeklyCounts(from: week, to: next) == ["alice": [week: [.visit: 1], next: [.demo: 1]]])
+        #expect(try store.organisationCounts(from: week, to: next) == ["alice": [.visit: 1, .demo: 1]])
+        #expect(try store.stages(rep: "alice", orgs: ["acme.com.cn", "none.cn"], before: demo.at.addingTimeInterval(1))
+                == ["acme.com.cn": Kind.demo.step])
+    }
+
+    @Test("exchanges keep their duplicates and give the last mail each way per organisation", arguments: StoreEngine.allCases)
+    func exchangesGiveTheLastMailEachWay(engine: StoreEngine) throws {
+        let (location, keep) = try engine.fresh()
+        defer { withExtendedLifetime(keep) {} }
+        let store = try Store(location: location)
+        let t = Self.tuesday
+        let exchanges = [Exchange(org: "acme.com.cn", at: t, direction: .outbound), Exchange(org: "acme.com.cn", at: t, direction: .outbound),
+                         Exchange(org: "acme.com.cn", at: t.addingTimeInterval(60), direction: .inbound)]
+        try store.transaction { try store.replaceExchanges(rep: "alice", with: exchanges) }
+        try store.transaction { try store.replaceExchanges(rep: "alice", with: Array(exchanges.dropFirst())) }
+        let last = try store.lastExchanges(rep: "alice", before: t.addingTimeInterval(3600), since: t.addingTimeInterval(-3600))
+        #expect(last.count == 1)
+        #expect(last.first?.org == "acme.com.cn")
+        #expect(last.first?.lastOut == t)
+        #expect(last.first?.lastIn == t.addingTimeInterval(60))
+    }
+
+    @Test("a derivation of older items than the one recorded is refused, and a rep is stale until derived",
+          arguments: StoreEngine.allCases)
+    func itemsVersionsKeepTheNewestDerivation(engine: StoreEngine) throws {
+        let (location, keep) = try engine.fresh()
+        defer { withExtendedLifetime(keep) {} }
+        let store = try Store(location: location)
+        #expect(try store.staleReps(["alice", "bob"]) == ["alice", "bob"])
+        try store.transaction { try store.itemsChanged(rep: "alice"); try store.itemsChanged(rep: "alice") }
+        #expect(try store.itemsVersion(rep: "alice") == 2)
+        #expect(try store.transaction { try store.recordDerived(rep: "alice", version: 2, at: Self.tuesday) })
+        #expect(try store.transaction { try store.recordDerived(rep: "alice", version: 1, at: Self.tuesday) } == false)
+        #expect(try store.staleReps(["alice", "bob"]) == ["bob"])
+    }
+
+    @Test("account status keeps the last attempt, success and error", arguments: StoreEngine.allCases)
+    func accountStatusRoundTrips(engine: StoreEngine) throws {
+        let (location, keep) = try engine.fresh()
+        defer { withExtendedLifetime(keep) {} }
+        let store = try Store(location: location)
+        let t = Self.tuesday
+        try store.recordAttempt(account: "alice-mail", at: t)
+        try store.recordSuccess(account: "alice-mail", at: t, newItems: 5)
+        try store.recordSuccess(account: "alice-mail", at: t.addingTimeInterval(60), newItems: 2)
+        try store.recordFailure(account: "alice-mail", at: t.addingTimeInterval(120), message: "服务器 unreachable")
+        let s = try #require(try store.accountStatuses().first)
+        #expect(s.account == "alice-mail" && s.itemsSeen == 7 && s.lastError == "服务器 unreachable")
+        #expect(s.lastAttempt == t && s.lastSuccess == t.addingTimeInterval(60) && s.lastErrorAt == t.addingTimeInterval(120))
+    }
+
+    @Test("malformed items are recorded once, found by their ref, and cleared", arguments: StoreEngine.allCases)
+    func malformedItemsRoundTrip(engine: StoreEngine) throws {
+        let (location, keep) = try engine.fresh()
+        defer { withExtendedLifetime(keep) {} }
+        let store = try Store(location: location)
+        let t = Self.tuesday
+        let m = MalformedItem(account: "alice-cal", location: "/dav/alice/work/", ref: "/dav/alice/work/bad.ics", kind: .event,
+                              reason: "no DTSTART", firstSeen: t, lastSeen: t)
+        try store.recordMalformed(m)
+        var later = m
+        later.lastSeen = t.addingTimeInterval(60)
+        try store.recordMalformed(later)
+        #expect(try store.malformedItems() == [later])
+        #expect(try store.malformedItems(ref: "bad.ics") == [later])
+        try store.clearMalformed(account: "alice-cal", location: "/dav/alice/work/")
+        #expect(try store.malformedItems(account: "alice-cal") == [])
+    }
+
+    @Test("calendar objects and sync tokens round-trip, and a removed calendar takes its events along", arguments: StoreEngine.allCases)
+    func calendarsRoundTrip(engine: StoreEngine) throws {
+        let (location, keep) = try engine.fresh()
+        defer { withExtendedLifetime(keep) {} }
+        let store = try Store(location: location)
+        try store.saveCalendar(account: "alice-cal", url: "/dav/alice/work/", displayName: "工作", token: "t1")
+        let object = Store.CalendarObject(account: "alice-cal", calendar: "/dav/alice/work/", href: "/dav/alice/work/a.ics",
+                                          etag: "\"e1\"", data: Array("BEGIN:VCALENDAR\r\n".utf8) + [0xFF])
+        try store.saveCalendarObject(object)
+        #expect(try store.calendars(account: "alice-cal").map(\.token) == ["t1"])
+        #expect(try store.calendarETags(account: "alice-cal", calendar: "/dav/alice/work/") == [object.href: "\"e1\""])
+        #expect(try store.calendarObjects(accounts: ["alice-cal"]) == [object])
+        try store.removeCalendar(account: "alice-cal", url: "/dav/alice/work/")
+        #expect(try store.calendarObjectCount() == 0)
+    }
+
+    @Test("a lease has one holder at a time, is renewed by it, and is free again once released or expired",
+          arguments: StoreEngine.allCases)
+    func leasesHaveOneHolderAtATime(engine: StoreEngine) throws {
+        let (location, keep) = try engine.fresh()
+        defer { withExtendedLifetime(keep) {} }
+        let a = try Store(location: location), b = try Store(location: location)
+        #expect(try a.takeLeases(units: [["alice-mail"], ["bob-mail"]], holder: "one:1", for: 30) == [0, 1])
+        #expect(try b.takeLeases(units: [["alice-mail"], ["carol-mail"]], holder: "two:2", for: 30) == [1])
+        #expect(try b.liveLeases().mapValues(\.holder) == ["alice-mail": "one:1", "bob-mail": "one:1", "carol-mail": "two:2"])
+        #expect(try a.renewLeases(accounts: ["alice-mail", "carol-mail"], holder: "one:1", for: 30) == ["carol-mail"])
+        try a.releaseLeases(accounts: ["alice-mail"], holder: "one:1")
+        #expect(try b.takeLeases(units: [["alice-mail"]], holder: "two:2", for: 30) == [0])
+        // A short lease that its holder stops renewing is taken over once it has expired.
+        #expect(try a.takeLeases(units: [["dave-mail"]], holder: "one:1", for: 1) == [0])
+        #expect(try b.takeLeases(units: [["dave-mail"]], holder: "two:2", for: 30) == [])
+        Thread.sleep(forTimeInterval: 2.2)
+        #expect(try b.takeLeases(units: [["dave-mail"]], holder: "two:2", for: 30) == [0])
+        #expect(try a.renewLeases(accounts: ["dave-mail"], holder: "one:1", for: 30) == ["dave-mail"])
+    }
+
+    @Test("a unit of accounts is leased whole or not at all", arguments: StoreEngine.allCases)
+    func unitsAreLeasedWhole(engine: StoreEngine) throws {
+        let (location, keep) = try engine.fresh()
+        defer { withExtendedLifetime(keep) {} }
+        let store = try Store(location: location)
+        #expect(try store.takeLeases(units: [["alice-work"]], holder: "one:1", for: 30) == [0])
+        #expect(try store.takeLeases(units: [["alice-work", "alice-163"], ["bob-mail"]], holder: "two:2", for: 30) == [1])
+        #expect(try store.liveLeases()["alice-163"] == nil)
+    }
+
+    @Test("a worker whose lease was taken over cannot commit another batch for that account", arguments: StoreEngine.allCases)
+    func aLostLeaseFencesTheOldHolder(engine: StoreEngine) throws {
+        let (location, keep) = try engine.fresh()
+        defer { withExtendedLifetime(keep) {} }
+        let old = try Store(location: location), new = try Store(location: location)
+        #expect(try old.takeLeases(units: [["alice-mail"]], holder: "old:1", for: 1) == [0])
+        old.fence = LeaseFence(holder: "old:1", accounts: ["alice-mail"])
+        try old.transaction { try old.recordAttempt(account: "alice-mail", at: Self.tuesday) }
+        Thread.sleep(forTimeInterval: 2.2)
+        #expect(try new.takeLeases(units: [["alice-mail"]], holder: "new:2", for: 30) == [0])
+        #expect(throws: LeaseLost.self) {
+            try old.transaction { try old.recordSuccess(account: "alice-mail", at: Self.tuesday, newItems: 1) }
+        }
+        #expect(try new.accountStatuses().first?.lastSuccess == nil, "the fenced batch was rolled back")
+    }
+}
