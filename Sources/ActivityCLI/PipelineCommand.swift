@@ -33,10 +33,10 @@ struct PipelineCommand: ParsableCommand {
         let runtime = try Runtime.load(global)
         let config = runtime.config
         let reps = try self.reps.chosen(in: config)
-        guard FileManager.default.fileExists(atPath: config.storePath) else {
-            throw ActivityError(.noInput, "store \(config.storePath) does not exist yet; run `activity sync` first")
+        guard Store.mayExist(config.store) else {
+            throw ActivityError(.noInput, "store \(config.store) does not exist yet; run `activity sync` first")
         }
-        let ledger = Ledger(config: config, store: try Store(path: config.storePath))
+        let ledger = Ledger(config: config, store: try Store(location: config.store))
         let now = Date()
         var rows: [(rep: Config.Rep, zone: TimeZone, deals: [Pipeline.Deal])] = []
         for r in reps {
