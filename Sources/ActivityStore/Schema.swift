@@ -144,5 +144,24 @@ enum Schema {
         """
         ALTER TABLE mail ADD COLUMN internal_date INTEGER;
         """,
+        // 6: the weekly digest (issue 17): one row per user and week. `state` is `sending` from
+        // just before the SMTP transaction until its outcome is recorded (a crash in between
+        // leaves `sending`, and the next run sends again with the same Message-ID: at most one
+        // duplicate), then `sent`, `failed` (temporary: retried) or `refused` (5xx: not retried
+        // unless --force or the address changes).
+        """
+        CREATE TABLE digest_sent (
+            login TEXT NOT NULL,
+            week TEXT NOT NULL,
+            email TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_attempt INTEGER,
+            sent_at INTEGER,
+            last_error TEXT,
+            PRIMARY KEY (login, week)
+        );
+        """,
     ]
 }
