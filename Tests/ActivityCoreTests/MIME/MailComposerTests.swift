@@ -27,7 +27,7 @@ struct MailComposerTests {
         #expect(item.to == ["zhao@hxsoft.cn"])
         #expect(item.messageID == "digest.2026-W47.0123456789abcdef@hxsoft.cn")
         #expect(item.date == Date(timeIntervalSince1970: 1_795_395_000))
-        #expect(item.dateSource == "date")
+        #expect(item.dateSource == "header")
         let headers = MessageHeaders(raw: raw)
         #expect(AddressList.parse(headers.first("To") ?? "").first?.name == "赵经理")
     }
