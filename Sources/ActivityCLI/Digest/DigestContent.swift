@@ -29,6 +29,9 @@ struct DigestContent {
 
     var isTeamView: Bool { user.role != .rep }
 
+    /// The order in which kinds make the subject's headline when as many reps fall short of each.
+    static let headlineOrder: [Kind] = [.visit, .demo, .lead, .closing, .contact, .qualified, .onboarding, .payment, .followUp]
+
     /// Short labels that read well on a phone (the subject's 拜访).
     static func label(_ k: Kind) -> String {
         switch k {
@@ -90,14 +93,18 @@ struct DigestContent {
         let head = "销售活动周报 \(week) \(scope)："
         if !isTeamView {
             guard let line = reps.first else { return head + "无数据" }
-            guard let worst = line.short.first else { return head + (line.targets.isEmpty ? "本周无指标" : "全部达标") }
-            return head + "\(DigestContent.label(worst.kind)) \(worst.attainment.actual)/\(formatNumber(worst.attainment.target)) 未达标"
+            let short = line.short
+            guard let worst = DigestContent.headlineOrder.lazy.compactMap({ k in short.first { $0.kind == k } }).first else {
+                return head + (line.targets.isEmpty ? "本周无指标" : "全部达标")
+            }
+            let more = short.count > 1 ? " 等 \(short.count) 项" : ""
+            return head + "\(DigestContent.label(worst.kind)) \(worst.attainment.actual)/\(formatNumber(worst.attainment.target))\(more)未达标"
         }
-        // The kind most reps fall short of (ties: the later step of the flow, e.g. visits over leads).
+        // The kind most reps fall short of; ties go to what the weekly review asks first (visits).
         var best: (kind: Kind, count: Int)? = nil
-        for k in kinds {
+        for k in DigestContent.headlineOrder where kinds.contains(k) {
             let n = reps.filter { $0.short.contains { $0.kind == k } }.count
-            if n > 0, best == nil || n > best!.count || (n == best!.count && k.step > best!.kind.step) { best = (k, n) }
+            if n > 0, best == nil || n > best!.count { best = (k, n) }
         }
         guard let best else { return head + (reps.isEmpty ? "无销售" : "\(reps.count) 人全部达标") }
         return head + "\(reps.count) 人中 \(best.count) 人\(DigestContent.label(best.kind))未达标"
@@ -184,6 +191,7 @@ struct DigestContent {
     var html: String {
         let e = DigestContent.escape
         let cell = "padding:6px 8px;border-bottom:1px solid #e5e7eb;font-size:14px;"
+        let name = cell + "white-space:nowrap;"
         let th = "padding:6px 8px;border-bottom:2px solid #d1d5db;font-size:12px;color:#6b7280;text-align:left;font-weight:600;"
         var o = """
             <!DOCTYPE html>
@@ -219,7 +227,7 @@ struct DigestContent {
             o += section("每人对照指标")
             o += table(["销售"] + kinds.map(DigestContent.label) + ["差距"], reps.map { r in
                 let gap = r.short.map { "\(DigestContent.label($0.kind)) −\(formatNumber($0.attainment.remaining))" }.joined(separator: "，")
-                return "<tr><td style=\"\(cell)\">\(e(r.week.name))</td>" + kinds.map { targetCell(r, $0) }.joined()
+                return "<tr><td style=\"\(name)\">\(e(r.week.name))</td>" + kinds.map { targetCell(r, $0) }.joined()
                     + "<td style=\"\(cell)font-size:13px;color:#a3231b;\">\(e(gap.isEmpty ? "" : gap))</td></tr>"
             })
             if reps.isEmpty { o += "<tr><td style=\"padding:0 20px;\">无可见的销售。</td></tr>\n" }
@@ -240,7 +248,7 @@ struct DigestContent {
             o += "<tr><td style=\"padding:0 20px 8px 20px;font-size:14px;color:#6b7280;\">无</td></tr>\n"
         } else {
             o += table((isTeamView ? ["销售"] : []) + ["客户", "上次联系", "等待天数"], due.map { r, f in
-                "<tr>" + (isTeamView ? "<td style=\"\(cell)\">\(e(r.week.name))</td>" : "")
+                "<tr>" + (isTeamView ? "<td style=\"\(name)\">\(e(r.week.name))</td>" : "")
                     + "<td style=\"\(cell)\">\(e(f.org))</td><td style=\"\(cell)\">\(e(isoDate(f.lastContact, in: r.week.timeZone)))</td>"
                     + "<td style=\"\(cell)font-weight:600;\">\(f.daysWaiting)</td></tr>"
             })
@@ -253,8 +261,8 @@ struct DigestContent {
             o += table(["类"] + (isTeamView ? ["销售"] : []) + ["客户", "阶段", "天", "下一步"], deals.map { r, d in
                 let badge = d.dealClass == .a ? "#1d4ed8" : d.dealClass == .b ? "#0f766e" : "#6b7280"
                 return "<tr><td style=\"\(cell)\"><span style=\"display:inline-block;padding:1px 6px;border-radius:4px;background:\(badge);color:#ffffff;font-size:12px;\">\(e(d.dealClass.rawValue))\(d.stale ? " 停滞" : "")</span></td>"
-                    + (isTeamView ? "<td style=\"\(cell)\">\(e(r.week.name))</td>" : "")
-                    + "<td style=\"\(cell)\">\(e(d.org))</td><td style=\"\(cell)\">\(e(d.stepName))</td>"
+                    + (isTeamView ? "<td style=\"\(name)\">\(e(r.week.name))</td>" : "")
+                    + "<td style=\"\(cell)word-break:break-all;\">\(e(d.org))</td><td style=\"\(name)\">\(e(d.stepName))</td>"
                     + "<td style=\"\(cell)\">\(d.daysSince)</td><td style=\"\(cell)\">\(e(d.next))</td></tr>"
             })
         }

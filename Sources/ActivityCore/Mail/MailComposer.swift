@@ -207,14 +207,12 @@ public enum MailComposer {
         return out
     }
 
-    /// ` filename="ASCII fallback"` and RFC 2231 `filename*0*=UTF-8''…; filename*1*=…` continuations,
-    /// each on a line of its own (no CRLF after the last).
+    /// RFC 2231 ` filename*0*=UTF-8''…; filename*1*=…` continuations, each on a line of its own
+    /// (no CRLF after the last). No ASCII `filename=` beside it: readers that find both may take
+    /// the fallback (Python's email package does) and lose the Chinese name.
     public static func filenameParameters(_ name: String) -> String {
-        let clean = headerText(name)
-        var fallback = String(clean.unicodeScalars.map { u -> Character in
-            (u.value >= 0x20 && u.value < 0x7F && u != "\"" && u != "\\") ? Character(u) : "_"
-        })
-        if fallback.isEmpty { fallback = "attachment" }
+        var clean = headerText(name)
+        if clean.isEmpty { clean = "attachment" }
         var pieces: [String] = []
         var current = ""
         for b in clean.utf8 {
@@ -228,10 +226,6 @@ public enum MailComposer {
             current += enc
         }
         if !current.isEmpty || pieces.isEmpty { pieces.append(current) }
-        var lines = [" filename=\"\(fallback.prefix(60))\""]
-        for (i, p) in pieces.enumerated() {
-            lines.append(" filename*\(i)*=\(i == 0 ? "UTF-8''" : "")\(p)")
-        }
-        return lines.joined(separator: ";\r\n")
+        return pieces.enumerated().map { i, p in " filename*\(i)*=\(i == 0 ? "UTF-8''" : "")\(p)" }.joined(separator: ";\r\n")
     }
 }
