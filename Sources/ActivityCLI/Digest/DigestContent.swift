@@ -117,7 +117,11 @@ struct DigestContent {
         return "digest.\(week).\(d.hex)@\(domain)"
     }
 
-    var attachmentName: String { "销售活动周报-\(week)-\(scope).xlsx" }
+    /// The XLSX's file name; characters that file systems or mail clients refuse become `_`.
+    var attachmentName: String {
+        let safe = String(scope.map { "/\\:*?\"<>|".contains($0) ? "_" : $0 })
+        return "销售活动周报-\(week)-\(safe).xlsx"
+    }
 
     // MARK: - Plain text
 

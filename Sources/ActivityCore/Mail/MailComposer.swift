@@ -170,9 +170,10 @@ public enum MailComposer {
         if raw.unicodeScalars.allSatisfy({ atext.contains($0) }) && !raw.contains("=?") && !raw.contains("  ") && raw.utf8.count <= 40 {
             return "\(raw) <\(m.address)>"
         }
-        if isPlainASCII(raw) && raw.utf8.count <= 40 {
-            let escaped = raw.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            return "\"\(escaped)\" <\(m.address)>"
+        // Specials but no quote or backslash: a quoted string. Those two (readers disagree on
+        // escapes) and anything not ASCII: encoded words.
+        if isPlainASCII(raw) && raw.utf8.count <= 40 && !raw.contains("\"") && !raw.contains("\\") {
+            return "\"\(raw)\" <\(m.address)>"
         }
         return encodedWords(raw).joined(separator: "\r\n ") + "\r\n <\(m.address)>"
     }
