@@ -106,6 +106,12 @@ public enum MailComposer {
         return String(out)
     }
 
+    /// What a display name keeps: `headerText`, without surrounding whitespace and double quotes
+    /// (readers, ours included, take a name's outer quotes for quoting, even inside encoded words).
+    public static func displayName(_ s: String) -> String {
+        headerText(s).trimmingCharacters(in: CharacterSet(charactersIn: " \""))
+    }
+
     /// `Name: value` where value is already folded at safe places (or short), CRLF-terminated.
     static func field(_ name: String, _ value: String) -> String {
         // Fold a list at ", " when the line would pass the limit.
@@ -163,7 +169,7 @@ public enum MailComposer {
     /// `Name <addr>`: the name as atoms when it is plain ASCII words, a quoted string when it
     /// has specials, encoded words (folded) when it is not ASCII.
     static func mailbox(_ m: MailAddress) -> String {
-        guard let raw = m.name.map(headerText)?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else {
+        guard let raw = m.name.map(displayName), !raw.isEmpty else {
             return "<\(m.address)>"
         }
         let atext = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~ ")

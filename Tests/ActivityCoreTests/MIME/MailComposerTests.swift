@@ -55,6 +55,21 @@ struct MailComposerTests {
         }
     }
 
+    @Test("hostile display names come back as they were (fuzz target digest's findings)")
+    func hostileNames() {
+        let found: [[UInt8]] = [
+            Array("\"Evil\"\u{1}".utf8),
+            [0x22, 0x94, 0x2A, 0x20, 0x80, 0xE5, 0x94, 0xAE, 0xE6, 0xB4, 0xBB, 0xE5, 0x52, 0x43, 0x1A, 0x53, 0x65, 0x31, 0x22, 0x2D, 0x45, 0x76, 0x69, 0x32, 0x6C, 0x22],
+        ]
+        for bytes in found {
+            let name = String(decoding: bytes, as: UTF8.self)
+            let raw = mail(fromName: name).render()
+            let expected = MailComposer.displayName(name)
+            #expect(MailItem(headers: raw, internalDate: nil).fromName == expected,
+                    "\(String(decoding: raw.prefix(300), as: UTF8.self))")
+        }
+    }
+
     @Test("the attachment's name is RFC 2231 UTF-8 in continuations, never with an ASCII fallback that readers would prefer")
     func filename() {
         let p = MailComposer.filenameParameters("销售活动周报-2026-W47-华东区.xlsx")
