@@ -241,6 +241,33 @@ struct DigestTests {
         #expect(sink.messages.count == 3)
     }
 
+    @Test("hosted mail: AUTH XOAUTH2 with an access token from the [mail] refresh token, never the token in logs")
+    func xoauth2() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        let oauth = try OAuth2Server(user: "activity", refreshToken: "refresh-for-digest")
+        let sink = try SMTPSink(user: "activity:unused", xoauth2Introspect: oauth.introspectionURL)
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)", extra: DigestTests.users + """
+
+            [mail]
+            smtp_url = "\(sink.url)"
+            from = "销售活动周报 <activity@hxsoft.cn>"
+            username = "activity"
+            oauth2_token_url = "\(oauth.tokenURL)"
+            oauth2_client_id = "\(OAuth2Server.clientID)"
+            oauth2_client_secret_file = "secrets/smtp-client"
+            oauth2_refresh_token_file = "secrets/smtp-refresh"
+            """)
+        team.dir.write("secrets/smtp-client", OAuth2Server.clientSecret + "\n", mode: 0o600)
+        team.dir.write("secrets/smtp-refresh", "refresh-for-digest\n", mode: 0o600)
+        #expect(try team.activity(["sync", "--once"]).status == 0)
+        let r = try team.activity(["digest", "--week", DigestTests.week], environment: ["ACTIVITY_LOG": "debug"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(sink.messages.count == 4)
+        #expect(sink.authLog == Array(repeating: "XOAUTH2 ok", count: 4), "one login per message, with the one token")
+        #expect(oauth.tokenRequests == ["refresh_token ok"])
+        #expect(!r.stderr.contains("refresh-for-digest") && !r.stderr.contains(OAuth2Server.clientSecret))
+    }
+
     @Test("--dry-run --output writes one .eml per user whatever was sent, sends nothing; the HTML renders in Chromium")
     func dryRunAndRendering() throws {
         let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))

@@ -266,7 +266,7 @@ struct DigestContent {
                 let badge = d.dealClass == .a ? "#1d4ed8" : d.dealClass == .b ? "#0f766e" : "#6b7280"
                 return "<tr><td style=\"\(cell)\"><span style=\"display:inline-block;padding:1px 6px;border-radius:4px;background:\(badge);color:#ffffff;font-size:12px;\">\(e(d.dealClass.rawValue))\(d.stale ? " 停滞" : "")</span></td>"
                     + (isTeamView ? "<td style=\"\(name)\">\(e(r.week.name))</td>" : "")
-                    + "<td style=\"\(cell)word-break:break-all;\">\(e(d.org))</td><td style=\"\(name)\">\(e(d.stepName))</td>"
+                    + "<td style=\"\(cell)overflow-wrap:anywhere;word-break:break-word;\">\(e(d.org))</td><td style=\"\(name)\">\(e(d.stepName))</td>"
                     + "<td style=\"\(cell)\">\(d.daysSince)</td><td style=\"\(cell)\">\(e(d.next))</td></tr>"
             })
         }

@@ -10,12 +10,13 @@ final class SMTPSink {
     let port: Int
     private let process = Process()
 
-    init(user: String? = nil, refuse: [String] = []) throws {
+    init(user: String? = nil, refuse: [String] = [], xoauth2Introspect: String? = nil) throws {
         port = freePort()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         var args = ["python3", Repo.path("scripts/smtp-sink"), dir.file("spool"), String(port)]
         if let user { args += ["--user", user] }
         for r in refuse { args += ["--refuse", r] }
+        if let xoauth2Introspect { args += ["--xoauth2-introspect", xoauth2Introspect] }
         process.arguments = args
         process.standardInput = FileHandle.nullDevice
         FileManager.default.createFile(atPath: dir.file("log"), contents: nil)
@@ -37,6 +38,11 @@ final class SMTPSink {
             let env = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json)))) as? [String: Any]
             return (dir.file("spool/" + f), env?["rcpt_tos"] as? [String] ?? [])
         }
+    }
+
+    /// One line per XOAUTH2 login: `XOAUTH2 ok` or `XOAUTH2 refused`.
+    var authLog: [String] {
+        ((try? String(contentsOfFile: dir.file("spool/auth-log"), encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
     /// While on, MAIL FROM is answered 451 (a temporary failure).
