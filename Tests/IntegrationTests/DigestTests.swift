@@ -241,6 +241,26 @@ struct DigestTests {
         #expect(sink.messages.count == 3)
     }
 
+    @Test("no mail server: exit 69, nobody marked sent; the next run, with the server up, sends everyone's")
+    func serverDown() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        let port = freePort()
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)", extra: DigestTests.users + """
+
+            [mail]
+            smtp_url = "smtp://127.0.0.1:\(port)"
+            from = "销售活动周报 <activity@hxsoft.cn>"
+            """)
+        #expect(try team.activity(["sync", "--once"]).status == 0)
+        let down = try team.activity(["digest", "--week", DigestTests.week])
+        #expect(down.status == 69, "\(down.stderr)")
+        #expect(down.stdout.contains("retried later"))
+        let sink = try SMTPSink(port: port)
+        let up = try team.activity(["digest", "--week", DigestTests.week])
+        #expect(up.status == 0, "\(up.stderr)")
+        #expect(sink.messages.count == 4, "\(up.stdout)")
+    }
+
     @Test("hosted mail: AUTH XOAUTH2 with an access token from the [mail] refresh token, never the token in logs")
     func xoauth2() throws {
         let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))

@@ -108,8 +108,14 @@ public enum MailComposer {
 
     /// What a display name keeps: `headerText`, without surrounding whitespace and double quotes
     /// (readers, ours included, take a name's outer quotes for quoting, even inside encoded words).
+    /// Trimmed by characters, as our reader trims (a space followed by a combining mark is one
+    /// character, and not whitespace).
     public static func displayName(_ s: String) -> String {
-        headerText(s).trimmingCharacters(in: CharacterSet(charactersIn: " \""))
+        let text = headerText(s)
+        var t = text[...]
+        while let f = t.first, f.isWhitespace || f == "\"" { t = t.dropFirst() }
+        while let l = t.last, l.isWhitespace || l == "\"" { t = t.dropLast() }
+        return String(t)
     }
 
     /// `Name: value` where value is already folded at safe places (or short), CRLF-terminated.

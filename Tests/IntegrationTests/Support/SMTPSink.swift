@@ -10,10 +10,10 @@ final class SMTPSink {
     let port: Int
     private let process = Process()
 
-    init(user: String? = nil, refuse: [String] = [], xoauth2Introspect: String? = nil) throws {
-        port = freePort()
+    init(user: String? = nil, refuse: [String] = [], xoauth2Introspect: String? = nil, port: Int? = nil) throws {
+        self.port = port ?? freePort()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        var args = ["python3", Repo.path("scripts/smtp-sink"), dir.file("spool"), String(port)]
+        var args = ["python3", Repo.path("scripts/smtp-sink"), dir.file("spool"), String(self.port)]
         if let user { args += ["--user", user] }
         for r in refuse { args += ["--refuse", r] }
         if let xoauth2Introspect { args += ["--xoauth2-introspect", xoauth2Introspect] }
