@@ -261,6 +261,21 @@ struct DigestTests {
         #expect(sink.messages.count == 4, "\(up.stdout)")
     }
 
+    @Test("smtp:// to a host that is not loopback needs STARTTLS: a server without it gets nothing (exit 78)")
+    func startTLSRequired() throws {
+        // A non-loopback address of this machine, if it has one.
+        let ips = (try? run("/usr/bin/hostname", ["-I"]))?.stdout.split(separator: " ").map(String.init) ?? []
+        guard let ip = ips.first(where: { $0.contains(".") && !$0.hasPrefix("127.") }) else { return }
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        let sink = try SMTPSink(user: "activity:smtp-secret", host: ip)
+        let team = try DigestTests.team(dovecot, sink)
+        #expect(try team.activity(["sync", "--once"]).status == 0)
+        let r = try team.activity(["digest", "--week", DigestTests.week])
+        #expect(r.status == 78, "\(r.stderr)")
+        #expect(r.stderr.contains("STARTTLS"))
+        #expect(sink.messages.isEmpty)
+    }
+
     @Test("hosted mail: AUTH XOAUTH2 with an access token from the [mail] refresh token, never the token in logs")
     func xoauth2() throws {
         let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))

@@ -110,6 +110,10 @@ public enum SMTPClient {
         let last = transcript.lines.last { $0.count >= 3 && $0.prefix(3).allSatisfy(\.isNumber) }.map { String($0.prefix(200)) }
         let said = last.map { "; the server said \"\($0)\"" } ?? ""
         let prefix = "mail server \(server): "
+        if rc == CURLE_USE_SSL_FAILED {
+            let m = prefix + "does not offer STARTTLS, and the digest is not sent in clear to a host that is not loopback; use smtps:// or a server with STARTTLS in [mail] smtp_url"
+            throw SMTPFailure(permanent: false, replyCode: 0, message: m, error: ActivityError(.config, m))
+        }
         if rc == CURLE_LOGIN_DENIED {
             throw SMTPFailure(permanent: false, replyCode: reply, message: prefix + "login refused (\(detail))\(said)",
                               error: ActivityError(.noPermission, prefix + "login refused (\(detail))\(said); check [mail] username and its password"))

@@ -8,15 +8,19 @@ import Glibc
 final class SMTPSink {
     let dir = TempDir("activity-smtp")
     let port: Int
+    let host: String
     private let process = Process()
 
-    init(user: String? = nil, refuse: [String] = [], xoauth2Introspect: String? = nil, port: Int? = nil) throws {
+    init(user: String? = nil, refuse: [String] = [], xoauth2Introspect: String? = nil, port: Int? = nil,
+         host: String = "127.0.0.1") throws {
+        self.host = host
         self.port = port ?? freePort()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         var args = ["python3", Repo.path("scripts/smtp-sink"), dir.file("spool"), String(self.port)]
         if let user { args += ["--user", user] }
         for r in refuse { args += ["--refuse", r] }
         if let xoauth2Introspect { args += ["--xoauth2-introspect", xoauth2Introspect] }
+        args += ["--host", host]
         process.arguments = args
         process.standardInput = FileHandle.nullDevice
         FileManager.default.createFile(atPath: dir.file("log"), contents: nil)
@@ -28,7 +32,7 @@ final class SMTPSink {
         }
     }
 
-    var url: String { "smtp://127.0.0.1:\(port)" }
+    var url: String { "smtp://\(host):\(port)" }
 
     /// The messages accepted so far, in order: the .eml path and the envelope's recipients.
     var messages: [(path: String, rcpt: [String])] {
