@@ -30,7 +30,8 @@ public func fuzzDigest(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     precondition(item.from == "activity@hxsoft.cn", "from \(item.from ?? "nil")")
     precondition(item.to == ["zhao@hxsoft.cn"], "to \(item.to)")
     precondition(item.cc.isEmpty)
-    let name = MailComposer.displayName(part(1))
+    // The name our reader gives back is the one the composer settled on, and a plain name is kept.
+    let name = MailComposer.displayName(MailAddress(name: part(1), address: "activity@hxsoft.cn").name ?? "")
     precondition(item.fromName == (name.isEmpty ? nil : name), "from name \(item.fromName.debugDescription) != \(name.debugDescription)")
     precondition(item.messageID == "digest.2026-W47.0123456789abcdef@hxsoft.cn")
     let headers = MessageHeaders(raw: bytes)

@@ -106,16 +106,21 @@ public enum MailComposer {
         return String(out)
     }
 
-    /// What a display name keeps: `headerText`, without surrounding whitespace and double quotes
-    /// (readers, ours included, take a name's outer quotes for quoting, even inside encoded words).
-    /// Trimmed by characters, as our reader trims (a space followed by a combining mark is one
-    /// character, and not whitespace).
+    /// What a display name keeps, so that readers give back exactly this: `headerText`, then
+    /// what our own reader (`AddressList`) would make of it — surrounding whitespace and one pair
+    /// of surrounding quotes go — repeated until the name reads back as itself ("" when it never
+    /// does, or when nothing is left: then no name is written).
     public static func displayName(_ s: String) -> String {
-        let text = headerText(s)
-        var t = text[...]
-        while let f = t.first, f.isWhitespace || f == "\"" { t = t.dropFirst() }
-        while let l = t.last, l.isWhitespace || l == "\"" { t = t.dropLast() }
-        return String(t)
+        var name = headerText(s)
+        for _ in 0..<8 {
+            if name.isEmpty { return "" }
+            // As a reader sees the field: unfolded.
+            let field = encodeMailbox(name: name, address: "x@example.com").replacingOccurrences(of: "\r\n", with: "")
+            let read = AddressList.parse(field).first?.name ?? ""
+            if read == name { return name }
+            name = read
+        }
+        return ""
     }
 
     /// `Name: value` where value is already folded at safe places (or short), CRLF-terminated.
@@ -175,19 +180,21 @@ public enum MailComposer {
     /// `Name <addr>`: the name as atoms when it is plain ASCII words, a quoted string when it
     /// has specials, encoded words (folded) when it is not ASCII.
     static func mailbox(_ m: MailAddress) -> String {
-        guard let raw = m.name.map(displayName), !raw.isEmpty else {
-            return "<\(m.address)>"
-        }
+        encodeMailbox(name: m.name.map(displayName) ?? "", address: m.address)
+    }
+
+    static func encodeMailbox(name raw: String, address: String) -> String {
+        guard !raw.isEmpty else { return "<\(address)>" }
         let atext = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~ ")
         if raw.unicodeScalars.allSatisfy({ atext.contains($0) }) && !raw.contains("=?") && !raw.contains("  ") && raw.utf8.count <= 40 {
-            return "\(raw) <\(m.address)>"
+            return "\(raw) <\(address)>"
         }
         // Specials but no quote or backslash: a quoted string. Those two (readers disagree on
         // escapes) and anything not ASCII: encoded words.
         if isPlainASCII(raw) && raw.utf8.count <= 40 && !raw.contains("\"") && !raw.contains("\\") {
-            return "\"\(raw)\" <\(m.address)>"
+            return "\"\(raw)\" <\(address)>"
         }
-        return encodedWords(raw).joined(separator: "\r\n ") + "\r\n <\(m.address)>"
+        return encodedWords(raw).joined(separator: "\r\n ") + "\r\n <\(address)>"
     }
 
     /// `Mon, 23 Nov 2026 08:30:00 +0800`.
