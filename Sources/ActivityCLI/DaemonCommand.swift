@@ -15,7 +15,8 @@ struct DaemonCommand: ParsableCommand {
         abstract: "Poll every account forever; SIGTERM or SIGINT finishes the syncs in hand and exits 0.",
         discussion: """
             Each account is polled on its own poll_interval, with jitter; after failures an account waits \
-            twice as long each time, up to an hour, while the others go on. Logs go to stderr, at info \
+            twice as long each time, up to an hour, while the others go on. With [digest] send_at it also \
+            mails last week's digest at that time, once per user and week. Logs go to stderr, at info \
             unless -v or ACTIVITY_LOG says otherwise. Exits 75 if another sync or daemon holds the store.
             """)
 
@@ -54,9 +55,18 @@ struct DaemonCommand: ParsableCommand {
         // Open (and migrate) the store once up front, so that a store that cannot be opened
         // fails the start rather than every poll.
         _ = try Store(location: config.store)
+        let credentials = CredentialSource(logger: runtime.logger)
         let daemon = SyncDaemon(config: config, accounts: accounts, jobs: jobs, logger: runtime.logger,
-                                suffixes: try Derivation.loadSuffixes(), credentials: CredentialSource(logger: runtime.logger))
-        var groupConfig = ServiceGroupConfiguration(services: [daemon], gracefulShutdownSignals: [.sigterm, .sigint],
+                                suffixes: try Derivation.loadSuffixes(), credentials: credentials)
+        var services: [any Service] = [daemon]
+        // [digest] send_at: last week's digest, once per user and week (DigestScheduler).
+        if let schedule = config.digestSchedule {
+            if config.mail == nil {
+                throw ActivityError(.config, "\(config.file): [digest] send_at needs a [mail] section (smtp_url, from) to send through")
+            }
+            services.append(DigestScheduler(config: config, schedule: schedule, logger: runtime.logger, credentials: credentials))
+        }
+        var groupConfig = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                     logger: runtime.logger)
         let grace = Config.parseDuration(shutdownGrace) ?? 10
         groupConfig.maximumGracefulShutdownDuration = .milliseconds(Int(grace * 1000))

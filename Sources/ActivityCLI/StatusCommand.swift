@@ -23,9 +23,11 @@ struct StatusCommand: ParsableCommand {
         var stale: [String] = []
         var warnings: [(account: String, warning: String)] = []
         var leases: [String: AccountLease] = [:]
+        var digests: [DigestRecord] = []
         if Store.mayExist(config.store) {
             let store = try Store(location: config.store)
             leases = try store.liveLeases()
+            digests = try store.digestRecords()
             warnings = try UnderCounting.fromStore(store, config: config)
             statuses = Dictionary(try store.accountStatuses().map { ($0.account, $0) }, uniquingKeysWith: { a, _ in a })
             malformed = try store.malformedItems()
@@ -75,7 +77,8 @@ struct StatusCommand: ParsableCommand {
             let warningJSON = warnings.map { JSON.object([("account", .string($0.account)), ("warning", .string($0.warning))]) }
             printOut(JSON.object([("accounts", .array(rows)), ("malformed_items", .array(malformedJSON)),
                                   ("stale_reps", .array(stale.map(JSON.string))),
-                                  ("under_counting", .array(warningJSON))]).serialized(pretty: true) + "\n")
+                                  ("under_counting", .array(warningJSON)),
+                                  ("digests", .array(StatusCommand.digestJSON(digests, zone: zone)))]).serialized(pretty: true) + "\n")
         case .table:
             var out = table.render()
             if !malformed.isEmpty {
@@ -88,11 +91,41 @@ struct StatusCommand: ParsableCommand {
                 for w in warnings { items.add([w.account, w.warning]) }
                 out += "\nPossible under-counting (webmail settings that narrow what IMAP shows):\n" + items.render()
             }
+            out += StatusCommand.digestTable(digests, zone: zone)
             if !stale.isEmpty {
                 out += "\nLedger not yet updated for: \(stale.joined(separator: ", ")) (the next sync or `activity rebuild` does it)\n"
             }
             printOut(out)
         }
+    }
+
+    /// The weekly digest (issue 17): every user's record of the latest week, and any older one
+    /// that was not sent.
+    static func shownDigests(_ records: [DigestRecord]) -> [DigestRecord] {
+        guard let latest = records.map(\.week).max() else { return [] }
+        return records.filter { $0.week == latest || $0.state != .sent }
+    }
+
+    static func digestJSON(_ records: [DigestRecord], zone: TimeZone) -> [JSON] {
+        shownDigests(records).map { d in
+            .object([("user", .string(d.login)), ("week", .string(d.week)), ("email", .string(d.email)),
+                     ("state", .string(d.state.rawValue)), ("attempts", .int(d.attempts)),
+                     ("last_attempt", .optional(d.lastAttempt.map { rfc3339($0, in: zone) })),
+                     ("sent_at", .optional(d.sentAt.map { rfc3339($0, in: zone) })),
+                     ("last_error", .optional(d.state == .sent ? nil : d.lastError)),
+                     ("message_id", .string(d.messageID))])
+        }
+    }
+
+    static func digestTable(_ records: [DigestRecord], zone: TimeZone) -> String {
+        let shown = shownDigests(records)
+        guard !shown.isEmpty else { return "" }
+        var table = TextTable(header: ["user", "week", "email", "state", "attempts", "when", "error"], rightAligned: [4])
+        for d in shown {
+            table.add([d.login, d.week, d.email, d.state.rawValue, String(d.attempts),
+                       (d.sentAt ?? d.lastAttempt).map { rfc3339($0, in: zone) } ?? "", d.state == .sent ? "" : (d.lastError ?? "")])
+        }
+        return "\nWeekly digest (sent once per user and week; failed ones are retried, refused ones need --force):\n" + table.render()
     }
 
     static func duration(_ seconds: Int) -> String {

@@ -109,6 +109,10 @@ public struct Config: Sendable {
     public var pipeline = Pipeline.Settings()
     /// `[[user]]`: who reads the ledger in the web view and the digest (see Users.swift).
     public var users: [User] = []
+    /// `[mail]`: the SMTP server `digest` sends through (Mail.swift); nil when not configured.
+    public var mail: Mail? = nil
+    /// `[digest] send_at`: when the daemon sends last week's digest; nil: the daemon does not.
+    public var digestSchedule: DigestSchedule? = nil
 
     /// A configuration with no file: nothing internal, no reps (what `explain` uses without one).
     public static func empty(timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) -> Config {
@@ -155,7 +159,7 @@ extension Config {
     public static func parse(text: String, path: String) throws -> Config {
         let doc = try TOMLDocument(file: path, text: text)
         let root = TOMLSection(document: doc, name: nil, index: nil, label: "top level", entries: doc.root)
-        try root.onlyKnown(["ledger", "company", "targets", "team", "rep", "account", "daemon", "pipeline", "user"])
+        try root.onlyKnown(["ledger", "company", "targets", "team", "rep", "account", "daemon", "pipeline", "user", "mail", "digest"])
         let directory = (path as NSString).deletingLastPathComponent.isEmpty
             ? FileManager.default.currentDirectoryPath : (path as NSString).deletingLastPathComponent
 
@@ -368,6 +372,8 @@ extension Config {
         config.leaseTimeout = leaseTimeout
         config.pipeline = pipeline
         config.users = try parseUsers(try arrayOfTables("user"), teams: teams, reps: reps, directory: directory)
+        config.mail = try parseMail(try section("mail"), directory: directory)
+        config.digestSchedule = try parseDigest(try section("digest"))
         return config
     }
 

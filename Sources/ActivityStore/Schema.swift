@@ -184,6 +184,25 @@ enum Schema {
             SELECT rep, week, kind, count(*) AS activities, count(DISTINCT org) AS organisations
             FROM activity GROUP BY rep, week, kind;
         """,
+        // 7: the weekly digest (issue 17): one row per user and week. `state` is `sending` from
+        // just before the SMTP transaction until its outcome is recorded (a crash in between
+        // leaves `sending`, and the next run sends again with the same Message-ID: at most one
+        // duplicate), then `sent`, `failed` (temporary: retried) or `refused` (5xx: not retried
+        // unless --force or the address changes).
+        """
+        CREATE TABLE digest_sent (
+            login TEXT NOT NULL,
+            week TEXT NOT NULL,
+            email TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_attempt INTEGER,
+            sent_at INTEGER,
+            last_error TEXT,
+            PRIMARY KEY (login, week)
+        );
+        """,
     ]
 
     /// The same schema on PostgreSQL: migration 1 creates what SQLite's 1 to 4 made (the
@@ -320,6 +339,21 @@ enum Schema {
         CREATE VIEW ledger_week AS
             SELECT rep, week, kind, count(*) AS activities, count(DISTINCT org) AS organisations
             FROM activity GROUP BY rep, week, kind;
+        """,
+        // 7: as SQLite's 7.
+        """
+        CREATE TABLE digest_sent (
+            login TEXT COLLATE "C" NOT NULL,
+            week TEXT COLLATE "C" NOT NULL,
+            email TEXT COLLATE "C" NOT NULL,
+            message_id TEXT COLLATE "C" NOT NULL,
+            state TEXT COLLATE "C" NOT NULL,
+            attempts BIGINT NOT NULL DEFAULT 0,
+            last_attempt BIGINT,
+            sent_at BIGINT,
+            last_error TEXT COLLATE "C",
+            PRIMARY KEY (login, week)
+        );
         """,
     ]
 }

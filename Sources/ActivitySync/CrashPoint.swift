@@ -19,6 +19,8 @@ import Glibc
 /// | `sync.accounts-done` | a rep's accounts synced, its ledger not re-derived yet (once per rep) |
 /// | `derive.before-commit` | inside a rep's derivation transaction, activities replaced |
 /// | `derive.committed` | after one rep's derivation is committed, before the next rep's |
+/// | `digest.marked` | a user's digest recorded as `sending`, nothing sent yet |
+/// | `digest.sent` | the SMTP server accepted a digest, its `sent` not recorded yet |
 public enum CrashPoint {
     private static let wanted: (name: String, count: Int)? = {
         guard let spec = ProcessInfo.processInfo.environment["ACTIVITY_CRASH_AT"], !spec.isEmpty else { return nil }

@@ -355,3 +355,38 @@ struct ProviderPresetTests {
         #expect(error("provider = \"qq\"\nkind = \"caldav\"\n")?.message.contains("presets are for imap accounts") == true)
     }
 }
+
+@Suite("Configuration: [mail] and [digest]")
+struct MailConfigTests {
+    let base = "[[team]]\nid = \"east\"\n[[rep]]\nid = \"alice\"\nemails = [\"alice@example.com\"]\nteam = \"east\"\n"
+
+    func parse(_ text: String) throws -> Config { try Config.parse(text: base + text, path: "/etc/activity/activity.toml") }
+    func error(_ text: String) -> ActivityError? {
+        do { _ = try parse(text); return nil } catch let e as ActivityError { return e } catch { return nil }
+    }
+
+    @Test("[mail] reads the URL, the sender and the secret's place; [digest] send_at a weekday and time")
+    func valid() throws {
+        let c = try parse("[mail]\nsmtp_url = \"smtps://smtp.example.com:465\"\nfrom = \"销售活动周报 <activity@example.com>\"\nusername = \"activity@example.com\"\npassword_file = \"secrets/smtp\"\n[digest]\nsend_at = \"Mon 08:30\"\n")
+        #expect(c.mail?.from == MailAddress(name: "销售活动周报", address: "activity@example.com"))
+        #expect(c.mail?.secret == .file("/etc/activity/secrets/smtp"))
+        #expect(c.digestSchedule == Config.DigestSchedule(weekday: 1, hour: 8, minute: 30))
+        #expect(Config.DigestSchedule.parse("friday 17:05") == Config.DigestSchedule(weekday: 5, hour: 17, minute: 5))
+        #expect(try parse("").mail == nil)
+    }
+
+    @Test("mistakes name the key and exit 78")
+    func mistakes() {
+        for (text, key) in [("[mail]\nsmtp_url = \"https://x\"\nfrom = \"a@b\"\n", "smtp_url"),
+                            ("[mail]\nsmtp_url = \"smtp://x:587\"\nfrom = \"nobody\"\n", "from"),
+                            ("[mail]\nsmtp_url = \"smtp://x:587\"\nfrom = \"a@b\"\npassword_file = \"p\"\n", "username"),
+                            ("[mail]\nsmtp_url = \"smtp://u:p@x:587\"\nfrom = \"a@b\"\n", "smtp_url"),
+                            ("[digest]\nsend_at = \"Monday 8h\"\n", "send_at"),
+                            ("[digest]\nsend_at = \"Mo 08:30\"\n", "send_at"),
+                            ("[digest]\nsend = \"Mon 08:30\"\n", "send")] {
+            let e = error(text)
+            #expect(e?.exitCode == 78, "\(text)")
+            #expect(e?.message.contains(key) == true, "\(text): \(e?.message ?? "no error")")
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import CCurl
+import ActivityCore
+
+/// Where and how to send mail: `[mail]` of the config, resolved.
+public struct SMTPEndpoint: Sendable {
+    public enum Credential: Sendable {
+        case none
+        case password(String)
+        /// An OAuth 2.0 access token, sent with SASL XOAUTH2.
+        case bearer(String)
+    }
+
+    /// `smtps://host:465` (implicit TLS) or `smtp://host:587` (STARTTLS, required unless the host
+    /// is loopback).
+    public var url: String
+    public var username: String?
+    public var credential: Credential
+    public var caFile: String?
+    public var timeout: Double
+
+    public init(url: String, username: String?, credential: Credential, caFile: String? = nil, timeout: Double = 60) {
+        self.url = url
+        self.username = username
+        self.credential = credential
+        self.caFile = caFile
+        self.timeout = timeout
+    }
+
+    /// `host:port`, for messages.
+    public var server: String {
+        guard let c = URLComponents(string: url), let host = c.host else { return "(unparsable URL)" }
+        return c.port.map { "\(host):\($0)" } ?? host
+    }
+
+    var isLoopback: Bool {
+        guard let host = URLComponents(string: url)?.host else { return false }
+        return host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
+    }
+}
+
+/// Why a message was not sent. `permanent`: the server refused it with a 5xx (a recipient it does
+/// not accept, a message it rejects): sending it again will fail the same way. Otherwise (4xx,
+/// no connection, a timeout) a later attempt may succeed.
+public struct SMTPFailure: Error, CustomStringConvertible, Sendable {
+    public var permanent: Bool
+    /// The server's reply code, 0 when none came (no connection).
+    public var replyCode: Int
+    public var message: String
+    /// What the failure means for the exit code (75 temporary, 77 login refused, 69 unreachable, 65 refused).
+    public var error: ActivityError
+    public var description: String { message }
+}
+
+/// Sends one message over SMTP through libcurl: EHLO, STARTTLS (or implicit TLS), AUTH, MAIL FROM,
+/// RCPT TO, DATA. No secret ever appears in a message; only the server's own reply lines do.
+public enum SMTPClient {
+    public static func send(_ message: [UInt8], from: String, to recipients: [String], endpoint: SMTPEndpoint) throws {
+        let curl = try CurlEasy()
+        let server = endpoint.server
+        try curl.set(CURLOPT_URL, endpoint.url)
+        try curl.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
+        if endpoint.url.lowercased().hasPrefix("smtp://") {
+            // STARTTLS is required, except to a server on this host (a local relay, the tests).
+            try curl.set(CURLOPT_USE_SSL, Int(endpoint.isLoopback ? CURLUSESSL_TRY.rawValue : CURLUSESSL_ALL.rawValue))
+        }
+        try curl.set(CURLOPT_SSL_VERIFYPEER, 1)
+        try curl.set(CURLOPT_SSL_VERIFYHOST, 2)
+        if let caFile = endpoint.caFile { try curl.trustAlsoCertificates(in: caFile, account: "[mail]") }
+        try curl.set(CURLOPT_CONNECTTIMEOUT_MS, Int(endpoint.timeout * 1000))
+        try curl.set(CURLOPT_TIMEOUT_MS, Int(endpoint.timeout * 1000))
+        if let username = endpoint.username { try curl.set(CURLOPT_USERNAME, username) }
+        switch endpoint.credential {
+        case .none: break
+        case .password(let p): try curl.set(CURLOPT_PASSWORD, p)
+        case .bearer(let token):
+            try curl.set(CURLOPT_XOAUTH2_BEARER, token)
+            try curl.set(CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2")
+        }
+        try curl.set(CURLOPT_MAIL_FROM, "<\(from)>")
+        try curl.set(CURLOPT_MAIL_RCPT, headers: recipients.map { "<\($0)>" })
+        try curl.set(CURLOPT_UPLOAD, 1)
+        let source = MessageSource(message)
+        try curl.set(CURLOPT_READFUNCTION, callback: { buffer, size, count, user in
+            let source = Unmanaged<MessageSource>.fromOpaque(user!).takeUnretainedValue()
+            let n = min(size * count, source.bytes.count - source.offset)
+            guard n > 0, let buffer else { return 0 }
+            source.bytes.withUnsafeBufferPointer { b in
+                UnsafeMutableRawPointer(buffer).copyMemory(from: b.baseAddress! + source.offset, byteCount: n)
+            }
+            source.offset += n
+            return n
+        })
+        try curl.set(CURLOPT_READDATA, pointer: Unmanaged.passUnretained(source).toOpaque())
+        // The server's reply lines (never what we send: AUTH carries the secret).
+        let transcript = ServerLines()
+        try curl.set(CURLOPT_DEBUGFUNCTION, debugCallback: { _, type, data, size, user in
+            guard type == CURLINFO_HEADER_IN, let data, let user else { return 0 }
+            let lines = Unmanaged<ServerLines>.fromOpaque(user).takeUnretainedValue()
+            data.withMemoryRebound(to: UInt8.self, capacity: size) { lines.append(UnsafeBufferPointer(start: $0, count: size)) }
+            return 0
+        })
+        try curl.set(CURLOPT_DEBUGDATA, pointer: Unmanaged.passUnretained(transcript).toOpaque())
+        try curl.set(CURLOPT_VERBOSE, 1)
+
+        let rc = withExtendedLifetime(source) { curl_easy_perform(curl.handle) }
+        guard rc != CURLE_OK else { return }
+        let reply = curl.infoLong(CURLINFO_RESPONSE_CODE)
+        let detail = curl.errorText(rc)
+        let last = transcript.lines.last { $0.count >= 3 && $0.prefix(3).allSatisfy(\.isNumber) }.map { String($0.prefix(200)) }
+        let said = last.map { "; the server said \"\($0)\"" } ?? ""
+        let prefix = "mail server \(server): "
+        if rc == CURLE_USE_SSL_FAILED {
+            let m = prefix + "does not offer STARTTLS, and the digest is not sent in clear to a host that is not loopback; use smtps:// or a server with STARTTLS in [mail] smtp_url"
+            throw SMTPFailure(permanent: false, replyCode: 0, message: m, error: ActivityError(.config, m))
+        }
+        if rc == CURLE_LOGIN_DENIED {
+            throw SMTPFailure(permanent: false, replyCode: reply, message: prefix + "login refused (\(detail))\(said)",
+                              error: ActivityError(.noPermission, prefix + "login refused (\(detail))\(said); check [mail] username and its password"))
+        }
+        if (500..<600).contains(reply) {
+            let m = prefix + "refused (\(detail))\(said)"
+            throw SMTPFailure(permanent: true, replyCode: reply, message: m, error: ActivityError(.dataError, m))
+        }
+        if reply == 0 {
+            let e = curlFailure(rc, detail: detail, server: server, account: "[mail]")
+            throw SMTPFailure(permanent: false, replyCode: 0, message: e.message, error: e)
+        }
+        let m = prefix + "temporary failure (\(detail))\(said); retried later"
+        throw SMTPFailure(permanent: false, replyCode: reply, message: m, error: ActivityError(.tempFail, m))
+    }
+
+    private final class MessageSource {
+        let bytes: [UInt8]
+        var offset = 0
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+    }
+}
