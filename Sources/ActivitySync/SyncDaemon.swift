@@ -60,7 +60,12 @@ public final class SyncDaemon: Service, @unchecked Sendable {
                         var delay = schedule.finish(outcome.account, succeeded: outcome.isSuccess,
                                                     loginRefused: outcome.isRefusedLogin, at: Date(),
                                                     random: { Double.random(in: 0..<1) })
-                        if outcome.heldBy != nil && config.leaseTimeout < delay {
+                        if let elsewhere = outcome.syncedElsewhereAt,
+                           let interval = accounts.first(where: { $0.id == outcome.account })?.pollInterval {
+                            // Synced by another worker lately: due one interval after that sync.
+                            delay = max(1, elsewhere.addingTimeInterval(interval).timeIntervalSinceNow)
+                            schedule.recheck(outcome.account, after: delay, at: Date())
+                        } else if outcome.heldBy != nil && config.leaseTimeout < delay {
                             // Another worker has it: look again once its lease could have run out.
                             schedule.recheck(outcome.account, after: config.leaseTimeout, at: Date())
                             delay = config.leaseTimeout
@@ -121,11 +126,21 @@ public final class SyncDaemon: Service, @unchecked Sendable {
             let outcome: SyncRunner.AccountOutcome
             do {
                 let store = try Store(location: config.store)
-                var runner = SyncRunner(config: config, store: store, logger: logger, suffixes: suffixes)
-                runner.credentials = credentials
-                runner.shouldStop = { stopping.isSet }
-                outcome = runner.runOnce(accounts: [account]).results.first
-                    ?? SyncRunner.AccountOutcome(account: account.id, outcome: .failure(ActivityError(.software, "account \(account.id): no result")))
+                if store.isShared, let last = try store.accountStatuses().first(where: { $0.account == account.id })?.lastSuccess,
+                   Date().timeIntervalSince(last) < account.pollInterval * 0.8 {
+                    // Several daemons poll every account: one that another worker synced within
+                    // this interval is left until its next turn, not fetched again.
+                    var skipped = SyncRunner.AccountOutcome(account: account.id, outcome: .failure(ActivityError(.tempFail,
+                        "account \(account.id): synced by another worker at \(last)")), heldBy: "another worker")
+                    skipped.syncedElsewhereAt = last
+                    outcome = skipped
+                } else {
+                    var runner = SyncRunner(config: config, store: store, logger: logger, suffixes: suffixes)
+                    runner.credentials = credentials
+                    runner.shouldStop = { stopping.isSet }
+                    outcome = runner.runOnce(accounts: [account]).results.first
+                        ?? SyncRunner.AccountOutcome(account: account.id, outcome: .failure(ActivityError(.software, "account \(account.id): no result")))
+                }
             } catch {
                 // The store could not be opened: the account did not fail, but it did not sync either.
                 let e = SyncRunner.activityError(error, account: account)
@@ -145,6 +160,8 @@ public final class SyncDaemon: Service, @unchecked Sendable {
             logger.info("account synced", metadata: [
                 "account": "\(outcome.account)", "new": "\(r.newItems)", "fetched": "\(r.fetched)", "seconds": "\(seconds)",
                 "next_in": "\(Int(delay.rounded()))s"])
+        case .failure where outcome.syncedElsewhereAt != nil:
+            logger.debug("account synced lately by another worker", metadata: ["account": "\(outcome.account)", "next_in": "\(Int(delay.rounded()))s"])
         case .failure where outcome.heldBy != nil:
             logger.info("account synced by another worker", metadata: ["account": "\(outcome.account)", "holder": "\(outcome.heldBy!)"])
         case .failure(let e) where outcome.interrupted:

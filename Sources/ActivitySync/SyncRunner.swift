@@ -65,6 +65,8 @@ public struct SyncRunner {
         public var attempts: Int = 1
         /// Not synced here: another worker sharing the store holds its lease (`host:pid`).
         public var heldBy: String? = nil
+        /// Not synced here: another worker synced it at this time, less than an interval ago.
+        public var syncedElsewhereAt: Date? = nil
     }
 
     public struct Outcome: Sendable {

@@ -109,6 +109,26 @@ struct PostgresStoreTests {
         #expect(synced == expected, "\(synced.difference(from: expected))")
     }
 
+    @Test("two daemons on one database fetch each account about once per poll interval between them, not once each")
+    func twoDaemonsShareThePolling() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        let radicale = try Radicale(users: ["alice": "pw-alice"], collectionsFrom: Repo.path("Fixtures/caldav"))
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)", caldavURL: radicale.principalURL("alice"),
+                                   postgres: try PostgresServer.shared(), edit: FixtureTeam.polling(every: "2s"))
+        #expect(try team.activity(["sync", "--once"]).status == 0)
+        let daemons = try ["sync-a", "sync-b"].map {
+            try DaemonProcess(config: team.config, environment: team.storeEnvironment.merging(["ACTIVITY_HOSTNAME": $0]) { a, _ in a })
+        }
+        sleep(10)
+        for d in daemons { #expect(d.stop(SIGTERM).status == 0) }
+        let syncs = daemons.map { $0.stderr.components(separatedBy: "account synced\n").count - 1 }
+        // 4 accounts every 2 s for 10 s: about 20 fetches between them (each daemon alone would
+        // make as many); the first polls are spread over up to 2 s, so allow some slack.
+        print("two daemons, 4 accounts polled every 2 s for 10 s: \(syncs) fetches")
+        #expect(syncs.reduce(0, +) <= 30, "\(syncs)")
+        #expect(syncs.allSatisfy { $0 > 0 }, "both daemons take part: \(syncs)")
+    }
+
     @Test("a database restart in the middle of a sync is retried like a server fault, and nothing is lost or doubled")
     func aDatabaseRestartMidSyncIsSurvived() throws {
         let g = try GeneratedTeam(messages: 3000, events: 300)
