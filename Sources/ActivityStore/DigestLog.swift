@@ -1,7 +1,7 @@
 import Foundation
 import ActivityCore
 
-/// One user's digest for one week, as the store remembers it (migration 6, `digest_sent`).
+/// One user's digest for one week, as the store remembers it (migration 7 on both engines, `digest_sent`).
 public struct DigestRecord: Sendable, Equatable {
     public enum State: String, Sendable {
         /// The SMTP transaction began and its outcome was not recorded (a crash, or still running).
