@@ -105,6 +105,8 @@ public struct Config: Sendable {
     public var pipeline = Pipeline.Settings()
     /// `[[user]]`: who reads the ledger in the web view and the digest (see Users.swift).
     public var users: [User] = []
+    /// `[web]`: the web view's address and sessions (Web.swift).
+    public var web = Web()
 
     /// A configuration with no file: nothing internal, no reps (what `explain` uses without one).
     public static func empty(timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) -> Config {
@@ -151,7 +153,7 @@ extension Config {
     public static func parse(text: String, path: String) throws -> Config {
         let doc = try TOMLDocument(file: path, text: text)
         let root = TOMLSection(document: doc, name: nil, index: nil, label: "top level", entries: doc.root)
-        try root.onlyKnown(["ledger", "company", "targets", "team", "rep", "account", "pipeline", "user"])
+        try root.onlyKnown(["ledger", "company", "targets", "team", "rep", "account", "pipeline", "user", "web"])
         let directory = (path as NSString).deletingLastPathComponent.isEmpty
             ? FileManager.default.currentDirectoryPath : (path as NSString).deletingLastPathComponent
 
@@ -355,6 +357,7 @@ extension Config {
                       freemailDomains: freemail, defaultTargets: defaultTargets, tenureBands: tenure, teams: teams,
                       reps: reps, accounts: accounts)
         config.pipeline = pipeline
+        config.web = try parseWeb(try section("web"))
         config.users = try parseUsers(try arrayOfTables("user"), teams: teams, reps: reps, directory: directory)
         return config
     }

@@ -144,5 +144,17 @@ enum Schema {
         """
         ALTER TABLE mail ADD COLUMN internal_date INTEGER;
         """,
+        // 6: the web view's sessions (WebSessions.swift): only the SHA-256 of each token is kept,
+        // with the login, the session's CSRF token and when it expires.
+        """
+        CREATE TABLE web_session (
+            token_hash TEXT PRIMARY KEY,
+            login TEXT NOT NULL,
+            csrf TEXT NOT NULL,
+            created INTEGER NOT NULL,
+            expires INTEGER NOT NULL
+        );
+        CREATE INDEX web_session_expires ON web_session (expires);
+        """,
     ]
 }
