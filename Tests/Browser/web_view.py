@@ -131,7 +131,8 @@ try:
         d.get(f"{base}/api/week?week={week}&rep={other}")
         check('"status" : 403' in d.page_source or '"status": 403' in d.page_source or "403" in d.page_source, f"rep: /api/week?rep={other} is 403")
     d.get(f"{base}/week/{week}")
-    check("403" in d.find_element(By.TAG_NAME, "h1").text, "rep: the team page is 403")
+    check(d.current_url.endswith(f"/rep/{expected['rep'][0]}/{week}"), "rep: the team page is their own week")
+    d.get(f"{base}/rep/{expected['others'][0]}/{week}")
     d.save_screenshot(os.path.join(shots, "5-rep-forbidden.png"))
 finally:
     d.quit()

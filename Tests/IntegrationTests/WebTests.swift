@@ -11,6 +11,9 @@ import ActivityStore
 @Suite("Web view", .serialized)
 struct WebTests {
     static let week = "2026-W47"
+    /// Cookie jars (curl's), kept for the test's life.
+    let jars = TempDir("activity-jars")
+    func newJar() -> String { jars.file(UUID().uuidString) }
 
     func json(_ r: HTTP.Response) throws -> [String: Any] {
         try #require(r.json as? [String: Any], "not JSON: \(r.status) \(r.text.prefix(300))")
@@ -32,7 +35,7 @@ struct WebTests {
     func accessByRole() throws {
         let f = try WebFixture()
         let base = f.base
-        let jar = TempDir("jar").file("cookies")
+        let jar = newJar()
         let login = try HTTP.login(base, "wang", WebFixture.passwords["wang"]!, jar: jar)
         #expect(login.status == 303 && login.header("location") == "/")
 
@@ -70,7 +73,7 @@ struct WebTests {
         #expect(try HTTP.request("\(base)/rep/nobody/\(WebTests.week)", jar: jar).status == 404)
 
         // Root sees carol; carol's activity ids then serve as another user's direct URLs.
-        let rootJar = TempDir("jar").file("cookies")
+        let rootJar = newJar()
         try HTTP.login(base, "root", WebFixture.passwords["root"]!, jar: rootJar)
         let all = try json(try HTTP.request("\(base)/api/week?week=\(WebTests.week)", jar: rootJar))
         #expect((all["reps"] as? [[String: Any]])?.count == 3)
@@ -80,17 +83,20 @@ struct WebTests {
         let aliceID = try #require(((aliceWeek["reps"] as? [[String: Any]])?.first?["activities"] as? [[String: Any]])?.first?["id"] as? String)
 
         // The rep alice: her own week, and nothing else.
-        let aliceJar = TempDir("jar").file("cookies")
+        let aliceJar = newJar()
         try HTTP.login(base, "alice", WebFixture.passwords["alice"]!, jar: aliceJar)
         let home = try HTTP.request("\(base)/", jar: aliceJar)
-        #expect(home.status == 200 && home.text.contains("王丽") && home.text.contains("id=\"activities\""))
+        #expect(home.status == 200 && home.text.contains("王丽") && home.text.contains("id=\"counts\"") && !home.text.contains("team-week"))
         let mine = try json(try HTTP.request("\(base)/api/week?week=\(WebTests.week)", jar: aliceJar))
         #expect((mine["reps"] as? [[String: Any]])?.map { $0["rep"] as? String } == ["alice"])
-        for path in ["/rep/bob/\(WebTests.week)", "/rep/bob", "/rep/carol/\(WebTests.week)", "/week/\(WebTests.week)",
+        for path in ["/rep/bob/\(WebTests.week)", "/rep/bob", "/rep/carol/\(WebTests.week)",
                      "/api/week?rep=bob", "/api/export?from=\(WebTests.week)&format=xlsx&rep=bob",
                      "/api/export?from=\(WebTests.week)&format=csv&team=north", "/api/pipeline?rep=bob"] {
             #expect(try HTTP.request(base + path, jar: aliceJar).status == 403, "alice: \(path)")
         }
+        // The team page of a rep is their own week.
+        let teamPage = try HTTP.request("\(base)/week/\(WebTests.week)", jar: aliceJar)
+        #expect(teamPage.status == 303 && teamPage.header("location") == "/rep/alice/\(WebTests.week)")
         if let carolID {
             #expect(try HTTP.request("\(base)/explain/\(HTTP.escape(carolID))", jar: aliceJar).status == 403)
             #expect(try HTTP.request("\(base)/api/explain/\(HTTP.escape(carolID))", jar: aliceJar).status == 403)
@@ -130,7 +136,7 @@ struct WebTests {
         #expect(try HTTP.request("\(base)/api/week", headers: ["Cookie": "activity_session=" + String(repeating: "a", count: 64)]).status == 401)
 
         // POST /login without its CSRF token (or with another) is refused, even with the right password.
-        let jar = TempDir("jar").file("cookies")
+        let jar = newJar()
         let form = try HTTP.request("\(base)/login", jar: jar)
         #expect(form.csrf != nil)
         #expect(form.setCookies.contains { $0.contains("HttpOnly") && $0.contains("SameSite=Lax") })
@@ -160,7 +166,7 @@ struct WebTests {
         #expect(try HTTP.request("\(base)/api/week", jar: jar).status == 401)
 
         // Logout ends the session in the store.
-        let jar2 = TempDir("jar").file("cookies")
+        let jar2 = newJar()
         try HTTP.login(base, "root", WebFixture.passwords["root"]!, jar: jar2)
         let home = try HTTP.request("\(base)/", jar: jar2)
         let out = try HTTP.request("\(base)/logout", method: "POST", form: ["csrf": home.csrf ?? ""], jar: jar2)
@@ -168,15 +174,15 @@ struct WebTests {
         #expect(try HTTP.request("\(base)/api/week", jar: jar2).status == 401)
 
         // Throttling per login: five wrong passwords, then even the right one is refused (429).
-        let jar3 = TempDir("jar").file("cookies")
+        let jar3 = newJar()
         for _ in 0..<5 { #expect(try HTTP.login(base, "north", "wrong", jar: jar3).status == 401) }
         #expect(try HTTP.login(base, "north", WebFixture.passwords["north"]!, jar: jar3).status == 429)
         #expect(try HTTP.request("\(base)/api/week", user: "north:\(WebFixture.passwords["north"]!)").status == 429)
         // Per address (behind a local proxy: X-Forwarded-For): twenty failures over many logins block that address only.
         let proxy = ["X-Forwarded-For": "203.0.113.9"]
-        for i in 0..<20 { _ = try HTTP.login(base, "guess\(i)", "wrong", jar: TempDir("jar").file("c"), headers: proxy) }
-        #expect(try HTTP.login(base, "alice", WebFixture.passwords["alice"]!, jar: TempDir("jar").file("c"), headers: proxy).status == 429)
-        #expect(try HTTP.login(base, "alice", WebFixture.passwords["alice"]!, jar: TempDir("jar").file("c"), headers: ["X-Forwarded-For": "203.0.113.10"]).status == 303)
+        for i in 0..<20 { _ = try HTTP.login(base, "guess\(i)", "wrong", jar: newJar(), headers: proxy) }
+        #expect(try HTTP.login(base, "alice", WebFixture.passwords["alice"]!, jar: newJar(), headers: proxy).status == 429)
+        #expect(try HTTP.login(base, "alice", WebFixture.passwords["alice"]!, jar: newJar(), headers: ["X-Forwarded-For": "203.0.113.10"]).status == 303)
 
         // The log has the logins, failures and throttling, never a password.
         let log = f.server.stderr
@@ -191,7 +197,7 @@ struct WebTests {
             try dovecot.deliver(user: "alice", folder: "Sent", file: Repo.path("Fixtures/web/hostile.eml"))
         }
         let base = f.base
-        let jar = TempDir("jar").file("cookies")
+        let jar = newJar()
         try HTTP.login(base, "alice", WebFixture.passwords["alice"]!, jar: jar)
         let page = try HTTP.request("\(base)/rep/alice/\(WebTests.week)", jar: jar)
         #expect(page.status == 200)
@@ -203,7 +209,7 @@ struct WebTests {
         let id = try #require(hostile?["id"] as? String, "the hostile mail made no activity")
         let explain = try HTTP.request("\(base)/explain/\(HTTP.escape(id))", jar: jar)
         #expect(explain.status == 200 && !explain.text.contains("<script") && !explain.text.contains("<img") && explain.text.contains("&lt;script&gt;"))
-        let team = try HTTP.request("\(base)/week/\(WebTests.week)", jar: TempDir("j").file("c"))
+        let team = try HTTP.request("\(base)/week/\(WebTests.week)", jar: newJar())
         #expect(team.status == 303)
 
         // Path traversal and odd paths: refused, never a file.
@@ -213,7 +219,7 @@ struct WebTests {
             #expect([400, 403, 404].contains(r.status), "\(path): \(r.status)")
             #expect(!r.text.contains("root:x:0:0"))
         }
-        #expect(try HTTP.request("\(base)/week/2026-W99", jar: TempDir("j").file("c"), user: "root:\(WebFixture.passwords["root"]!)").status == 400)
+        #expect(try HTTP.request("\(base)/week/2026-W99", jar: newJar(), user: "root:\(WebFixture.passwords["root"]!)").status == 400)
         #expect(try HTTP.request("\(base)/api/export?from=nonsense&format=csv", user: "root:\(WebFixture.passwords["root"]!)").status == 400)
         #expect(try HTTP.request("\(base)/api/export?from=2026-W40&format=exe", user: "root:\(WebFixture.passwords["root"]!)").status == 400)
         #expect(try HTTP.request("\(base)/api/export?from=1990-W01&format=csv", user: "root:\(WebFixture.passwords["root"]!)").status == 400)
@@ -308,7 +314,7 @@ struct WebTests {
             WebPages.errorPage(status: 404, message: evil),
         ]
         for page in pages {
-            #expect(!page.contains("<script") && !page.contains("<img") && !page.contains("\"><"), "\(page.prefix(200))")
+            #expect(!page.contains("<script") && !page.contains("<img") && !page.contains("alert(2)>") && !page.contains("\"><img"), "\(page.prefix(200))")
             #expect(page.contains("&lt;script&gt;"))
         }
     }

@@ -28,6 +28,8 @@ extension WebApp {
     /// The team's week: each visible rep's counts against targets, who is behind, and the
     /// export's heat map over the eight weeks up to this one.
     func teamWeekPage(_ session: Session, week: ISOWeek) throws -> WebResponse {
+        // A rep's team is themselves.
+        if session.user.role == .rep, let id = session.user.rep { return .redirect("/rep/\(WebPages.pathEscape(id))/\(week)") }
         let reps = session.user.visibleReps(in: config)
         let repWeeks = try weeks(reps, week: week)
         var first = week
