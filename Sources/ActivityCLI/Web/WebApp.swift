@@ -277,7 +277,7 @@ final class WebApp: @unchecked Sendable {
         guard let rep = config.rep(id) else { throw WebError(404, "no such rep") }
         guard session.user.maySee(rep) else {
             logger.notice("web refused: \(session.user.login) may not see rep \(id)")
-            throw WebError(403, "you may not see this rep")
+            throw WebError(403, "无权查看该销售 you may not see this rep")
         }
         return rep
     }

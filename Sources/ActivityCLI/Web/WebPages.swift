@@ -40,6 +40,7 @@ enum WebPages {
         td.behind { background: #ffc7ce; color: #9c0006; }
         td.none { color: #808080; }
         .behind-list li { margin: 2px 0; }
+        .legend span { display: inline-block; padding: 1px 8px; margin-right: 6px; border-radius: 3px; font-size: 12px; }
         .pill { display: inline-block; padding: 0 6px; border-radius: 3px; font-size: 12px; background: #eee; }
         .err { background: #ffc7ce; color: #9c0006; padding: 6px 10px; border-radius: 3px; }
         form.login { max-width: 22em; display: grid; gap: 8px; }
@@ -50,7 +51,7 @@ enum WebPages {
         dt { color: #555; } dd { margin: 0; overflow-wrap: anywhere; }
         * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
         @media print { nav, .noprint { display: none; } body { max-width: none; font-size: 10pt; } .scroll { overflow: visible; } }
-        @media (max-width: 600px) { body { padding: 8px; font-size: 14px; } th, td { padding: 3px 4px; } }
+        @media (max-width: 600px) { body { padding: 8px; font-size: 14px; } th, td { padding: 3px 4px; } .rule { display: none; } }
         """
 
     static func layout(title: String, session: WebApp.Session?, body: String) -> String {
@@ -198,9 +199,9 @@ enum WebPages {
         f.dateFormat = "EEE MM-dd HH:mm"
         var acts = "<p class=\"note\">本周没有活动 No activities this week.</p>"
         if !w.activities.isEmpty {
-            acts = "<div class=\"scroll\"><table id=\"activities\"><thead><tr><th class=\"l\">时间 When</th><th class=\"l\">类别 Kind</th><th class=\"l\">客户 Org</th><th class=\"l\">标题 Title</th><th class=\"l\">规则 Rule</th><th class=\"l\">说明 Why</th></tr></thead><tbody>\n"
+            acts = "<div class=\"scroll\"><table id=\"activities\"><thead><tr><th class=\"l\">时间 When</th><th class=\"l\">类别 Kind</th><th class=\"l\">客户 Org</th><th class=\"l\">标题 Title</th><th class=\"l rule\">规则 Rule</th><th class=\"l\">说明 Why</th></tr></thead><tbody>\n"
             for a in w.activities {
-                acts += "<tr><td class=\"l\">\(h(f.string(from: a.at)))</td><td class=\"l\">\(h(a.kind.chineseName)) <span class=\"zh\">\(h(a.kind.rawValue))</span></td><td class=\"t\">\(h(a.org))</td><td class=\"t\">\(h(a.title))</td><td class=\"l\">\(h(a.rule))</td><td class=\"l\"><a class=\"explain\" href=\"/explain/\(pathEscape(a.id))\">explain</a></td></tr>\n"
+                acts += "<tr><td class=\"l\">\(h(f.string(from: a.at)))</td><td class=\"l\">\(h(a.kind.chineseName)) <span class=\"zh\">\(h(a.kind.rawValue))</span></td><td class=\"t\">\(h(a.org))</td><td class=\"t\">\(h(a.title))</td><td class=\"l rule\">\(h(a.rule))</td><td class=\"l\"><a class=\"explain\" href=\"/explain/\(pathEscape(a.id))\">explain</a></td></tr>\n"
             }
             acts += "</tbody></table></div>"
         }
