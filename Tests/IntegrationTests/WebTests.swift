@@ -281,6 +281,15 @@ struct WebTests {
         #expect(WebSecrets.sha256("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         let empty = try run("/bin/sh", ["-c", "printf '' | \"$0\" user hash", Repo.binary])
         #expect(empty.status == 64)
+
+        // With an https base_url (a TLS proxy in front) the session cookie is Secure, and a non-loopback listen is allowed.
+        let tls = try FixtureTeam(imapURL: "imap://127.0.0.1:9",
+                                  extra: "\n[[user]]\nlogin = \"x\"\nrole = \"admin\"\npassword_hash = \"\(try WebFixture.hash("pw"))\"\n[web]\nbase_url = \"https://activity.example.com\"\n")
+        _ = try Store(path: tls.store)
+        let server = try WebServerProcess(config: tls.config)
+        let ok = try HTTP.login(server.base, "x", "pw", jar: newJar())
+        #expect(ok.status == 303)
+        #expect(ok.setCookies.first { $0.hasPrefix("activity_session=") }?.contains("; Secure") == true)
     }
 
     @Test("the one escaping function: subjects, org names and titles as text in every page")
