@@ -266,6 +266,27 @@ struct WebTests {
         }
     }
 
+    @Test("the pages' cache: a sync while the server runs shows at the next request")
+    func seesASync() throws {
+        let f = try WebFixture()
+        let admin = "root:\(WebFixture.passwords["root"]!)"
+        func aliceActivities() throws -> Int {
+            let week = try json(try HTTP.request("\(f.base)/api/week?week=\(WebTests.week)&rep=alice", user: admin))
+            return ((week["reps"] as? [[String: Any]])?.first?["activities"] as? [Any])?.count ?? -1
+        }
+        let before = try aliceActivities()
+        #expect(try aliceActivities() == before)  // from the cache
+        try f.dovecot.deliver(user: "alice", folder: "Sent", file: Repo.path("Fixtures/web/hostile.eml"))
+        let sync = try f.team.activity(["sync", "--once"])
+        #expect(sync.status == 0, "\(sync.stderr)")
+        let after = try aliceActivities()
+        let cliWeek = try cli(f.team, ["week", "--rep", "alice", "--week", WebTests.week, "--format", "json"])
+        let cliCount = ((cliWeek["reps"] as? [[String: Any]])?.first?["activities"] as? [Any])?.count
+        #expect(after > before && after == cliCount, "before \(before), after \(after), CLI \(cliCount ?? -1)")
+        let page = try HTTP.request("\(f.base)/rep/alice/\(WebTests.week)", user: admin)
+        #expect(page.text.contains("&lt;script&gt;"))
+    }
+
     @Test("serve refuses a non-loopback listen without an https base_url (78) unless told; user hash makes yescrypt hashes")
     func listenAndHash() throws {
         let team = try FixtureTeam(imapURL: "imap://127.0.0.1:9",

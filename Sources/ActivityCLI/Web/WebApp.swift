@@ -146,6 +146,7 @@ final class WebApp: @unchecked Sendable {
     let throttle: LoginThrottle
     let logger: Logger
     let derivation: Derivation
+    let cache: LedgerCache
     /// The clock; tests move it.
     let clock: @Sendable () -> Date
 
@@ -156,6 +157,7 @@ final class WebApp: @unchecked Sendable {
     init(config: Config, logger: Logger, throttle: LoginThrottle = LoginThrottle(), clock: @escaping @Sendable () -> Date = { Date() }) throws {
         self.config = config
         self.pool = try StorePool(path: config.storePath)
+        self.cache = try LedgerCache(path: config.storePath)
         self.throttle = throttle
         self.logger = logger
         self.derivation = Derivation(config: config, suffixes: try Derivation.loadSuffixes())

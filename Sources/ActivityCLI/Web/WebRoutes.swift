@@ -10,9 +10,13 @@ extension WebApp {
     var ledgerNow: Date { clock() }
 
     func weeks(_ reps: [Config.Rep], week: ISOWeek) throws -> [RepWeek] {
-        try pool.with { store in
-            let ledger = Ledger(config: config, store: store)
-            return try reps.map { try ledger.repWeek($0, week: week, now: clock()) }
+        try reps.map { try repWeek($0, week: week) }
+    }
+
+    /// A rep's week (the CLI's `Ledger.repWeek`), through the cache.
+    func repWeek(_ rep: Config.Rep, week: ISOWeek) throws -> RepWeek {
+        try cache.value("week|\(rep.id)|\(week)", now: clock()) {
+            try pool.with { try Ledger(config: config, store: $0).repWeek(rep, week: week, now: clock()) }
         }
     }
 
@@ -34,18 +38,21 @@ extension WebApp {
         let repWeeks = try weeks(reps, week: week)
         var first = week
         for _ in 0..<7 { first = first.previous }
-        let report = try pool.with { store in
-            try ExportCommand.report(config: config, store: store, from: first, to: week, reps: reps, team: nil, now: clock())
+        let report = try cache.value("heatmap|\(first)|\(week)|" + reps.map(\.id).joined(separator: ","), now: clock()) {
+            try pool.with { store in
+                try ExportCommand.report(config: config, store: store, from: first, to: week, reps: reps, team: nil, now: clock())
+            }
         }
         return .html(200, WebPages.teamWeek(session: session, week: week, weeks: repWeeks, heatMap: report, config: config))
     }
 
     func repWeekPage(_ session: Session, rep: Config.Rep, week: ISOWeek) throws -> WebResponse {
-        let (repWeek, deals) = try pool.with { store -> (RepWeek, [Pipeline.Deal]) in
-            let ledger = Ledger(config: config, store: store)
-            let w = try ledger.repWeek(rep, week: week, now: clock())
-            let moment = min(clock(), week.end(in: config.profile(rep).timeZone).addingTimeInterval(-1))
-            return (w, try ledger.pipeline(rep, at: moment))
+        let repWeek = try self.repWeek(rep, week: week)
+        let deals = try cache.value("deals|\(rep.id)|\(week)", now: clock()) {
+            try pool.with { store -> [Pipeline.Deal] in
+                let moment = min(clock(), week.end(in: config.profile(rep).timeZone).addingTimeInterval(-1))
+                return try Ledger(config: config, store: store).pipeline(rep, at: moment)
+            }
         }
         return .html(200, WebPages.repWeek(session: session, rep: rep, week: repWeek, deals: deals, config: config))
     }
