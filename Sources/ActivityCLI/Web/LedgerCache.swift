@@ -19,15 +19,45 @@ final class LedgerCache: @unchecked Sendable {
         watch = try Store(path: path)
     }
 
-    /// The cached value for `key`, else `compute()`'s, kept.
-    func value<T>(_ key: String, now: Date, _ compute: () throws -> T) throws -> T {
-        lock.lock()
+    private var computing: [String: NSLock] = [:]
+
+    /// Empties the cache when the store has changed since the last look. Call with `lock` held.
+    private func checkVersion() {
         let current = (try? watch.db.prepare("PRAGMA data_version").first { $0.int(0) }) ?? -2
         if current != version {
             entries.removeAll(keepingCapacity: true)
             version = current
         }
-        if let hit = entries[key], now.timeIntervalSince(hit.at) < ttl, now >= hit.at, let value = hit.value as? T {
+    }
+
+    private func fresh(_ entry: (at: Date, value: Any), _ now: Date) -> Bool {
+        now >= entry.at && now.timeIntervalSince(entry.at) < ttl
+    }
+
+    /// The cached value for `key`, else `compute()`'s, kept. One request computes a key at a
+    /// time; the others wait for it, or, when the old value only aged past `ttl` (the store did
+    /// not change), are answered with the old value meanwhile.
+    func value<T>(_ key: String, now: Date, _ compute: () throws -> T) throws -> T {
+        lock.lock()
+        checkVersion()
+        let hit = entries[key]
+        let keyLock: NSLock
+        if let l = computing[key] { keyLock = l } else {
+            keyLock = NSLock()
+            if computing.count >= maxEntries { computing.removeAll(keepingCapacity: true) }
+            computing[key] = keyLock
+        }
+        lock.unlock()
+        if let hit, let value = hit.value as? T {
+            if fresh(hit, now) { return value }
+            if !keyLock.try() { return value }  // being refreshed: the minute-old value meanwhile
+        } else {
+            keyLock.lock()
+        }
+        defer { keyLock.unlock() }
+        lock.lock()
+        checkVersion()
+        if let again = entries[key], fresh(again, now), let value = again.value as? T {
             lock.unlock()
             return value
         }

@@ -48,7 +48,8 @@ enum WebServer {
             if request.method == .head { answer.body = [] }
             return Self.response(answer)
         }
-        return Application(responder: responder,
+        // Connections idle for 30 s are closed (a client that opens many and sends nothing).
+        return Application(responder: responder, server: .http1(configuration: .init(idleTimeout: .seconds(30))),
                            configuration: .init(address: .hostname(host, port: port), serverName: nil),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) },
                            logger: logger)
