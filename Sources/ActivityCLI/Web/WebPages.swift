@@ -127,6 +127,11 @@ enum WebPages {
     // MARK: The team's week
 
     static func teamWeek(session: WebApp.Session, week: ISOWeek, weeks: [RepWeek], heatMap: ExportReport, config: Config) -> String {
+        layout(title: "团队周报 \(week) — activity", session: session, body: teamWeekBody(week: week, weeks: weeks, heatMap: heatMap, config: config))
+    }
+
+    /// The team page without the user's navigation: the same for every user who sees these reps.
+    static func teamWeekBody(week: ISOWeek, weeks: [RepWeek], heatMap: ExportReport, config: Config) -> String {
         let kinds = Kind.allCases.filter { k in weeks.contains { $0.targets.contains { $0.kind == k } } }
         let extra: [Kind] = [.qualified, .contact, .onboarding, .payment, .followUp].filter { !kinds.contains($0) }
         var table = "<div class=\"scroll\"><table id=\"team-week\"><thead><tr><th class=\"l\">销售 Rep</th><th class=\"l\">团队 Team</th>"
@@ -168,7 +173,7 @@ enum WebPages {
             <h2>下载 <span class="zh">Downloads</span></h2>
             <p class="noprint">\(downloads(from: from, to: to))</p>
             """
-        return layout(title: "团队周报 \(week) — activity", session: session, body: body)
+        return body
     }
 
     static func downloads(from: ISOWeek, to: ISOWeek, rep: String? = nil) -> String {

@@ -35,15 +35,17 @@ extension WebApp {
         // A rep's team is themselves.
         if session.user.role == .rep, let id = session.user.rep { return .redirect("/rep/\(WebPages.pathEscape(id))/\(week)") }
         let reps = session.user.visibleReps(in: config)
-        let repWeeks = try weeks(reps, week: week)
-        var first = week
-        for _ in 0..<7 { first = first.previous }
-        let report = try cache.value("heatmap|\(first)|\(week)|" + reps.map(\.id).joined(separator: ","), now: clock()) {
-            try pool.with { store in
+        let ids = reps.map(\.id).joined(separator: ",")
+        let body = try cache.value("teampage|\(week)|\(ids)", now: clock()) { () throws -> String in
+            let repWeeks = try weeks(reps, week: week)
+            var first = week
+            for _ in 0..<7 { first = first.previous }
+            let report = try pool.with { store in
                 try ExportCommand.report(config: config, store: store, from: first, to: week, reps: reps, team: nil, now: clock())
             }
+            return WebPages.teamWeekBody(week: week, weeks: repWeeks, heatMap: report, config: config)
         }
-        return .html(200, WebPages.teamWeek(session: session, week: week, weeks: repWeeks, heatMap: report, config: config))
+        return .html(200, WebPages.layout(title: "团队周报 \(week) — activity", session: session, body: body))
     }
 
     func repWeekPage(_ session: Session, rep: Config.Rep, week: ISOWeek) throws -> WebResponse {
@@ -84,7 +86,10 @@ extension WebApp {
         let q = request.queryItems
         let week = try q["week"].map { try self.week($0) } ?? currentWeek
         let reps = try q["rep"].map { [try visibleRep($0, session)] } ?? session.user.visibleReps(in: config)
-        return .json(200, WeekRendering.json(try weeks(reps, week: week), week: week, config: config))
+        let body = try cache.value("apiweek|\(week)|" + reps.map(\.id).joined(separator: ","), now: clock()) {
+            Array((WeekRendering.json(try weeks(reps, week: week), week: week, config: config).serialized(pretty: true) + "\n").utf8)
+        }
+        return WebResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: body)
     }
 
     /// `/api/export?from=W&to=W&format=json|csv|xlsx[&team=ID]`: the export of the visible reps.
