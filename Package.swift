@@ -23,8 +23,9 @@ let package = Package(
         // libxlsxwriter from Debian's -dev package: the XLSX exports.
         .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
         // The web view's secrets: yescrypt password hashes (libcrypt), SHA-256 of session tokens,
-        // random tokens and constant-time comparison (OpenSSL's libcrypto), from Debian's -dev packages.
-        .systemLibrary(name: "CWebCrypto", providers: [.apt(["libcrypt-dev", "libssl-dev"])]),
+        // random tokens and constant-time comparison (OpenSSL's libcrypto), gzip of large answers (zlib),
+        // from Debian's -dev packages.
+        .systemLibrary(name: "CWebCrypto", providers: [.apt(["libcrypt-dev", "libssl-dev", "zlib1g-dev"])]),
 
         // Pure domain code: MIME headers, identity, classification, weeks, targets. No I/O.
         .target(name: "ActivityCore"),

@@ -300,6 +300,12 @@ struct WebTests {
         #expect(WebSecrets.constantTimeEqual("abc", "abc") && !WebSecrets.constantTimeEqual("abc", "abd") && !WebSecrets.constantTimeEqual("abc", "ab"))
         #expect(WebSecrets.randomToken().count == 64 && WebSecrets.randomToken() != WebSecrets.randomToken())
         #expect(WebSecrets.sha256("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        // Large answers are gzipped for clients that accept it: gzip(1) reads it back.
+        let text = String(repeating: "{\"rep\":\"王丽\",\"kind\":\"visit\"}\n", count: 5000)
+        let gz = TempDir("activity-gz")
+        FileManager.default.createFile(atPath: gz.file("a.gz"), contents: Data(try #require(WebSecrets.gzip(Array(text.utf8)))))
+        #expect(try run("/bin/gzip", ["-dc", gz.file("a.gz")]).stdout == text)
+
         let empty = try run("/bin/sh", ["-c", "printf '' | \"$0\" user hash", Repo.binary])
         #expect(empty.status == 64)
 

@@ -71,6 +71,17 @@ enum WebSecrets {
         return x.isEmpty || CRYPTO_memcmp(x, y, x.count) == 0
     }
 
+    /// gzip (zlib, level 6); nil if zlib fails.
+    static func gzip(_ bytes: [UInt8]) -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: activity_gzip_bound(bytes.count))
+        let n = bytes.withUnsafeBufferPointer { input in
+            out.withUnsafeMutableBufferPointer { activity_gzip(input.baseAddress, input.count, $0.baseAddress, $0.count) }
+        }
+        guard n > 0 else { return nil }
+        out.removeSubrange(n...)
+        return out
+    }
+
     static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()

@@ -81,15 +81,29 @@ extension WebApp {
 
     // MARK: API
 
+    /// A large answer gzipped (and the gzip cached beside it) when the client accepts gzip.
+    func compressed(_ response: WebResponse, key: String, request: WebRequest) throws -> WebResponse {
+        guard response.body.count > 64 * 1024,
+              (request.header("accept-encoding") ?? "").lowercased().contains("gzip") else { return response }
+        let zipped = try cache.value("gzip|" + key, now: clock()) { WebSecrets.gzip(response.body) ?? [] }
+        guard !zipped.isEmpty else { return response }
+        var r = response
+        r.body = zipped
+        r.headers += [("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]
+        return r
+    }
+
     /// `/api/week?week=W[&rep=ID]`: `week --all --format json` of the reps the user may see.
     func apiWeek(_ request: WebRequest, session: Session) throws -> WebResponse {
         let q = request.queryItems
         let week = try q["week"].map { try self.week($0) } ?? currentWeek
         let reps = try q["rep"].map { [try visibleRep($0, session)] } ?? session.user.visibleReps(in: config)
-        let body = try cache.value("apiweek|\(week)|" + reps.map(\.id).joined(separator: ","), now: clock()) {
-            Array((WeekRendering.json(try weeks(reps, week: week), week: week, config: config).serialized(pretty: true) + "\n").utf8)
+        let key = "apiweek|\(week)|" + reps.map(\.id).joined(separator: ",")
+        let body = try cache.value(key, now: clock()) {
+            Array((WeekRendering.json(try weeks(reps, week: week), week: week, config: config).serialized() + "\n").utf8)
         }
-        return WebResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: body)
+        return try compressed(WebResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: body),
+                              key: key, request: request)
     }
 
     /// `/api/export?from=W&to=W&format=json|csv|xlsx[&team=ID]`: the export of the visible reps.
