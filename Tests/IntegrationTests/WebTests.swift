@@ -184,8 +184,14 @@ struct WebTests {
         #expect(try HTTP.login(base, "alice", WebFixture.passwords["alice"]!, jar: newJar(), headers: proxy).status == 429)
         #expect(try HTTP.login(base, "alice", WebFixture.passwords["alice"]!, jar: newJar(), headers: ["X-Forwarded-For": "203.0.113.10"]).status == 303)
 
+        // A login with a line break cannot forge a log line.
+        _ = try HTTP.login(base, "x\nFORGED web login: login=root", "wrong", jar: newJar(), headers: ["X-Forwarded-For": "203.0.113.11"])
+        // HEAD is GET without the body.
+        #expect(HTTP.raw(port: f.server.port, Array("HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8)).hasPrefix("HTTP/1.1 200"))
+
         // The log has the logins, failures and throttling, never a password.
         let log = f.server.stderr
+        #expect(!log.contains("\nFORGED") && log.contains("x?FORGED"))
         #expect(log.contains("web login: login=wang") && log.contains("web login failed: login=north") && log.contains("throttled"))
         for pw in WebFixture.passwords.values { #expect(!log.contains(pw)) }
         #expect(!log.contains("wrong\""))

@@ -178,10 +178,10 @@ final class WebApp: @unchecked Sendable {
         } catch let e as WebError {
             response = errorResponse(e.status, e.message, request: request)
         } catch let e as ActivityError {
-            logger.error("web \(request.method) \(request.path): \(e.message)")
+            logger.error("web \(request.method) \(WebApp.logSafe(request.path)): \(e.message)")
             response = errorResponse(e.code == .noInput ? 404 : 500, e.code == .noInput ? e.message : "internal error", request: request)
         } catch {
-            logger.error("web \(request.method) \(request.path): \(error)")
+            logger.error("web \(request.method) \(WebApp.logSafe(request.path)): \(error)")
             response = errorResponse(500, "internal error", request: request)
         }
         response.headers += WebApp.securityHeaders
@@ -229,7 +229,8 @@ final class WebApp: @unchecked Sendable {
 
     func route(_ request: WebRequest) throws -> WebResponse {
         guard let parts = WebApp.segments(request.path) else { throw WebError(400, "bad path") }
-        let method = request.method
+        // HEAD is GET without the body (the server drops it).
+        let method = request.method == "HEAD" ? "GET" : request.method
         if method == "POST" && request.body.count > WebApp.maxBody { throw WebError(413, "request body too large") }
         switch (method, parts.first) {
         case ("GET", "healthz") where parts.count == 1: return try healthz()
@@ -278,13 +279,19 @@ final class WebApp: @unchecked Sendable {
     func visibleRep(_ id: String, _ session: Session) throws -> Config.Rep {
         guard let rep = config.rep(id) else { throw WebError(404, "no such rep") }
         guard session.user.maySee(rep) else {
-            logger.notice("web refused: \(session.user.login) may not see rep \(id)")
+            logger.notice("web refused: \(session.user.login) may not see rep \(WebApp.logSafe(id))")
             throw WebError(403, "无权查看该销售 you may not see this rep")
         }
         return rep
     }
 
     // MARK: Authentication
+
+    /// A value from the request as it may appear in the log: at most 64 characters, control
+    /// characters (a forged log line's newline) shown as `?`.
+    static func logSafe(_ s: String) -> String {
+        String(String.UnicodeScalarView(s.unicodeScalars.prefix(64).map { $0.properties.generalCategory == .control ? "?" : $0 }))
+    }
 
     func user(_ login: String) -> Config.User? { config.users.first { $0.login == login } }
 
@@ -298,7 +305,7 @@ final class WebApp: @unchecked Sendable {
     /// Checks a login and password, throttled; logs the outcome (never the password).
     func checkPassword(login: String, password: String, address: String, via: String) throws -> Config.User {
         if let wait = throttle.blocked(login: login, address: address, now: clock()) {
-            logger.warning("web login throttled: login=\(login) from=\(address) via=\(via) retry_after=\(wait)s")
+            logger.warning("web login throttled: login=\(WebApp.logSafe(login)) from=\(WebApp.logSafe(address)) via=\(via) retry_after=\(wait)s")
             throw WebError(429, "too many failed logins; try again in \(wait) seconds")
         }
         let user = self.user(login)
@@ -306,7 +313,7 @@ final class WebApp: @unchecked Sendable {
         let ok = WebSecrets.verify(password, hash: hash) && user != nil && user.flatMap(passwordHash) != nil
         guard ok, let user else {
             throttle.failed(login: login, address: address, now: clock())
-            logger.warning("web login failed: login=\(login) from=\(address) via=\(via) reason=\(user == nil ? "unknown login" : "wrong password")")
+            logger.warning("web login failed: login=\(WebApp.logSafe(login)) from=\(WebApp.logSafe(address)) via=\(via) reason=\(user == nil ? "unknown login" : "wrong password")")
             throw WebError(401, "wrong login or password")
         }
         throttle.succeeded(login: login)
@@ -354,7 +361,7 @@ final class WebApp: @unchecked Sendable {
         let form = request.formItems
         guard let sent = form["csrf"], let expected = request.cookies[WebApp.loginCSRFCookie],
               WebSecrets.constantTimeEqual(sent, expected) else {
-            logger.warning("web login refused: missing or wrong CSRF token from=\(request.remote)")
+            logger.warning("web login refused: missing or wrong CSRF token from=\(WebApp.logSafe(request.remote))")
             throw WebError(403, "the form's CSRF token is missing or wrong; reload the login page")
         }
         let login = form["login"] ?? ""
@@ -371,7 +378,7 @@ final class WebApp: @unchecked Sendable {
             try store.purgeWebSessions(now: clock())
             try store.createWebSession(tokenHash: WebSecrets.sha256(token), session, now: clock())
         }
-        logger.info("web login: login=\(user.login) role=\(user.role.rawValue) from=\(request.remote)")
+        logger.info("web login: login=\(user.login) role=\(user.role.rawValue) from=\(WebApp.logSafe(request.remote))")
         return .redirect(WebApp.safeNext(form["next"]), headers: [cookie(WebApp.sessionCookie, token, maxAge: hours * 3600),
                                                                   cookie(WebApp.loginCSRFCookie, "", maxAge: 0)])
     }
@@ -381,14 +388,14 @@ final class WebApp: @unchecked Sendable {
         if let token = request.cookies[WebApp.sessionCookie] {
             try pool.with { try $0.deleteWebSession(tokenHash: WebSecrets.sha256(token)) }
         }
-        logger.info("web logout: login=\(session.user.login) from=\(request.remote)")
+        logger.info("web logout: login=\(session.user.login) from=\(WebApp.logSafe(request.remote))")
         return .redirect("/login", headers: [cookie(WebApp.sessionCookie, "", maxAge: 0)])
     }
 
     func requireCSRF(_ request: WebRequest, session: Session) throws {
         guard let expected = session.csrf else { return }  // HTTP Basic: no cookie, no forms
         guard let sent = request.formItems["csrf"], WebSecrets.constantTimeEqual(sent, expected) else {
-            logger.warning("web refused: \(request.method) \(request.path) without its CSRF token, login=\(session.user.login)")
+            logger.warning("web refused: \(request.method) \(WebApp.logSafe(request.path)) without its CSRF token, login=\(session.user.login)")
             throw WebError(403, "the form's CSRF token is missing or wrong")
         }
     }
