@@ -12,6 +12,7 @@ from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
+from selenium.common.exceptions import StaleElementReferenceException, NoSuchElementException
 
 base, week, expected_path, store, shots = sys.argv[1:6]
 expected = json.load(open(expected_path))
@@ -34,13 +35,22 @@ def browser(width=1280, height=1000):
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
 
 
+def wait(d, condition, what):
+    """Waits (the whole suite may be running beside us) for `condition`, across page loads."""
+    try:
+        WebDriverWait(d, 30, ignored_exceptions=[StaleElementReferenceException, NoSuchElementException]).until(condition)
+    except Exception:
+        check(False, f"{what} (waited 30 s; at {d.current_url})")
+    check(True, what)
+
+
 def login(d, user, password):
     d.get(base + "/")
     check("/login" in d.current_url, f"{user}: / sends to the login form ({d.current_url})")
     d.find_element(By.ID, "login").send_keys(user)
     d.find_element(By.ID, "password").send_keys(password)
     d.find_element(By.ID, "submit").click()
-    WebDriverWait(d, 10).until(lambda d: "/login" not in d.current_url)
+    wait(d, lambda d: "/login" not in d.current_url, f"{user} logged in")
 
 
 def full_shot(d, name):
@@ -58,7 +68,7 @@ try:
     d.find_element(By.ID, "login").send_keys(expected["manager"][0])
     d.find_element(By.ID, "password").send_keys(expected["manager"][1])
     d.find_element(By.ID, "submit").click()
-    check("403" in d.find_element(By.TAG_NAME, "h1").text, "login form without its CSRF token: 403")
+    wait(d, lambda d: "403" in d.find_element(By.TAG_NAME, "h1").text, "login form without its CSRF token: 403")
 
     login(d, *expected["manager"])
     check(d.find_elements(By.ID, "team-week") != [], "manager lands on the team's week")
@@ -79,7 +89,7 @@ try:
     d.set_window_size(1280, 1000)
     first_rep = sorted(expected["counts"])[0]
     d.find_element(By.CSS_SELECTOR, f'a[href="/rep/{first_rep}/{week}"]').click()
-    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "counts"))
+    wait(d, lambda d: d.find_elements(By.ID, "counts"), "rep page loaded")
     check(f"/rep/{first_rep}/{week}" in d.current_url, f"opened rep {first_rep}")
     full_shot(d, "2-manager-rep-week.png")
 
@@ -87,7 +97,7 @@ try:
     links = d.find_elements(By.CSS_SELECTOR, "a.explain")
     check(len(links) > 0, f"{len(links)} explain links")
     links[0].click()
-    WebDriverWait(d, 10).until(lambda d: d.find_elements(By.ID, "item"))
+    wait(d, lambda d: d.find_elements(By.ID, "item"), "explain page loaded")
     check("/explain/" in d.current_url and d.find_elements(By.ID, "explain"), "explain page with the rule that counted")
     full_shot(d, "3-explain.png")
 
@@ -95,7 +105,7 @@ try:
     d.get(f"{base}/week/{week}")
     d.find_element(By.ID, "download-xlsx").click()
     path = None
-    for _ in range(100):
+    for _ in range(300):
         done = [f for f in os.listdir(downloads) if f.endswith(".xlsx")]
         if done:
             path = os.path.join(downloads, done[0])
