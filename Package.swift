@@ -12,6 +12,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // C: libcurl and SQLite from Debian's -dev packages, with typed shims for variadic calls.
@@ -21,6 +24,10 @@ let package = Package(
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // libxlsxwriter from Debian's -dev package: the XLSX exports.
         .systemLibrary(name: "CXLSXWriter", pkgConfig: "xlsxwriter", providers: [.apt(["libxlsxwriter-dev"])]),
+        // The web view's secrets: yescrypt password hashes (libcrypt), SHA-256 of session tokens,
+        // random tokens and constant-time comparison (OpenSSL's libcrypto), gzip of large answers (zlib),
+        // from Debian's -dev packages.
+        .systemLibrary(name: "CWebCrypto", providers: [.apt(["libcrypt-dev", "libssl-dev", "zlib1g-dev"])]),
 
         // Pure domain code: MIME headers, identity, classification, weeks, targets. No I/O.
         .target(name: "ActivityCore"),
@@ -45,8 +52,11 @@ let package = Package(
         ]),
         // Commands, output formats, exit codes.
         .target(name: "ActivityCLI", dependencies: [
-            "ActivitySync", "ActivityStore", "ActivityConfig", "ActivityCore", "ActivityTransport", "CXLSXWriter",
+            "ActivitySync", "ActivityStore", "ActivityConfig", "ActivityCore", "ActivityTransport", "CXLSXWriter", "CWebCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),

@@ -53,31 +53,35 @@ struct ExplainCommand: ParsableCommand {
                 }
                 return
             }
-            guard let rep = config.rep(activity.rep) else {
-                throw ActivityError(.config, "activity \(target) belongs to rep \(activity.rep), who is not in \(config.file) any more")
-            }
-            let verdicts = try derivation.verdicts(rep: rep, store: store, now: Date())
-            guard let verdict = verdicts.first(where: { $0.itemKey == activity.ref }) else {
-                throw ActivityError(.dataError, "activity \(target): its item \(activity.ref) is no longer stored; run `activity rebuild`")
-            }
-            let zone = config.profile(rep).timeZone
-            if activity.sourceType == .caldav {
-                items = [ExplainCommand.eventJSON(id: activity.ref, summary: activity.title, organizer: nil, attendees: [],
-                                                  start: activity.at, verdict: verdict, zone: zone)]
-            } else {
-                let mails = Dictionary(try store.mails(rep: rep.id).map { ($0.item.key, $0.item) }, uniquingKeysWith: { a, _ in a })
-                guard let mail = mails[activity.ref] else {
-                    throw ActivityError(.dataError, "activity \(target): its mail \(activity.ref) is no longer stored; run `activity rebuild`")
-                }
-                let noted = ExplainCommand.withDateNote(mail, headers: try store.headers(rep: rep.id, key: mail.key))
-                items = [ExplainCommand.itemJSON(noted, verdict: verdict, zone: zone)]
-            }
+            items = try ExplainCommand.explainActivity(activity, config: config, store: store, derivation: derivation)
         }
         let result = JSON.object([("items", .array(items))])
         switch format {
         case .json: printOut(result.serialized(pretty: true) + "\n")
         case .table: printOut(ExplainCommand.table(items))
         }
+    }
+
+    /// Why a stored activity counted: its item's verdict (the command's and the web view's explain).
+    static func explainActivity(_ activity: Activity, config: Config, store: Store, derivation: Derivation) throws -> [JSON] {
+        guard let rep = config.rep(activity.rep) else {
+            throw ActivityError(.config, "activity \(activity.id) belongs to rep \(activity.rep), who is not in \(config.file) any more")
+        }
+        let verdicts = try derivation.verdicts(rep: rep, store: store, now: Date())
+        guard let verdict = verdicts.first(where: { $0.itemKey == activity.ref }) else {
+            throw ActivityError(.dataError, "activity \(activity.id): its item \(activity.ref) is no longer stored; run `activity rebuild`")
+        }
+        let zone = config.profile(rep).timeZone
+        if activity.sourceType == .caldav {
+            return [ExplainCommand.eventJSON(id: activity.ref, summary: activity.title, organizer: nil, attendees: [],
+                                             start: activity.at, verdict: verdict, zone: zone)]
+        }
+        let mails = Dictionary(try store.mails(rep: rep.id).map { ($0.item.key, $0.item) }, uniquingKeysWith: { a, _ in a })
+        guard let mail = mails[activity.ref] else {
+            throw ActivityError(.dataError, "activity \(activity.id): its mail \(activity.ref) is no longer stored; run `activity rebuild`")
+        }
+        let noted = ExplainCommand.withDateNote(mail, headers: try store.headers(rep: rep.id, key: mail.key))
+        return [ExplainCommand.itemJSON(noted, verdict: verdict, zone: zone)]
     }
 
     /// An item the sync recorded as malformed: the stored mail's verdict if the mail itself was

@@ -64,26 +64,12 @@ struct ExportCommand: ParsableCommand {
         }
         let store = try Store(location: config.store)
         let reps = config.reps.filter { team == nil || $0.team == team }
-            .map { LedgerExport.Rep(id: $0.id, name: $0.name, team: $0.team, startDate: $0.startDate) }
         let rowCount = reps.count * ISOWeek.count(from: first, to: last) * Kind.allCases.count
         if format == .xlsx && rowCount >= ExportXLSX.maxRows {
             throw ActivityError(.usage, "--from \(first) --to \(last): \(rowCount) rows, more than an XLSX sheet holds (\(ExportXLSX.maxRows - 1) below its header); export fewer weeks, one --team at a time, or --format csv")
         }
-        let export = LedgerExport.build(
-            from: first, to: last, reps: reps, teams: config.teams.map { .init(id: $0.id, name: $0.name) },
-            plan: Ledger(config: config, store: store).plan,
-            counts: try store.weeklyCounts(from: first, to: last),
-            organisations: try store.organisationCounts(from: first, to: last))
-        let report = ExportReport(export: export, timeZone: config.timeZone, team: team,
-                                  openWeeks: Set(export.weeks.filter { $0.end(in: config.timeZone) > now }))
-
-        let data: Data
-        switch format {
-        case .json: data = Data((ExportRendering.json(report).serialized(pretty: true) + "\n").utf8)
-        case .csv: data = Data(ExportRendering.csv(report).utf8)
-        case .html: data = Data(ExportHTML.page(report).utf8)
-        case .xlsx: data = try ExportXLSX.workbook(report)
-        }
+        let report = try ExportCommand.report(config: config, store: store, from: first, to: last, reps: reps, team: team, now: now)
+        let data = try ExportCommand.render(report, format: format)
         if let output {
             do {
                 try data.write(to: URL(fileURLWithPath: output), options: .atomic)
@@ -92,6 +78,30 @@ struct ExportCommand: ParsableCommand {
             }
         } else {
             FileHandle.standardOutput.write(data)
+        }
+    }
+
+    /// The export of `reps` over [first, last]: what the command and the web view's downloads render.
+    static func report(config: Config, store: Store, from first: ISOWeek, to last: ISOWeek, reps: [Config.Rep],
+                       team: String?, now: Date) throws -> ExportReport {
+        let visible = Set(reps.map(\.id))
+        let export = LedgerExport.build(
+            from: first, to: last,
+            reps: reps.map { LedgerExport.Rep(id: $0.id, name: $0.name, team: $0.team, startDate: $0.startDate) },
+            teams: config.teams.map { .init(id: $0.id, name: $0.name) },
+            plan: Ledger(config: config, store: store).plan,
+            counts: try store.weeklyCounts(from: first, to: last).filter { visible.contains($0.key) },
+            organisations: try store.organisationCounts(from: first, to: last).filter { visible.contains($0.key) })
+        return ExportReport(export: export, timeZone: config.timeZone, team: team,
+                            openWeeks: Set(export.weeks.filter { $0.end(in: config.timeZone) > now }))
+    }
+
+    static func render(_ report: ExportReport, format: ExportFormat) throws -> Data {
+        switch format {
+        case .json: return Data((ExportRendering.json(report).serialized(pretty: true) + "\n").utf8)
+        case .csv: return Data(ExportRendering.csv(report).utf8)
+        case .html: return Data(ExportHTML.page(report).utf8)
+        case .xlsx: return try ExportXLSX.workbook(report)
         }
     }
 

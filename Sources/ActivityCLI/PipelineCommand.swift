@@ -37,27 +37,38 @@ struct PipelineCommand: ParsableCommand {
             throw ActivityError(.noInput, "store \(config.store) does not exist yet; run `activity sync` first")
         }
         let ledger = Ledger(config: config, store: try Store(location: config.store))
-        let now = Date()
+        let review = try PipelineCommand.review(ledger, reps: reps, date: date, now: Date())
+        switch format {
+        case .json: printOut(PipelineCommand.json(review).serialized(pretty: true) + "\n")
+        case .table: printOut(PipelineCommand.table(review.rows.map { ($0.rep, $0.deals) }, day: review.day))
+        }
+    }
+
+    /// Each rep's open deals on `date` (yyyy-MM-dd, to the day's end in the rep's zone), else now.
+    struct Review {
+        var day: String
+        var rows: [(rep: Config.Rep, zone: TimeZone, deals: [Pipeline.Deal])]
+    }
+
+    static func review(_ ledger: Ledger, reps: [Config.Rep], date: String?, now: Date) throws -> Review {
         var rows: [(rep: Config.Rep, zone: TimeZone, deals: [Pipeline.Deal])] = []
         for r in reps {
-            let zone = config.profile(r).timeZone
+            let zone = ledger.config.profile(r).timeZone
             // A review on a day sees that whole day: up to its last second in the rep's zone.
             let moment = date.flatMap { PipelineCommand.endOfDay($0, in: zone) } ?? now
             rows.append((r, zone, try ledger.pipeline(r, at: moment)))
         }
-        let day = date ?? isoDate(now, in: config.timeZone)
-        switch format {
-        case .json:
-            let json = JSON.object([
-                ("date", .string(day)),
-                ("reps", .array(rows.map { row in
-                    .object([("rep", .string(row.rep.id)), ("deals", .array(row.deals.map { PipelineCommand.dealJSON($0, zone: row.zone) }))])
-                })),
-            ])
-            printOut(json.serialized(pretty: true) + "\n")
-        case .table:
-            printOut(PipelineCommand.table(rows.map { ($0.rep, $0.deals) }, day: day))
-        }
+        return Review(day: date ?? isoDate(now, in: ledger.config.timeZone), rows: rows)
+    }
+
+    /// The JSON of `pipeline --format json` (and of the web view's /api/pipeline).
+    static func json(_ review: Review) -> JSON {
+        JSON.object([
+            ("date", .string(review.day)),
+            ("reps", .array(review.rows.map { row in
+                .object([("rep", .string(row.rep.id)), ("deals", .array(row.deals.map { PipelineCommand.dealJSON($0, zone: row.zone) }))])
+            })),
+        ])
     }
 
     /// The last second of `day` (yyyy-MM-dd) in `zone`.

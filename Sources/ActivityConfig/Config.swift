@@ -113,6 +113,8 @@ public struct Config: Sendable {
     public var mail: Mail? = nil
     /// `[digest] send_at`: when the daemon sends last week's digest; nil: the daemon does not.
     public var digestSchedule: DigestSchedule? = nil
+    /// `[web]`: the web view's address and sessions (Web.swift).
+    public var web = Web()
 
     /// A configuration with no file: nothing internal, no reps (what `explain` uses without one).
     public static func empty(timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai")!) -> Config {
@@ -159,7 +161,7 @@ extension Config {
     public static func parse(text: String, path: String) throws -> Config {
         let doc = try TOMLDocument(file: path, text: text)
         let root = TOMLSection(document: doc, name: nil, index: nil, label: "top level", entries: doc.root)
-        try root.onlyKnown(["ledger", "company", "targets", "team", "rep", "account", "daemon", "pipeline", "user", "mail", "digest"])
+        try root.onlyKnown(["ledger", "company", "targets", "team", "rep", "account", "daemon", "pipeline", "user", "mail", "digest", "web"])
         let directory = (path as NSString).deletingLastPathComponent.isEmpty
             ? FileManager.default.currentDirectoryPath : (path as NSString).deletingLastPathComponent
 
@@ -371,6 +373,7 @@ extension Config {
                             reps: reps, accounts: accounts)
         config.leaseTimeout = leaseTimeout
         config.pipeline = pipeline
+        config.web = try parseWeb(try section("web"))
         config.users = try parseUsers(try arrayOfTables("user"), teams: teams, reps: reps, directory: directory)
         config.mail = try parseMail(try section("mail"), directory: directory)
         config.digestSchedule = try parseDigest(try section("digest"))

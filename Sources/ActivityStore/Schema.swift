@@ -203,6 +203,18 @@ enum Schema {
             PRIMARY KEY (login, week)
         );
         """,
+        // 8: the web view's sessions (WebSessions.swift): only the SHA-256 of each token is kept,
+        // with the login, the session's CSRF token and when it expires.
+        """
+        CREATE TABLE web_session (
+            token_hash TEXT PRIMARY KEY,
+            login TEXT NOT NULL,
+            csrf TEXT NOT NULL,
+            created INTEGER NOT NULL,
+            expires INTEGER NOT NULL
+        );
+        CREATE INDEX web_session_expires ON web_session (expires);
+        """,
     ]
 
     /// The same schema on PostgreSQL: migration 1 creates what SQLite's 1 to 4 made (the
@@ -354,6 +366,17 @@ enum Schema {
             last_error TEXT COLLATE "C",
             PRIMARY KEY (login, week)
         );
+        """,
+        // 8: as SQLite's 8.
+        """
+        CREATE TABLE web_session (
+            token_hash TEXT COLLATE "C" PRIMARY KEY,
+            login TEXT COLLATE "C" NOT NULL,
+            csrf TEXT COLLATE "C" NOT NULL,
+            created BIGINT NOT NULL,
+            expires BIGINT NOT NULL
+        );
+        CREATE INDEX web_session_expires ON web_session (expires);
         """,
     ]
 }

@@ -61,6 +61,13 @@ public final class Store {
 
     public convenience init(path: String) throws { try self.init(location: .sqlite(path: path)) }
 
+    /// A number that changes when another connection commits (SQLite's `data_version`), for caches
+    /// of what was read; nil where the engine has none (PostgreSQL: such caches fall back to their age).
+    public func changeMarker() throws -> Int64? {
+        guard case .sqlite = location else { return nil }
+        return try db.prepare("PRAGMA data_version").first { $0.int(0) }
+    }
+
     /// Another connection to the same store, for another thread.
     public func reopened() throws -> Store { try Store(location: location) }
 

@@ -140,6 +140,30 @@ struct ConfigTests {
         #expect(e.message.hasPrefix("/etc/activity/activity.toml:1"), "\(e.message)")
     }
 
+    @Test("[web] errors name the key", arguments: [
+        ("listen = \"8080\"", "key listen: \"8080\" is not HOST:PORT"),
+        ("listen = \"[::1]8080\"", "key listen:"),
+        ("base_url = \"ftp://x.cn\"", "key base_url: \"ftp://x.cn\" is not an http(s) URL"),
+        ("session_hours = 0", "key session_hours: must be between 1 and 720"),
+        ("port = 80", "port"),
+    ])
+    func webErrors(_ body: String, _ message: String) throws {
+        let e = try #require(error("[web]\n" + body + "\n"))
+        #expect(e.code == .config)
+        #expect(e.message.contains(message), "\(e.message)")
+    }
+
+    @Test("[web] defaults to loopback, 12-hour sessions; an https base_url makes cookies Secure")
+    func webSettings() throws {
+        let none = try Config.parse(text: "", path: "/etc/activity/activity.toml")
+        #expect(none.web.listen == "127.0.0.1:8080" && none.web.sessionHours == 12 && !none.web.secure)
+        let set = try Config.parse(text: "[web]\nlisten = \"[::1]:9000\"\nbase_url = \"https://a.example.com/\"\nsession_hours = 8\n",
+                                   path: "/etc/activity/activity.toml")
+        #expect(set.web.baseURL == "https://a.example.com" && set.web.secure && set.web.sessionHours == 8)
+        #expect(Config.Web.splitListen(set.web.listen)! == ("::1", 9000))
+        #expect(Config.Web.isLoopback("::1") && Config.Web.isLoopback("127.0.0.1") && !Config.Web.isLoopback("0.0.0.0") && !Config.Web.isLoopback("10.0.0.1"))
+    }
+
     @Test("a login given twice is refused")
     func duplicateLogin() {
         let e = error(Self.team + "[[user]]\nlogin = \"a\"\nrole = \"admin\"\n[[user]]\nlogin = \"a\"\nrole = \"admin\"\n")
