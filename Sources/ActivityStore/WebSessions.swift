@@ -37,7 +37,6 @@ extension Store {
     @discardableResult
     public func purgeWebSessions(now: Date = Date()) throws -> Int {
         try db.prepare("DELETE FROM web_session WHERE expires <= ?").bind(.int(Int(now.timeIntervalSince1970))).run()
-        return db.changes
     }
 
     /// Shortens a session (tests: an expired session).
