@@ -279,19 +279,6 @@ struct DigestContent {
         return o
     }
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    /// One escaping for every page and mail: Core's `markupEscaped`, as the web view uses.
+    static func escape(_ s: String) -> String { s.markupEscaped }
 }
