@@ -46,9 +46,7 @@ struct DigestCommand: ParsableCommand {
     func run() throws {
         let runtime = try Runtime.load(global)
         let config = runtime.config
-        guard Store.mayExist(config.store) else {
-            throw ActivityError(.noInput, "store \(config.store) does not exist yet; run `activity sync` first")
-        }
+        try runtime.requireExistingStore()
         let now = Date()
         let isoWeek = week.flatMap(ISOWeek.init) ?? ISOWeek(containing: now, in: config.timeZone).previous
         if let output {

@@ -59,9 +59,7 @@ struct ExportCommand: ParsableCommand {
         if let team, !config.teams.contains(where: { $0.id == team }) {
             throw ActivityError(.usage, "--team \(team): no such team in \(config.file) (teams: \(config.teams.map(\.id).joined(separator: ", ")))")
         }
-        guard Store.mayExist(config.store) else {
-            throw ActivityError(.noInput, "store \(config.store) does not exist yet; run `activity sync` first")
-        }
+        try runtime.requireExistingStore()
         let store = try Store(location: config.store)
         let reps = config.reps.filter { team == nil || $0.team == team }
         let rowCount = reps.count * ISOWeek.count(from: first, to: last) * Kind.allCases.count

@@ -33,9 +33,7 @@ struct PipelineCommand: ParsableCommand {
         let runtime = try Runtime.load(global)
         let config = runtime.config
         let reps = try self.reps.chosen(in: config)
-        guard Store.mayExist(config.store) else {
-            throw ActivityError(.noInput, "store \(config.store) does not exist yet; run `activity sync` first")
-        }
+        try runtime.requireExistingStore()
         let ledger = Ledger(config: config, store: try Store(location: config.store))
         let review = try PipelineCommand.review(ledger, reps: reps, date: date, now: Date())
         switch format {

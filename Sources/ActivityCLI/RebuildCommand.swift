@@ -19,9 +19,7 @@ struct RebuildCommand: ParsableCommand {
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
         let runtime = try Runtime.load(global)
         let config = runtime.config
-        guard Store.mayExist(config.store) else {
-            throw ActivityError(.noInput, "store \(config.store) does not exist yet; run `activity sync` first")
-        }
+        try runtime.requireExistingStore()
         // A daemon would re-derive with the rules it read at its start: stop it first.
         let lock = try StoreLock.forSync(of: config.store, command: "rebuild")
         defer { lock?.release() }

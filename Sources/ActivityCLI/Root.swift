@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import ActivityCore
 import ActivityConfig
+import ActivityStore
 
 /// `activity`: the root command lists the subcommands; each lives in its own file.
 public struct ActivityCommand: ParsableCommand {
@@ -71,6 +72,15 @@ struct Runtime {
             config.store = try Config.storeLocation(fromURL: store)
         }
         return Runtime(config: config, configFound: found, logger: logger)
+    }
+}
+
+extension Runtime {
+    /// The commands that read a ledger refuse a store that does not exist yet (exit 66), in one place.
+    func requireExistingStore() throws {
+        guard Store.mayExist(config.store) else {
+            throw ActivityError(.noInput, "store \(config.store) does not exist yet; run `activity sync` first")
+        }
     }
 }
 

@@ -52,9 +52,7 @@ struct ServeCommand: ParsableCommand {
                 throw ActivityError(.config, "\(config.file): user \(u.login) has no password_hash, and password_file \(u.passwordFile ?? "(none)") cannot be read")
             }
         }
-        guard Store.mayExist(config.store) else {
-            throw ActivityError(.noInput, "store \(config.store) does not exist yet; run `activity sync` first")
-        }
+        try runtime.requireExistingStore()
         let logger = runtime.logger
         let web = try WebApp(config: config, logger: logger)
         let base = config.web.baseURL

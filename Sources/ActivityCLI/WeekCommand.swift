@@ -33,9 +33,7 @@ struct WeekCommand: ParsableCommand {
         let runtime = try Runtime.load(global)
         let config = runtime.config
         let reps = try self.reps.chosen(in: config)
-        guard Store.mayExist(config.store) else {
-            throw ActivityError(.noInput, "store \(config.store) does not exist yet; run `activity sync` first")
-        }
+        try runtime.requireExistingStore()
         let store = try Store(location: config.store)
         let now = Date()
         let isoWeek: ISOWeek
