@@ -18,7 +18,7 @@ public struct ActivityCommand: ParsableCommand {
             """,
         version: ActivityVersion.string,
         subcommands: [SyncCommand.self, DaemonCommand.self, StatusCommand.self, WeekCommand.self, PipelineCommand.self, ExportCommand.self, ExplainCommand.self, RebuildCommand.self,
-                      IcsCommand.self, ConfigCommand.self, StoreCommand.self, DigestCommand.self, ServeCommand.self, UserCommand.self])
+                      IcsCommand.self, ConfigCommand.self, StoreCommand.self, DigestCommand.self, ServeCommand.self, UserCommand.self, AdjustCommand.self])
 
     @OptionGroup public var global: GlobalOptions
 

@@ -157,24 +157,52 @@ enum WeekRendering {
                 }
                 return (t.kind.rawValue, .object(fields))
             })),
-            ("activities", .array(w.activities.map { a in
-                .object([
-                    ("id", .string(a.id)),
-                    ("kind", .string(a.kind.rawValue)),
-                    ("step", .int(a.kind.step)),
-                    ("at", .string(rfc3339(a.at, in: w.timeZone))),
-                    ("org", .string(a.org)),
-                    ("title", .string(a.title)),
-                    ("rule", .string(a.rule)),
-                    ("source", .object([("type", .string(a.sourceType.rawValue)), ("account", .string(a.account)), ("ref", .string(a.ref))])),
-                ])
-            })),
+            ("activities", .array(w.activities.map { activityJSON($0, zone: w.timeZone) })),
             ("followups_due", .array(w.followUpsDue.map { f in
                 .object([("org", .string(f.org)), ("last_contact", .string(rfc3339(f.lastContact, in: w.timeZone))),
                          ("days_waiting", .int(f.daysWaiting))])
             })),
             ("stages", .object(w.stages.map { ($0.org, .int($0.step)) })),
         ])
+    }
+
+    /// One activity of INTERFACE.md's JSON; an adjusted one carries `adjusted`, an added one a
+    /// `manual` source (INTERFACE.md "Adjustments in the JSON").
+    static func activityJSON(_ a: Activity, zone: TimeZone) -> JSON {
+        var fields: [(String, JSON)] = [
+            ("id", .string(a.id)),
+            ("kind", .string(a.kind.rawValue)),
+            ("step", .int(a.kind.step)),
+            ("at", .string(rfc3339(a.at, in: zone))),
+            ("org", .string(a.org)),
+            ("title", .string(a.title)),
+            ("rule", .string(a.rule)),
+        ]
+        if a.sourceType == .manual, let mark = a.adjusted {
+            fields.append(("source", .object([("type", .string("manual")), ("by", .string(mark.by)), ("adjustment", .int(Int(mark.id)))])))
+        } else {
+            fields.append(("source", .object([("type", .string(a.sourceType.rawValue)), ("account", .string(a.account)), ("ref", .string(a.ref))])))
+        }
+        if let mark = a.adjusted, mark.action != .add {
+            fields.append(("adjusted", .object([
+                ("id", .int(Int(mark.id))), ("action", .string(mark.action.rawValue)),
+                ("from_kind", .optional(mark.fromKind?.rawValue)), ("by", .string(mark.by)),
+                ("at", .string(rfc3339(mark.at, in: zone))), ("reason", .string(mark.reason)),
+            ])))
+        }
+        if !a.counted { fields.append(("counted", .bool(false))) }
+        return .object(fields)
+    }
+
+    /// How the table shows an activity's rule, and what was done to it by hand.
+    static func ruleText(_ a: Activity) -> String {
+        guard let mark = a.adjusted else { return a.rule }
+        switch mark.action {
+        case .add: return "manual #\(mark.id) by \(mark.by)"
+        case .void: return "VOID #\(mark.id) by \(mark.by) (was \(a.rule))"
+        case .reclassify: return "\(mark.fromKind?.rawValue ?? "?")→\(a.kind.rawValue) #\(mark.id) by \(mark.by) (was \(a.rule))"
+        case .alias, .revoke: return a.rule
+        }
     }
 
     static func csv(_ weeks: [RepWeek]) -> String {
@@ -224,7 +252,8 @@ enum WeekRendering {
                 f.timeZone = w.timeZone
                 f.dateFormat = "EEE MM-dd HH:mm"
                 for a in w.activities {
-                    list.add([f.string(from: a.at), a.kind.rawValue, a.org, truncate(a.title, 40), a.rule])
+                    list.add([f.string(from: a.at), a.counted ? a.kind.rawValue : "(\(a.kind.rawValue))", a.org,
+                              truncate(a.title, 40), ruleText(a)])
                 }
                 out += list.render()
             }

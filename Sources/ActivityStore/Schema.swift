@@ -13,13 +13,14 @@ enum Schema {
         ("mail", "id, rep, key, message_id, date, date_source, from_addr, from_name, to_addrs, cc_addrs, subject, thread_key, automated, headers, account", "id"),
         ("mail_calendar_part", "mail_id, position, body", "mail_id, position"),
         ("mail_location", "account, folder, uidvalidity, uid, mail_id", "account, folder, uidvalidity, uid"),
-        ("activity", "id, rep, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref", "id"),
+        ("activity", "id, rep, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref, adjustment, counted", "id"),
         ("calendar_collection", "account, url, display_name, sync_token", "account, url"),
         ("calendar_object", "account, calendar, href, etag, data", "account, calendar, href"),
         ("exchange", "rep, org, at, direction", "rep, org, at, direction"),
         ("account_status", "account, last_attempt, last_success, last_error, last_error_at, items_seen", "account"),
         ("ledger_state", "rep, items_version, derived_version, derived_at", "rep"),
         ("malformed_item", "account, location, ref, kind, reason, first_seen, last_seen", "account, location, ref"),
+        ("adjustment", "id, action, rep, activity, kind, from_kind, org, to_org, activity_at, title, ref, revokes, made_by, made_at, reason", "id"),
     ]
 
     /// Key for PostgreSQL's advisory lock taken while migrating ("activity" in ASCII).
@@ -215,6 +216,42 @@ enum Schema {
         );
         CREATE INDEX web_session_expires ON web_session (expires);
         """,
+        // 9: corrections (issue 15, DOMAIN.md "Corrections"). `adjustment` rows are only ever
+        // inserted: a revoke is a row of its own. Ids are given in order (max + 1, under the
+        // write lock) so that the audit list is the order they were made. Each activity records
+        // the adjustment applied to it, and `counted` is 0 for a voided one (listed, not counted).
+        // The views count only what counts.
+        """
+        CREATE TABLE adjustment (
+            id INTEGER PRIMARY KEY,
+            action TEXT NOT NULL,
+            rep TEXT,
+            activity TEXT,
+            kind TEXT,
+            from_kind TEXT,
+            org TEXT,
+            to_org TEXT,
+            activity_at INTEGER,
+            title TEXT,
+            ref TEXT,
+            revokes INTEGER REFERENCES adjustment (id),
+            made_by TEXT NOT NULL,
+            made_at INTEGER NOT NULL,
+            reason TEXT NOT NULL
+        );
+        CREATE INDEX adjustment_rep ON adjustment (rep);
+        ALTER TABLE activity ADD COLUMN adjustment INTEGER;
+        ALTER TABLE activity ADD COLUMN counted INTEGER NOT NULL DEFAULT 1;
+        DROP VIEW ledger_activity;
+        DROP VIEW ledger_week;
+        CREATE VIEW ledger_activity AS
+            SELECT id, rep, week, kind, step, datetime(at, 'unixepoch') AS at_utc, org, title, rule,
+                   source_type, account, ref, counted, adjustment
+            FROM activity;
+        CREATE VIEW ledger_week AS
+            SELECT rep, week, kind, count(*) AS activities, count(DISTINCT org) AS organisations
+            FROM activity WHERE counted = 1 GROUP BY rep, week, kind;
+        """,
     ]
 
     /// The same schema on PostgreSQL: migration 1 creates what SQLite's 1 to 4 made (the
@@ -377,6 +414,37 @@ enum Schema {
             expires BIGINT NOT NULL
         );
         CREATE INDEX web_session_expires ON web_session (expires);
+        """,
+        // 9: as SQLite's 9; the views are replaced in place, keeping what was granted on them
+        // (scripts/postgres-readonly-role.sql).
+        """
+        CREATE TABLE adjustment (
+            id BIGINT PRIMARY KEY,
+            action TEXT COLLATE "C" NOT NULL,
+            rep TEXT COLLATE "C",
+            activity TEXT COLLATE "C",
+            kind TEXT COLLATE "C",
+            from_kind TEXT COLLATE "C",
+            org TEXT COLLATE "C",
+            to_org TEXT COLLATE "C",
+            activity_at BIGINT,
+            title TEXT COLLATE "C",
+            ref TEXT COLLATE "C",
+            revokes BIGINT REFERENCES adjustment (id),
+            made_by TEXT COLLATE "C" NOT NULL,
+            made_at BIGINT NOT NULL,
+            reason TEXT COLLATE "C" NOT NULL
+        );
+        CREATE INDEX adjustment_rep ON adjustment (rep);
+        ALTER TABLE activity ADD COLUMN adjustment BIGINT;
+        ALTER TABLE activity ADD COLUMN counted BIGINT NOT NULL DEFAULT 1;
+        CREATE OR REPLACE VIEW ledger_activity AS
+            SELECT id, rep, week, kind, step, to_timestamp(at) AS at_utc, org, title, rule,
+                   source_type, account, ref, counted, adjustment
+            FROM activity;
+        CREATE OR REPLACE VIEW ledger_week AS
+            SELECT rep, week, kind, count(*) AS activities, count(DISTINCT org) AS organisations
+            FROM activity WHERE counted = 1 GROUP BY rep, week, kind;
         """,
     ]
 }

@@ -320,7 +320,7 @@ public final class Store {
     /// One activity row as stored, to compare a fresh derivation with what the store has.
     private struct ActivityRow: Equatable {
         var kind: String, step: Int64, at: Int64, week: String, org: String, otherOrgs: String, title: String
-        var rule: String, sourceType: String, account: String, ref: String
+        var rule: String, sourceType: String, account: String, ref: String, adjustment: Int64?, counted: Int64
 
         init(_ a: Activity, timeZone: TimeZone) {
             kind = a.kind.rawValue
@@ -334,12 +334,14 @@ public final class Store {
             sourceType = a.sourceType.rawValue
             account = a.account
             ref = a.ref
+            adjustment = a.adjusted?.id
+            counted = a.counted ? 1 : 0
         }
 
         init(_ row: any Row) {
             kind = row.text(1); step = row.int(2); at = row.int(3); week = row.text(4); org = row.text(5)
             otherOrgs = row.text(6); title = row.text(7); rule = row.text(8); sourceType = row.text(9)
-            account = row.text(10); ref = row.text(11)
+            account = row.text(10); ref = row.text(11); adjustment = row.optionalInt(12); counted = row.int(13)
         }
     }
 
@@ -349,14 +351,17 @@ public final class Store {
     public func replaceActivities(rep: String, with activities: [Activity], timeZone: TimeZone) throws {
         var stored: [String: ActivityRow] = [:]
         try db.prepare("""
-            SELECT id, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref FROM activity WHERE rep = ?
+            SELECT id, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref, adjustment, counted
+            FROM activity WHERE rep = ?
             """).bind(.text(rep)).forEach { stored[$0.text(0)] = ActivityRow($0) }
         let insert = try db.prepare("""
-            INSERT INTO activity (id, rep, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO activity (id, rep, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref,
+                                  adjustment, counted)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET rep = excluded.rep, kind = excluded.kind, step = excluded.step, at = excluded.at,
                 week = excluded.week, org = excluded.org, other_orgs = excluded.other_orgs, title = excluded.title,
-                rule = excluded.rule, source_type = excluded.source_type, account = excluded.account, ref = excluded.ref
+                rule = excluded.rule, source_type = excluded.source_type, account = excluded.account, ref = excluded.ref,
+                adjustment = excluded.adjustment, counted = excluded.counted
             """)
         for a in activities {
             let row = ActivityRow(a, timeZone: timeZone)
@@ -365,7 +370,7 @@ public final class Store {
             if stored.removeValue(forKey: a.id) == row { continue }
             try insert.bind(.text(a.id), .text(a.rep), .text(row.kind), .int(row.step), .int(row.at), .text(row.week),
                             .text(row.org), .text(row.otherOrgs), .text(row.title), .text(row.rule), .text(row.sourceType),
-                            .text(row.account), .text(row.ref)).run()
+                            .text(row.account), .text(row.ref), row.adjustment.map { .int($0) }, .int(row.counted)).run()
         }
         let delete = try db.prepare("DELETE FROM activity WHERE id = ?")
         for id in stored.keys { try delete.bind(.text(id)).run() }
@@ -401,7 +406,12 @@ public final class Store {
             }
     }
 
-    static let activityColumns = "id, rep, kind, at, org, other_orgs, title, rule, source_type, account, ref"
+    /// An activity's columns, and those of the adjustment applied to it (`j`), for `activity(_:)`.
+    static let activityColumns = """
+        a.id, a.rep, a.kind, a.at, a.org, a.other_orgs, a.title, a.rule, a.source_type, a.account, a.ref, a.counted,
+        j.id, j.action, j.from_kind, j.made_by, j.made_at, j.reason
+        FROM activity a LEFT JOIN adjustment j ON j.id = a.adjustment
+        """
 
     static func activity(_ row: any Row) -> Activity? {
         guard let kind = Kind(rawValue: row.text(2)) else { return nil }
@@ -409,12 +419,17 @@ public final class Store {
                          org: row.text(4), otherOrgs: lines(row.text(5)), title: row.text(6), rule: row.text(7),
                          sourceType: Activity.SourceType(rawValue: row.text(8)) ?? .imap, account: row.text(9), ref: row.text(10))
         a.id = row.text(0)
+        a.counted = row.int(11) != 0
+        if let id = row.optionalInt(12), let action = Adjustment.Action(rawValue: row.text(13)) {
+            a.adjusted = Adjustment.Mark(id: id, action: action, fromKind: row.optionalText(14).flatMap(Kind.init(rawValue:)),
+                                         by: row.text(15), at: Date(timeIntervalSince1970: TimeInterval(row.int(16))), reason: row.text(17))
+        }
         return a
     }
 
     /// A rep's activities in one week (by the week stored with them), oldest first.
     public func activities(rep: String, week: ISOWeek) throws -> [Activity] {
-        try db.prepare("SELECT \(Store.activityColumns) FROM activity WHERE rep = ? AND week = ? ORDER BY at, step, id")
+        try db.prepare("SELECT \(Store.activityColumns) WHERE a.rep = ? AND a.week = ? ORDER BY a.at, a.step, a.id")
             .bind(.text(rep), .text(week.description)).map(Store.activity).compactMap { $0 }
     }
 
@@ -424,7 +439,7 @@ public final class Store {
     /// `asOf`, over all history (the pipeline's standings; one pass over `activity_rep_org`).
     public func standings(rep: String, asOf: Date) throws -> [String: (stage: Int, last: Date)] {
         var out: [String: (stage: Int, last: Date)] = [:]
-        try db.prepare("SELECT org, max(step), max(at) FROM activity WHERE rep = ? AND at <= ? GROUP BY org")
+        try db.prepare("SELECT org, max(step), max(at) FROM activity WHERE rep = ? AND at <= ? AND counted = 1 GROUP BY org")
             .bind(.text(rep), .int(Int64(asOf.timeIntervalSince1970.rounded(.down))))
             .forEach { row in out[row.text(0)] = (Int(row.int(1)), Date(timeIntervalSince1970: TimeInterval(row.int(2)))) }
         return out
@@ -437,7 +452,7 @@ public final class Store {
         for start in stride(from: 0, to: sorted.count, by: 500) {
             let chunk = sorted[start..<min(start + 500, sorted.count)]
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-            try db.prepare("SELECT org, max(step) FROM activity WHERE rep = ? AND org IN (\(marks)) AND at < ? GROUP BY org")
+            try db.prepare("SELECT org, max(step) FROM activity WHERE rep = ? AND org IN (\(marks)) AND at < ? AND counted = 1 GROUP BY org")
                 .bind([.text(rep)] + chunk.map { .text($0) } + [.int(Int64(before.timeIntervalSince1970))])
                 .forEach { row in out[row.text(0)] = Int(row.int(1)) }
         }
@@ -450,7 +465,7 @@ public final class Store {
     /// activity, which is in its rep's own zone).
     public func weeklyCounts(from: ISOWeek, to: ISOWeek) throws -> [String: [ISOWeek: [Kind: Int]]] {
         var out: [String: [ISOWeek: [Kind: Int]]] = [:]
-        try db.prepare("SELECT rep, week, kind, count(*) FROM activity WHERE week >= ? AND week <= ? GROUP BY week, rep, kind")
+        try db.prepare("SELECT rep, week, kind, count(*) FROM activity WHERE week >= ? AND week <= ? AND counted = 1 GROUP BY week, rep, kind")
             .bind(.text(from.description), .text(to.description)).forEach { row in
                 guard let week = ISOWeek(row.text(1)), let kind = Kind(rawValue: row.text(2)) else { return }
                 out[row.text(0), default: [:]][week, default: [:]][kind] = Int(row.int(3))
@@ -461,7 +476,7 @@ public final class Store {
     /// Distinct organisations per rep and kind over the weeks `from`…`to` (for the funnel).
     public func organisationCounts(from: ISOWeek, to: ISOWeek) throws -> [String: [Kind: Int]] {
         var out: [String: [Kind: Int]] = [:]
-        try db.prepare("SELECT rep, kind, count(DISTINCT org) FROM activity WHERE week >= ? AND week <= ? GROUP BY rep, kind")
+        try db.prepare("SELECT rep, kind, count(DISTINCT org) FROM activity WHERE week >= ? AND week <= ? AND counted = 1 GROUP BY rep, kind")
             .bind(.text(from.description), .text(to.description)).forEach { row in
                 guard let kind = Kind(rawValue: row.text(1)) else { return }
                 out[row.text(0), default: [:]][kind] = Int(row.int(2))
@@ -470,7 +485,7 @@ public final class Store {
     }
 
     public func activity(id: String) throws -> Activity? {
-        try db.prepare("SELECT \(Store.activityColumns) FROM activity WHERE id = ?").bind(.text(id)).first(Store.activity) ?? nil
+        try db.prepare("SELECT \(Store.activityColumns) WHERE a.id = ?").bind(.text(id)).first(Store.activity) ?? nil
     }
 
     public func activityCount() throws -> Int {

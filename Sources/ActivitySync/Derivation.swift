@@ -26,8 +26,12 @@ public struct Derivation {
         return PublicSuffixList(bytes: [UInt8](data))
     }
 
-    public func classifier(for rep: Config.Rep) -> Classifier {
-        Classifier(rep: config.profile(rep), settings: settings)
+    /// The rep's classifier; with the aliases of `adjustments` (DOMAIN.md "Corrections": an
+    /// alias is applied before classification).
+    public func classifier(for rep: Config.Rep, adjustments: Adjustments = .none) -> Classifier {
+        var settings = settings
+        settings.aliases = adjustments.aliases
+        return Classifier(rep: config.profile(rep), settings: settings)
     }
 
     /// Event instances derived per rep at most: a rep meeting 50 times a week has 5,200 in the
@@ -43,14 +47,16 @@ public struct Derivation {
     /// Verdicts for every stored mail and event instance of a rep, in time order.
     public func verdicts(rep: Config.Rep, store: Store, now: Date) throws -> [ItemVerdict] {
         var out: [ItemVerdict] = []
-        try replay(rep: rep, store: store, now: now) { out.append($0) }
+        try replay(rep: rep, store: store, now: now, adjustments: try store.adjustments()) { out.append($0) }
         return out
     }
 
     /// The rep's history replayed in time order, each verdict handed to `emit` as it comes: the
     /// meetings are expanded up front, the mail streams from the store in timeline order.
-    public func replay(rep: Config.Rep, store: Store, now: Date, _ emit: (ItemVerdict) throws -> Void) throws {
-        var replay = Classifier.Replay(classifier(for: rep), events: try events(rep: rep, store: store, now: now))
+    public func replay(rep: Config.Rep, store: Store, now: Date, adjustments: Adjustments,
+                       _ emit: (ItemVerdict) throws -> Void) throws {
+        var replay = Classifier.Replay(classifier(for: rep, adjustments: adjustments),
+                                       events: try events(rep: rep, store: store, now: now))
         try store.forEachMail(rep: rep.id) { mail in
             try replay.add(Classifier.MailInput(item: mail.item, account: mail.account), emit)
         }
@@ -93,8 +99,9 @@ public struct Derivation {
         return out
     }
 
-    /// Replaces a rep's activities with those derived from the store, and records which version
-    /// of the rep's items they come from (see `Store.itemsChanged`); returns how many.
+    /// Replaces a rep's activities with those derived from the store and then adjusted (DOMAIN.md
+    /// "Corrections"), and records which version of the rep's items — adjustments included —
+    /// they come from (see `Store.itemsChanged`); returns how many.
     @discardableResult
     public func rederive(rep: Config.Rep, store: Store, now: Date) throws -> Int {
         // The version and the items are read from one snapshot: items stored meanwhile leave
@@ -104,10 +111,12 @@ public struct Derivation {
         var exchanges: [Exchange] = []
         let version = try store.readTransaction {
             let version = try store.itemsVersion(rep: rep.id)
-            try replay(rep: rep, store: store, now: now) { verdict in
+            let adjustments = try store.adjustments()
+            try replay(rep: rep, store: store, now: now, adjustments: adjustments) { verdict in
                 activities += verdict.activities
                 exchanges += verdict.exchanges
             }
+            if !adjustments.isEmpty { activities = adjustments.apply(to: activities, rep: rep.id).activities }
             return version
         }
         let zone = config.profile(rep).timeZone

@@ -39,10 +39,15 @@ public struct Classifier: Sendable {
 
         /// The same for addresses that are not the rep's own (nil for the rep's addresses).
         var externalOrgOf: [String: String?] = [:]
+        /// Aliased organisation names (`ClassificationSettings.aliases`).
+        var aliases: [String: String] = [:]
+        /// Meetings counted, by organisation and start, with the name the organisation had before
+        /// an alias: two meetings that an alias made the same count once.
+        var meetings: [MeetingKey: String] = [:]
 
         mutating func org(_ address: String, _ identity: OrgIdentity) -> String? {
             if let known = orgOf[address] { return known }
-            let org = identity.org(of: address)
+            let org = identity.org(of: address).map { aliases[$0] ?? $0 }
             orgOf[address] = org
             return org
         }
@@ -61,6 +66,11 @@ public struct Classifier: Sendable {
             externalOrgOf[address] = org
             return org
         }
+    }
+
+    struct MeetingKey: Hashable {
+        var org: String
+        var start: Date
     }
 
     /// DOMAIN.md's unit of mail dedup: one activity per thread, kind and ISO week.

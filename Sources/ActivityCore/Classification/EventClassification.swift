@@ -56,6 +56,7 @@ extension Classifier {
 
         public init(_ classifier: Classifier, events: [EventInput]) {
             self.classifier = classifier
+            history.aliases = classifier.settings.aliases
             let unique = Classifier.deduplicated(events)
             let keys = unique.map { (date: $0.instance.start, isMail: false, key: $0.key) }
             let order = keys.indices.sorted { Classifier.precedes(keys[$0], keys[$1]) }
@@ -136,6 +137,8 @@ extension Classifier {
         var kind: Kind
         var rule: String
         var credited: String
+        // The credited organisation's name before any alias (for the meeting dedup below).
+        var unaliased: String?
         var addressIdentified = true
         if let keyword {
             kind = keyword.kind
@@ -146,11 +149,16 @@ extension Classifier {
                 // No external attendee: an address in the event if there is one, else a hint
                 // from the SUMMARY (reps log "拜访XX公司" in their own calendar).
                 if let org = Classifier.addressIn(event.description ?? "", identity: identity) {
-                    credited = org
-                    orgs = [org]
+                    credited = settings.aliases[org] ?? org
+                    unaliased = org
+                    orgs = [credited]
                 } else {
-                    credited = "hint:" + orgHint(event.summary)
-                    addressIdentified = false
+                    let hint = "hint:" + orgHint(event.summary)
+                    credited = settings.aliases[hint] ?? hint
+                    unaliased = hint
+                    // A hint a manager aliased to an organisation is that organisation.
+                    addressIdentified = credited != hint
+                    if addressIdentified { orgs = [credited] }
                 }
             }
         } else {
@@ -174,6 +182,24 @@ extension Classifier {
             }
         }
         let activityDate = event.start
+        // Two meetings at the same start that only an alias made the same organisation's (a
+        // calendar entry "拜访华为 坂田基地" and huawei.com's invitation) are one meeting.
+        let meetingKey = MeetingKey(org: credited, start: activityDate)
+        if unaliased == nil {
+            // Credited from an attendee or the organiser: the first whose organisation it is.
+            unaliased = credited
+            if settings.aliases.values.contains(credited) {
+                for p in event.attendees + [event.organizer].compactMap({ $0 })
+                where history.externalOrg(p.address, rep: rep, identity) == credited {
+                    unaliased = identity.org(of: p.address)
+                    break
+                }
+            }
+        }
+        if let earlier = history.meetings[meetingKey], earlier != unaliased ?? credited {
+            return ignored("the same meeting as one already counted at this start with \(credited) (as \(earlier); an alias makes them one organisation)")
+        }
+        history.meetings[meetingKey] = unaliased ?? credited
         var activities: [Activity] = []
         if addressIdentified {
             activities += leads(for: orgs, at: activityDate, history: history, ref: key, title: event.summary,

@@ -33,6 +33,9 @@ public struct ClassificationSettings: Sendable {
     public var sharedCredit: SharedCredit
     /// Every configured rep's addresses (lower case): an organiser who is another rep.
     public var repAddresses: Set<String>
+    /// Organisation names that adjustments made one (`adjust alias`): applied before
+    /// classification, so leads, stages, follow-ups and meeting dedup see one organisation.
+    public var aliases: [String: String] = [:]
 
     public enum SharedCredit: String, Sendable { case each, organizer }
 

@@ -2,7 +2,8 @@ import Foundation
 
 /// One counted step of the sales flow, with the rule that produced it.
 public struct Activity: Sendable, Equatable, Codable {
-    public enum SourceType: String, Sendable, Codable { case imap, caldav }
+    /// `manual`: added by hand (`adjust add`); its `ref` names the adjustment.
+    public enum SourceType: String, Sendable, Codable { case imap, caldav, manual }
 
     public var id: String
     public var rep: String
@@ -18,6 +19,10 @@ public struct Activity: Sendable, Equatable, Codable {
     public var account: String
     /// Where the item lives: `Message-ID` for mail, `UID` (+ `RECURRENCE-ID`) for events.
     public var ref: String
+    /// False for an activity voided by an adjustment: it stays listed but counts for nothing.
+    public var counted = true
+    /// The adjustment that changed or added this activity, if any.
+    public var adjusted: Adjustment.Mark?
 
     public init(rep: String, kind: Kind, at: Date, org: String, otherOrgs: [String] = [], title: String, rule: String,
                 sourceType: SourceType, account: String, ref: String) {

@@ -50,7 +50,8 @@ public struct RepWeek: Sendable {
         let inProgress = now < end
         var counts: [Kind: Int] = [:]
         for k in Kind.allCases { counts[k] = 0 }
-        for a in activities { counts[a.kind, default: 0] += 1 }
+        // A voided activity stays listed but counts for nothing (DOMAIN.md "Corrections").
+        for a in activities where a.counted { counts[a.kind, default: 0] += 1 }
 
         var daysLeft: Int? = nil
         if inProgress {
@@ -67,7 +68,7 @@ public struct RepWeek: Sendable {
 
         // Stage: the highest step reached with each organisation active this week.
         var stage: [String: Int] = [:]
-        for a in activities where a.at < end {
+        for a in activities where a.at < end && a.counted {
             stage[a.org] = max(stage[a.org] ?? 0, reached[a.org] ?? 0, a.kind.step)
         }
         let stages = stage.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { (org: $0.key, step: $0.value) }

@@ -1,0 +1,395 @@
+import ArgumentParser
+import Foundation
+import ActivityCore
+import ActivityConfig
+import ActivityStore
+import ActivitySync
+
+/// `activity adjust`: corrections with an audit trail (DOMAIN.md "Corrections", INTERFACE.md).
+struct AdjustCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "adjust",
+        abstract: "Correct the ledger: add, void or reclassify an activity, alias an organisation, revoke an adjustment, list them.",
+        discussion: """
+            Every adjustment records who made it (--by, default the login running the command), when and why \
+            (--reason, required). Nothing is edited or deleted: the derived ledger stays as the mail and \
+            calendars make it, and the adjustments are applied after every derivation, rebuild and resync. \
+            `revoke` withdraws one; `list` shows them all in the order they were made.
+            """,
+        subcommands: [Add.self, Void.self, Reclassify.self, Alias.self, Revoke.self, List.self])
+
+    /// What every adjustment takes: why, and who.
+    struct Why: ParsableArguments {
+        @Option(name: .long, help: ArgumentHelp("Why (required; everyone who reads the ledger sees it).", valueName: "TEXT"))
+        var reason: String?
+
+        @Option(name: .long, help: ArgumentHelp("Who makes it (default: the login running the command).", valueName: "LOGIN"))
+        var by: String?
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add an activity no mail or calendar shows (a visit booked by phone).")
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: ArgumentHelp("The rep it is credited to.", valueName: "ID")) var rep: String
+        @Option(name: .long, help: ArgumentHelp("lead, qualified, contact, visit, demo, closing, onboarding, payment, follow_up (or 面谈…).", valueName: "KIND")) var kind: String
+        @Option(name: .long, help: ArgumentHelp("When: 2026-11-17T10:00 in the ledger time zone, or RFC 3339 with an offset.", valueName: "TIME")) var at: String
+        @Option(name: .long, help: ArgumentHelp("The organisation: a domain (huawei.com), an address, or a name.", valueName: "ORG")) var org: String
+        @Option(name: .long, help: ArgumentHelp("What it was (shown like a mail subject).", valueName: "TEXT")) var title: String
+        @OptionGroup var why: Why
+
+        func run() throws {
+            try AdjustCommand.perform(global, .init(action: .add, rep: rep, kind: kind, at: at, org: org, title: title,
+                                                    reason: why.reason, by: why.by))
+        }
+    }
+
+    struct Void: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make an activity count for nothing (it stays listed, marked void).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The activity's id (from `week --format json` or the web view).", valueName: "ACTIVITY-ID")) var activity: String
+        @OptionGroup var why: Why
+
+        func run() throws {
+            try AdjustCommand.perform(global, .init(action: .void, activity: activity, reason: why.reason, by: why.by))
+        }
+    }
+
+    struct Reclassify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give an activity the right kind (a 沟通会 that was really a demo).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The activity's id.", valueName: "ACTIVITY-ID")) var activity: String
+        @Option(name: .long, help: ArgumentHelp("The kind it really is.", valueName: "KIND")) var kind: String
+        @OptionGroup var why: Why
+
+        func run() throws {
+            try AdjustCommand.perform(global, .init(action: .reclassify, activity: activity, kind: kind, reason: why.reason, by: why.by))
+        }
+    }
+
+    struct Alias: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make two organisation names one (\"hint:华为 坂田基地\" --to huawei.com), for every rep.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The name that goes away.", valueName: "ORG")) var org: String
+        @Option(name: .long, help: ArgumentHelp("The organisation it is.", valueName: "ORG")) var to: String
+        @OptionGroup var why: Why
+
+        func run() throws {
+            try AdjustCommand.perform(global, .init(action: .alias, org: org, to: to, reason: why.reason, by: why.by))
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Withdraw an earlier adjustment (the revoke is an entry of its own).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: ArgumentHelp("The adjustment's number (from `adjust list`).", valueName: "ADJUSTMENT-ID")) var adjustment: String
+        @OptionGroup var why: Why
+
+        func run() throws {
+            try AdjustCommand.perform(global, .init(action: .revoke, adjustment: adjustment, reason: why.reason, by: why.by))
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List every adjustment in the order made: who, when, why, what, revoked, orphaned.")
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: ArgumentHelp("Only this rep's (aliases, which touch every rep, are always listed).", valueName: "ID")) var rep: String?
+        @Option(name: .long, help: ArgumentHelp("Only adjustments of activities in this week, e.g. 2026-W47 (and aliases).", valueName: "W")) var week: String?
+        @Option(name: .long, help: "table (for people) or json (for programs).") var format: ListFormat = .table
+
+        func run() throws {
+            let runtime = try Runtime.load(global)
+            let config = runtime.config
+            if let rep, config.rep(rep) == nil {
+                throw ActivityError(.usage, "--rep \(rep): no such rep in \(config.file) (reps: \(config.reps.map(\.id).joined(separator: ", ")))")
+            }
+            var chosenWeek: ISOWeek?
+            if let week {
+                guard let w = ISOWeek(week) else { throw ActivityError(.usage, "--week \(week): not a week such as 2026-W47") }
+                chosenWeek = w
+            }
+            try runtime.requireExistingStore()
+            let store = try Store(location: config.store)
+            let all = try store.adjustments()
+            let orphaned = try store.orphanedAdjustments(all)
+            let rows = AdjustmentListing.rows(all, orphaned: orphaned, rep: rep, week: chosenWeek, config: config)
+            switch format {
+            case .json: printOut(AdjustmentListing.json(rows, config: config).serialized(pretty: true) + "\n")
+            case .table: printOut(AdjustmentListing.table(rows, config: config))
+            }
+        }
+    }
+
+    enum ListFormat: String, ExpressibleByArgument, CaseIterable { case table, json }
+
+    /// Records one adjustment from the command line and brings the ledger up to date with it.
+    static func perform(_ global: GlobalOptions, _ request: AdjustmentRequest) throws {
+        let runtime = try Runtime.load(global)
+        try runtime.requireExistingStore()
+        let store = try Store(location: runtime.config.store)
+        var request = request
+        if request.by == nil { request.by = AdjustmentRequest.currentLogin() }
+        let made = try request.perform(config: runtime.config, store: store, now: Date())
+        printOut(AdjustmentListing.describe(made, config: runtime.config) + "\n")
+    }
+}
+
+/// One adjustment as asked for — by `activity adjust` or the web view's `POST /api/adjust` —
+/// checked against the config and the ledger, recorded, and applied.
+struct AdjustmentRequest: Sendable {
+    var action: Adjustment.Action
+    var activity: String?
+    var adjustment: String?
+    var rep: String?
+    var kind: String?
+    var at: String?
+    var org: String?
+    var to: String?
+    var title: String?
+    var reason: String?
+    var by: String?
+
+    /// The login running the program, for `--by`'s default.
+    static func currentLogin() -> String {
+        if let pw = getpwuid(geteuid()), let name = pw.pointee.pw_name { return String(cString: name) }
+        return ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+    }
+
+    /// Checks the request, records it and re-derives the reps it touches. Usage errors (64) for
+    /// what the request itself gets wrong; 65 for an activity or adjustment that is not there.
+    func perform(config: Config, store: Store, now: Date) throws -> Adjustment {
+        let reason = (self.reason ?? "").trimmedWhitespace
+        guard !reason.isEmpty else {
+            throw ActivityError(.usage, "--reason is required: say why (it is shown to everyone who reads the ledger)")
+        }
+        let by = (self.by ?? "").trimmedWhitespace
+        guard !by.isEmpty else { throw ActivityError(.usage, "--by: give the login of who makes the adjustment") }
+        let existing = try store.adjustments()
+        let made: Adjustment
+        var reps: [String]
+        switch action {
+        case .add:
+            guard let repID = rep, let rep = config.rep(repID) else {
+                throw ActivityError(.usage, "--rep \(rep ?? ""): no such rep in \(config.file) (reps: \(config.reps.map(\.id).joined(separator: ", ")))")
+            }
+            let kind = try AdjustmentRequest.kind(self.kind)
+            let at = try AdjustmentRequest.time(at ?? "", zone: config.timeZone, now: now)
+            let org = try AdjustmentRequest.organisation(self.org, option: "--org")
+            let title = (self.title ?? "").trimmedWhitespace
+            guard !title.isEmpty else { throw ActivityError(.usage, "--title is required: what the activity was (e.g. 电话约见 拜访华为)") }
+            reps = [rep.id]
+            made = try store.recordAdjustment(affecting: reps) { id in
+                Adjustment(action: .add, rep: rep.id,
+                           activity: Activity.makeID(rep: rep.id, kind: kind, ref: Adjustment.manualRef(id), org: org),
+                           kind: kind, org: org, activityAt: at, title: title, by: by, madeAt: now, reason: reason)
+            }
+        case .void, .reclassify:
+            let id = (activity ?? "").trimmedWhitespace
+            guard let target = try store.activity(id: id) else {
+                throw ActivityError(.dataError, "activity \(id): not in the ledger (`activity week --format json` lists activity ids)")
+            }
+            guard config.rep(target.rep) != nil else {
+                throw ActivityError(.usage, "activity \(id) belongs to rep \(target.rep), who is no longer in \(config.file)")
+            }
+            let derivedKind = target.adjusted?.fromKind ?? target.kind
+            var newKind: Kind? = nil
+            if action == .reclassify {
+                let kind = try AdjustmentRequest.kind(self.kind)
+                if target.counted && kind == target.kind {
+                    throw ActivityError(.usage, "activity \(id) is already a \(kind.rawValue); nothing to reclassify")
+                }
+                newKind = kind
+            } else if !target.counted {
+                throw ActivityError(.usage, "activity \(id) is already void (adjustment \(target.adjusted?.id ?? 0))")
+            }
+            reps = [target.rep]
+            made = try store.recordAdjustment(affecting: reps) { _ in
+                Adjustment(action: action, rep: target.rep, activity: target.id, kind: newKind, fromKind: derivedKind,
+                           org: target.org, activityAt: target.at, title: target.title, ref: target.ref,
+                           by: by, madeAt: now, reason: reason)
+            }
+        case .alias:
+            let from = try AdjustmentRequest.organisation(org, option: "ORG")
+            let to = try AdjustmentRequest.organisation(self.to, option: "--to")
+            guard from != to else { throw ActivityError(.usage, "alias \(from) --to \(to): the two names are the same") }
+            if existing.canonical(to) == from || existing.canonical(to) == existing.canonical(from) && existing.aliases[from] != nil {
+                throw ActivityError(.usage, "alias \(from) --to \(to): \(to) already stands for \(existing.canonical(to)); this would make a loop or repeat an alias")
+            }
+            if existing.aliases[to] == from {
+                throw ActivityError(.usage, "alias \(from) --to \(to): \(to) is already an alias of \(from); revoke that first")
+            }
+            reps = config.reps.map(\.id)
+            made = try store.recordAdjustment(affecting: reps) { _ in
+                Adjustment(action: .alias, org: from, toOrg: to, by: by, madeAt: now, reason: reason)
+            }
+        case .revoke:
+            let text = (adjustment ?? "").trimmedWhitespace
+            guard let number = Int64(text.hasPrefix("#") ? String(text.dropFirst()) : text), number > 0 else {
+                throw ActivityError(.usage, "revoke \(text): not an adjustment number (`activity adjust list` shows them)")
+            }
+            guard let target = existing.adjustment(number) else {
+                throw ActivityError(.dataError, "adjustment \(number): there is none (`activity adjust list` shows them)")
+            }
+            guard target.action != .revoke else {
+                throw ActivityError(.usage, "adjustment \(number) is itself a revoke; make the adjustment again instead")
+            }
+            if let earlier = existing.revokedBy[number] {
+                throw ActivityError(.usage, "adjustment \(number) was already revoked by \(earlier.id)")
+            }
+            reps = target.action == .alias ? config.reps.map(\.id) : [target.rep].compactMap { $0 }
+            made = try store.recordAdjustment(affecting: reps) { _ in
+                Adjustment(action: .revoke, rep: target.rep, revokes: number, by: by, madeAt: now, reason: reason)
+            }
+        }
+        // Bring the ledger up to date now; should this fail, the reps stay marked as changed and
+        // the next sync or rebuild applies the adjustment (it is recorded either way).
+        let derivation = Derivation(config: config, suffixes: try Derivation.loadSuffixes())
+        for rep in config.reps where reps.contains(rep.id) {
+            do { try derivation.rederive(rep: rep, store: store, now: now) } catch is DerivationSuperseded {}
+        }
+        return made
+    }
+
+    static func kind(_ text: String?) throws -> Kind {
+        let t = (text ?? "").trimmedWhitespace
+        if let k = Kind(rawValue: t.lowercased()) ?? Kind.allCases.first(where: { $0.chineseName == t }) { return k }
+        throw ActivityError(.usage, "--kind \(t): no such kind (kinds: \(Kind.allCases.map { "\($0.rawValue) \($0.chineseName)" }.joined(separator: ", ")))")
+    }
+
+    /// An organisation as the ledger names it: a domain or name in lower case; an address
+    /// stands for its domain.
+    static func organisation(_ text: String?, option: String) throws -> String {
+        var t = (text ?? "").trimmedWhitespace
+        guard !t.isEmpty else { throw ActivityError(.usage, "\(option): give the organisation (a domain such as huawei.com, or a name such as hint:华为)") }
+        if !t.hasPrefix("hint:"), let at = t.lastIndex(of: "@") { t = String(t[t.index(after: at)...]) }
+        return t.lowercased()
+    }
+
+    /// `2026-11-17T10:00` (seconds optional) in the ledger zone, or with `Z` or an offset.
+    /// A time that does not exist (30 February, 25:00, a daylight-saving gap) or lies outside the
+    /// years a ledger can hold is refused.
+    static func time(_ text: String, zone: TimeZone, now: Date) throws -> Date {
+        let t = text.trimmedWhitespace
+        func refuse(_ why: String) -> ActivityError {
+            ActivityError(.usage, "--at \(t): \(why) (give 2026-11-17T10:00 in \(zone.identifier), or RFC 3339 such as 2026-11-17T10:00:00+08:00)")
+        }
+        let pattern = #/^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|z|[+-]\d{2}:?\d{2})?$/#
+        guard let m = t.wholeMatch(of: pattern) else { throw refuse("not a time") }
+        var offsetZone = zone
+        if let o = m.7 {
+            if o == "Z" || o == "z" {
+                offsetZone = TimeZone(secondsFromGMT: 0)!
+            } else {
+                let digits = o.dropFirst().filter(\.isNumber)
+                let hours = Int(digits.prefix(2))!, minutes = Int(digits.suffix(2))!
+                guard hours < 24, minutes < 60 else { throw refuse("not a UTC offset") }
+                offsetZone = TimeZone(secondsFromGMT: (o.first == "-" ? -1 : 1) * (hours * 3600 + minutes * 60))!
+            }
+        }
+        let parts = DateComponents(year: Int(m.1)!, month: Int(m.2)!, day: Int(m.3)!, hour: Int(m.4)!, minute: Int(m.5)!,
+                                   second: m.6.map { Int($0)! } ?? 0)
+        guard (2000...2100).contains(parts.year!) else { throw refuse("outside the years a ledger holds") }
+        let calendar = ISOWeek.calendar(offsetZone)
+        guard let date = calendar.date(from: parts) else { throw refuse("no such time") }
+        let back = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        guard back.year == parts.year, back.month == parts.month, back.day == parts.day, back.hour == parts.hour,
+              back.minute == parts.minute, back.second == parts.second else {
+            throw refuse("no such time in \(offsetZone.identifier)")
+        }
+        guard date <= now.addingTimeInterval(366 * 86_400) else { throw refuse("more than a year ahead") }
+        return date
+    }
+}
+
+/// `adjust list`: the audit trail as people and programs read it.
+enum AdjustmentListing {
+    struct Row {
+        var adjustment: Adjustment
+        var revoked: Adjustment?
+        var orphaned: Bool
+        /// For a revoke: what it withdrew.
+        var target: Adjustment?
+    }
+
+    static func rows(_ all: Adjustments, orphaned: Set<Int64>, rep: String?, week: ISOWeek?, config: Config) -> [Row] {
+        all.all.compactMap { a in
+            let subject = a.action == .revoke ? a.revokes.flatMap(all.adjustment) ?? a : a
+            if subject.action != .alias {
+                if let rep, subject.rep != rep { return nil }
+                if let week {
+                    guard let at = subject.activityAt else { return nil }
+                    let zone = subject.rep.flatMap(config.rep).map { config.profile($0).timeZone } ?? config.timeZone
+                    if ISOWeek(containing: at, in: zone) != week { return nil }
+                }
+            }
+            return Row(adjustment: a, revoked: all.revokedBy[a.id], orphaned: orphaned.contains(a.id),
+                       target: a.action == .revoke ? subject : nil)
+        }
+    }
+
+    static func json(_ rows: [Row], config: Config) -> JSON {
+        let zone = config.timeZone
+        return .object([("adjustments", .array(rows.map { r in
+            let a = r.adjustment
+            return .object([
+                ("id", .int(Int(a.id))),
+                ("action", .string(a.action.rawValue)),
+                ("rep", .optional(a.rep)),
+                ("activity", .optional(a.activity)),
+                ("kind", .optional(a.kind?.rawValue)),
+                ("from_kind", .optional(a.fromKind?.rawValue)),
+                ("org", .optional(a.org)),
+                ("to", .optional(a.toOrg)),
+                ("activity_at", .optional(a.activityAt.map { rfc3339($0, in: zone) })),
+                ("title", .optional(a.title)),
+                ("revokes", a.revokes.map { .int(Int($0)) } ?? .null),
+                ("by", .string(a.by)),
+                ("at", .string(rfc3339(a.madeAt, in: zone))),
+                ("reason", .string(a.reason)),
+                ("revoked", r.revoked.map { v in
+                    .object([("by", .string(v.by)), ("at", .string(rfc3339(v.madeAt, in: zone))), ("reason", .string(v.reason))])
+                } ?? .null),
+                ("orphaned", .bool(r.orphaned)),
+            ])
+        }))])
+    }
+
+    static func table(_ rows: [Row], config: Config) -> String {
+        guard !rows.isEmpty else { return "No adjustments.\n" }
+        var table = TextTable(header: ["#", "made", "by", "action", "rep", "what", "reason", "state"], rightAligned: [0])
+        for r in rows {
+            let a = r.adjustment
+            var state = r.revoked.map { "revoked by #\($0.id)" } ?? ""
+            if r.orphaned { state = state.isEmpty ? "ORPHANED" : state + ", orphaned" }
+            table.add([String(a.id), LocalTimestamp.rfc3339(a.madeAt, in: config.timeZone).prefix(16).replacingOccurrences(of: "T", with: " "),
+                       a.by, a.action.rawValue, a.rep ?? "*", WeekRendering.truncate(what(a, config: config), 60),
+                       WeekRendering.truncate(a.reason, 40), state])
+        }
+        return table.render()
+    }
+
+    /// What an adjustment did, in a line: `visit 拜访华为 (huawei.com, 11-17 10:00) → demo`.
+    static func what(_ a: Adjustment, config: Config) -> String {
+        let zone = a.rep.flatMap(config.rep).map { config.profile($0).timeZone } ?? config.timeZone
+        let when = a.activityAt.map { String(LocalTimestamp.rfc3339($0, in: zone).prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? ""
+        switch a.action {
+        case .add: return "+\(a.kind?.rawValue ?? "") \(a.title ?? "") (\(a.org ?? ""), \(when))"
+        case .void: return "\(a.fromKind?.rawValue ?? "") \(a.title ?? "") (\(a.org ?? ""), \(when)) → void"
+        case .reclassify: return "\(a.fromKind?.rawValue ?? "") \(a.title ?? "") (\(a.org ?? ""), \(when)) → \(a.kind?.rawValue ?? "")"
+        case .alias: return "\(a.org ?? "") = \(a.toOrg ?? "")"
+        case .revoke: return "withdraws #\(a.revokes ?? 0)"
+        }
+    }
+
+    /// The line `adjust add|void|…` prints when it has recorded one.
+    static func describe(_ a: Adjustment, config: Config) -> String {
+        var line = "adjustment #\(a.id) recorded: \(a.action.rawValue) \(what(a, config: config)) by \(a.by)"
+        if a.action == .add, let id = a.activity { line += "; activity \(id)" }
+        return line
+    }
+}
