@@ -117,7 +117,8 @@ struct AdjustCommand: ParsableCommand {
             let store = try Store(location: config.store)
             let all = try store.adjustments()
             let orphaned = try store.orphanedAdjustments(all)
-            let rows = AdjustmentListing.rows(all, orphaned: orphaned, rep: rep, week: chosenWeek, config: config)
+            let rows = AdjustmentListing.rows(all, orphaned: orphaned, config: config,
+                                              reps: rep.map { [$0] }, weeks: chosenWeek.map { $0...$0 })
             switch format {
             case .json: printOut(AdjustmentListing.json(rows, config: config).serialized(pretty: true) + "\n")
             case .table: printOut(AdjustmentListing.table(rows, config: config))
@@ -316,15 +317,19 @@ enum AdjustmentListing {
         var target: Adjustment?
     }
 
-    static func rows(_ all: Adjustments, orphaned: Set<Int64>, rep: String?, week: ISOWeek?, config: Config) -> [Row] {
+    /// The adjustments of some reps (nil: all) and of activities in some weeks (nil: any), in
+    /// the order made; aliases, which touch every rep and week, always. A revoke goes with what
+    /// it withdrew.
+    static func rows(_ all: Adjustments, orphaned: Set<Int64>, config: Config, reps: Set<String>?,
+                     weeks: ClosedRange<ISOWeek>?) -> [Row] {
         all.all.compactMap { a in
             let subject = a.action == .revoke ? a.revokes.flatMap(all.adjustment) ?? a : a
             if subject.action != .alias {
-                if let rep, subject.rep != rep { return nil }
-                if let week {
+                if let reps, !reps.contains(subject.rep ?? "") { return nil }
+                if let weeks {
                     guard let at = subject.activityAt else { return nil }
                     let zone = subject.rep.flatMap(config.rep).map { config.profile($0).timeZone } ?? config.timeZone
-                    if ISOWeek(containing: at, in: zone) != week { return nil }
+                    if !weeks.contains(ISOWeek(containing: at, in: zone)) { return nil }
                 }
             }
             return Row(adjustment: a, revoked: all.revokedBy[a.id], orphaned: orphaned.contains(a.id),
@@ -333,8 +338,12 @@ enum AdjustmentListing {
     }
 
     static func json(_ rows: [Row], config: Config) -> JSON {
-        let zone = config.timeZone
-        return .object([("adjustments", .array(rows.map { r in
+        .object([("adjustments", array(rows, zone: config.timeZone))])
+    }
+
+    /// INTERFACE.md's adjustment objects (`adjust list --format json`, the export's table).
+    static func array(_ rows: [Row], zone: TimeZone) -> JSON {
+        .array(rows.map { r in
             let a = r.adjustment
             return .object([
                 ("id", .int(Int(a.id))),
@@ -356,7 +365,14 @@ enum AdjustmentListing {
                 } ?? .null),
                 ("orphaned", .bool(r.orphaned)),
             ])
-        }))])
+        })
+    }
+
+    /// A row's state in a word or two, for tables and sheets.
+    static func state(_ r: Row) -> String {
+        var state = r.revoked.map { "revoked by #\($0.id)" } ?? ""
+        if r.orphaned { state = state.isEmpty ? "orphaned" : state + ", orphaned" }
+        return state.isEmpty ? "standing" : state
     }
 
     static func table(_ rows: [Row], config: Config) -> String {
@@ -364,8 +380,7 @@ enum AdjustmentListing {
         var table = TextTable(header: ["#", "made", "by", "action", "rep", "what", "reason", "state"], rightAligned: [0])
         for r in rows {
             let a = r.adjustment
-            var state = r.revoked.map { "revoked by #\($0.id)" } ?? ""
-            if r.orphaned { state = state.isEmpty ? "ORPHANED" : state + ", orphaned" }
+            let state = AdjustmentListing.state(r)
             table.add([String(a.id), LocalTimestamp.rfc3339(a.madeAt, in: config.timeZone).prefix(16).replacingOccurrences(of: "T", with: " "),
                        a.by, a.action.rawValue, a.rep ?? "*", WeekRendering.truncate(what(a, config: config), 60),
                        WeekRendering.truncate(a.reason, 40), state])
@@ -375,7 +390,10 @@ enum AdjustmentListing {
 
     /// What an adjustment did, in a line: `visit 拜访华为 (huawei.com, 11-17 10:00) → demo`.
     static func what(_ a: Adjustment, config: Config) -> String {
-        let zone = a.rep.flatMap(config.rep).map { config.profile($0).timeZone } ?? config.timeZone
+        what(a, zone: a.rep.flatMap(config.rep).map { config.profile($0).timeZone } ?? config.timeZone)
+    }
+
+    static func what(_ a: Adjustment, zone: TimeZone) -> String {
         let when = a.activityAt.map { String(LocalTimestamp.rfc3339($0, in: zone).prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? ""
         switch a.action {
         case .add: return "+\(a.kind?.rawValue ?? "") \(a.title ?? "") (\(a.org ?? ""), \(when))"

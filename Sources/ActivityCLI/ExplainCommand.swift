@@ -63,15 +63,57 @@ struct ExplainCommand: ParsableCommand {
     }
 
     /// Why a stored activity counted: its item's verdict (the command's and the web view's explain).
+    /// An adjusted activity shows the rule and then its adjustments (DOMAIN.md "Corrections").
     static func explainActivity(_ activity: Activity, config: Config, store: Store, derivation: Derivation) throws -> [JSON] {
         guard let rep = config.rep(activity.rep) else {
             throw ActivityError(.config, "activity \(activity.id) belongs to rep \(activity.rep), who is not in \(config.file) any more")
+        }
+        let adjustments = try store.adjustments()
+        let zone = config.profile(rep).timeZone
+        let items = try explainDerived(activity, rep: rep, config: config, store: store, derivation: derivation)
+        let history = adjustmentsJSON(of: activity, adjustments, zone: zone)
+        if case .array(let list) = history, list.isEmpty { return items }
+        return items.map { item in
+            guard case .object(var fields) = item else { return item }
+            fields.append(("adjustments", history))
+            return .object(fields)
+        }
+    }
+
+    /// Every adjustment naming an activity, in the order made, and which one is in effect.
+    static func adjustmentsJSON(of activity: Activity, _ adjustments: Adjustments, zone: TimeZone) -> JSON {
+        .array(adjustments.all.filter { a in
+            a.action != .revoke && a.action != .alias && adjustments.targetIDs(of: a).contains(activity.id)
+        }.map { a in
+            .object([
+                ("id", .int(Int(a.id))), ("action", .string(a.action.rawValue)), ("kind", .optional(a.kind?.rawValue)),
+                ("from_kind", .optional(a.fromKind?.rawValue)), ("by", .string(a.by)), ("at", .string(rfc3339(a.madeAt, in: zone))),
+                ("reason", .string(a.reason)), ("in_effect", .bool(activity.adjusted?.id == a.id)),
+                ("revoked", adjustments.revokedBy[a.id].map { v in
+                    .object([("id", .int(Int(v.id))), ("by", .string(v.by)), ("at", .string(rfc3339(v.madeAt, in: zone))),
+                             ("reason", .string(v.reason))])
+                } ?? .null),
+            ])
+        })
+    }
+
+    private static func explainDerived(_ activity: Activity, rep: Config.Rep, config: Config, store: Store,
+                                       derivation: Derivation) throws -> [JSON] {
+        let zone = config.profile(rep).timeZone
+        if activity.sourceType == .manual {
+            // Added by hand: no item behind it, only the adjustment (listed after this).
+            return [.object([
+                ("type", .string("manual")), ("id", .string(activity.ref)), ("subject", .string(activity.title)),
+                ("from", .null), ("to", .array([])), ("date", .string(rfc3339(activity.at, in: zone))),
+                ("activities", .array([.object([("kind", .string(activity.kind.rawValue)), ("step", .int(activity.kind.step)),
+                                                 ("org", .string(activity.org)), ("rule", .string(activity.rule))])])),
+                ("ignored", .null),
+            ])]
         }
         let verdicts = try derivation.verdicts(rep: rep, store: store, now: Date())
         guard let verdict = verdicts.first(where: { $0.itemKey == activity.ref }) else {
             throw ActivityError(.dataError, "activity \(activity.id): its item \(activity.ref) is no longer stored; run `activity rebuild`")
         }
-        let zone = config.profile(rep).timeZone
         if activity.sourceType == .caldav {
             return [ExplainCommand.eventJSON(id: activity.ref, summary: activity.title, organizer: nil, attendees: [],
                                              start: activity.at, verdict: verdict, zone: zone)]
@@ -273,6 +315,23 @@ struct ExplainCommand: ParsableCommand {
                 out += "  counts for nothing: \(s("ignored"))\n"
             }
             if case .string(let m)? = f["malformed"], m != s("ignored") { out += "  \(m)\n" }
+            if case .array(let adjustments)? = f["adjustments"] {
+                for case .object(let a) in adjustments {
+                    let d = Dictionary(a, uniquingKeysWith: { x, _ in x })
+                    func t(_ k: String) -> String {
+                        switch d[k] { case .string(let v)?: return v; case .int(let n)?: return String(n); default: return "" }
+                    }
+                    let change = t("action") == "reclassify" ? "reclassify \(t("from_kind"))→\(t("kind"))" : t("action")
+                    var line = "  adjusted: #\(t("id")) \(change) by \(t("by")) at \(t("at")): \(t("reason"))"
+                    if case .object(let v)? = d["revoked"] {
+                        let r = Dictionary(v, uniquingKeysWith: { x, _ in x })
+                        if case .int(let id)? = r["id"], case .string(let by)? = r["by"] { line += " (revoked by #\(id), \(by))" }
+                    } else if case .bool(true)? = d["in_effect"] {
+                        line += " (in effect)"
+                    }
+                    out += line + "\n"
+                }
+            }
         }
         return out
     }

@@ -90,8 +90,12 @@ struct ExportCommand: ParsableCommand {
             plan: Ledger(config: config, store: store).plan,
             counts: try store.weeklyCounts(from: first, to: last).filter { visible.contains($0.key) },
             organisations: try store.organisationCounts(from: first, to: last).filter { visible.contains($0.key) })
+        // The adjustments behind these counts (DOMAIN.md "Corrections": exports carry them).
+        let adjustments = try store.adjustments()
+        let rows = AdjustmentListing.rows(adjustments, orphaned: try store.orphanedAdjustments(adjustments), config: config,
+                                          reps: visible, weeks: first...last)
         return ExportReport(export: export, timeZone: config.timeZone, team: team,
-                            openWeeks: Set(export.weeks.filter { $0.end(in: config.timeZone) > now }))
+                            openWeeks: Set(export.weeks.filter { $0.end(in: config.timeZone) > now }), adjustments: rows)
     }
 
     static func render(_ report: ExportReport, format: ExportFormat) throws -> Data {
@@ -136,6 +140,8 @@ struct ExportReport {
     var timeZone: TimeZone
     var team: String?
     var openWeeks: Set<ISOWeek>
+    /// The adjustments of these reps' activities in these weeks, and every alias.
+    var adjustments: [AdjustmentListing.Row] = []
 }
 
 /// The JSON and CSV of `activity export`.
@@ -171,6 +177,7 @@ enum ExportRendering {
                     ("ratio", number(f.ratio.map(Attainment.rounded))), ("norm", .double(Attainment.rounded(f.norm))),
                 ])
             })),
+            ("adjustments", AdjustmentListing.array(report.adjustments, zone: report.timeZone)),
         ])
     }
 

@@ -24,6 +24,7 @@ struct StatusCommand: ParsableCommand {
         var warnings: [(account: String, warning: String)] = []
         var leases: [String: AccountLease] = [:]
         var digests: [DigestRecord] = []
+        var adjustments = (total: 0, standing: 0, orphaned: [Int64]())
         if Store.mayExist(config.store) {
             let store = try Store(location: config.store)
             leases = try store.liveLeases()
@@ -32,6 +33,9 @@ struct StatusCommand: ParsableCommand {
             statuses = Dictionary(try store.accountStatuses().map { ($0.account, $0) }, uniquingKeysWith: { a, _ in a })
             malformed = try store.malformedItems()
             stale = statuses.isEmpty ? [] : try store.staleReps(config.reps.map(\.id))
+            let all = try store.adjustments()
+            adjustments = (all.all.count, all.all.filter { $0.action != .revoke && !all.isRevoked($0.id) }.count,
+                           try store.orphanedAdjustments(all).sorted())
         } else {
             statuses = [:]
         }
@@ -78,7 +82,10 @@ struct StatusCommand: ParsableCommand {
             printOut(JSON.object([("accounts", .array(rows)), ("malformed_items", .array(malformedJSON)),
                                   ("stale_reps", .array(stale.map(JSON.string))),
                                   ("under_counting", .array(warningJSON)),
-                                  ("digests", .array(StatusCommand.digestJSON(digests, zone: zone)))]).serialized(pretty: true) + "\n")
+                                  ("digests", .array(StatusCommand.digestJSON(digests, zone: zone))),
+                                  ("adjustments", .object([("total", .int(adjustments.total)), ("standing", .int(adjustments.standing)),
+                                                           ("orphaned", .array(adjustments.orphaned.map { .int(Int($0)) }))]))])
+                .serialized(pretty: true) + "\n")
         case .table:
             var out = table.render()
             if !malformed.isEmpty {
@@ -92,6 +99,14 @@ struct StatusCommand: ParsableCommand {
                 out += "\nPossible under-counting (webmail settings that narrow what IMAP shows):\n" + items.render()
             }
             out += StatusCommand.digestTable(digests, zone: zone)
+            if adjustments.total > 0 {
+                out += "\nAdjustments: \(adjustments.standing) standing of \(adjustments.total) entries"
+                if !adjustments.orphaned.isEmpty {
+                    out += "; \(adjustments.orphaned.count) orphaned (their activity is gone after a rules change: "
+                        + adjustments.orphaned.map { "#\($0)" }.joined(separator: ", ") + "; `activity adjust list` shows them)"
+                }
+                out += "\n"
+            }
             if !stale.isEmpty {
                 out += "\nLedger not yet updated for: \(stale.joined(separator: ", ")) (the next sync or `activity rebuild` does it)\n"
             }

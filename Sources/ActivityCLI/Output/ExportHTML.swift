@@ -55,6 +55,7 @@ enum ExportHTML {
             <p class="note">Distinct organisations per step over the period, against the T6 norms (信息 540 → 初访 108 → 演示 36 → 商务 18 → 签约 9 a year); 签约 is counted as 回款 (payment).</p>
             \(funnelTable(e))
             </section>
+            \(adjustmentsSection(report))
             <footer>activity \(ActivityVersion.string) · attainment = actual ÷ target; met ≥ 100 %, near ≥ 80 %, behind below</footer>
             </body>
             </html>
@@ -241,4 +242,26 @@ enum ExportHTML {
     static func fmt(_ d: Double) -> String { ExportRendering.decimal((d * 10).rounded() / 10) }
 
     static func esc(_ s: String) -> String { s.markupEscaped }
+
+    /// Every adjustment behind the counts above, who made it and why (none: no section).
+    static func adjustmentsSection(_ report: ExportReport) -> String {
+        guard !report.adjustments.isEmpty else { return "" }
+        var rows = ""
+        for r in report.adjustments {
+            let a = r.adjustment
+            let made = String(rfc3339(a.madeAt, in: report.timeZone).prefix(16)).replacingOccurrences(of: "T", with: " ")
+            rows += "<tr><td class=\"num\">\(a.id)</td><td>\(esc(made))</td><td>\(esc(a.by))</td><td>\(esc(a.action.rawValue))</td>"
+                + "<td>\(esc(a.rep ?? "*"))</td><td>\(esc(AdjustmentListing.what(a, zone: report.timeZone)))</td>"
+                + "<td>\(esc(a.reason))</td><td>\(esc(AdjustmentListing.state(r)))</td></tr>\n"
+        }
+        return """
+            <section id="adjustments">
+            <h2>Adjustments <span class="zh">人工调整</span></h2>
+            <p class="note">Corrections made by hand and counted above: who, when, why (activity adjust list).</p>
+            <table><thead><tr><th>#</th><th>made</th><th>by</th><th>action</th><th>rep</th><th>what</th><th>reason</th><th>state</th></tr></thead>
+            <tbody>
+            \(rows)</tbody></table>
+            </section>
+            """
+    }
 }

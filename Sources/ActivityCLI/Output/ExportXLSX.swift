@@ -61,6 +61,21 @@ enum ExportXLSX {
                    .percent(Attainment.rounded(f.norm), nil), status(f.status)]
               })
 
+        let zone = report.timeZone
+        sheet(book, "adjustments", formats,
+              header: ["id", "made", "by", "action", "rep", "activity", "when", "kind", "from_kind", "org", "to", "title",
+                       "reason", "state"],
+              widths: [6, 17, 10, 11, 10, 18, 17, 11, 11, 20, 20, 30, 30, 18],
+              rows: report.adjustments.map { r in
+                  let a = r.adjustment
+                  func time(_ d: Date?) -> Cell { .text(d.map { String(rfc3339($0, in: zone).prefix(16)).replacingOccurrences(of: "T", with: " ") } ?? "") }
+                  return [.number(Double(a.id)), time(a.madeAt), .text(a.by),
+                          .text(a.action == .revoke ? "revoke #\(a.revokes ?? 0)" : a.action.rawValue), .text(a.rep ?? ""),
+                          .text(a.activity ?? ""), time(a.activityAt), .text(a.kind?.rawValue ?? ""),
+                          .text(a.fromKind?.rawValue ?? ""), .text(a.org ?? ""), .text(a.toOrg ?? ""), .text(a.title ?? ""),
+                          .text(a.reason), .text(AdjustmentListing.state(r))]
+              })
+
         let rc = workbook_close(book)
         guard rc == LXW_NO_ERROR else {
             throw ActivityError(.ioError, "writing the workbook failed: \(String(cString: lxw_strerror(rc)))")
