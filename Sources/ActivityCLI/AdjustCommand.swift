@@ -163,7 +163,7 @@ struct AdjustmentRequest: Sendable {
 
     /// Checks the request, records it and re-derives the reps it touches. Usage errors (64) for
     /// what the request itself gets wrong; 65 for an activity or adjustment that is not there.
-    func perform(config: Config, store: Store, now: Date) throws -> Adjustment {
+    func perform(config: Config, store: Store, now: Date, derivation: Derivation? = nil) throws -> Adjustment {
         let reason = (self.reason ?? "").trimmedWhitespace
         guard !reason.isEmpty else {
             throw ActivityError(.usage, "--reason is required: say why (it is shown to everyone who reads the ledger)")
@@ -249,7 +249,7 @@ struct AdjustmentRequest: Sendable {
         }
         // Bring the ledger up to date now; should this fail, the reps stay marked as changed and
         // the next sync or rebuild applies the adjustment (it is recorded either way).
-        let derivation = Derivation(config: config, suffixes: try Derivation.loadSuffixes())
+        let derivation = try derivation ?? Derivation(config: config, suffixes: try Derivation.loadSuffixes())
         for rep in config.reps where reps.contains(rep.id) {
             do { try derivation.rederive(rep: rep, store: store, now: now) } catch is DerivationSuperseded {}
         }

@@ -22,6 +22,14 @@ final class LedgerCache: @unchecked Sendable {
 
     private var computing: [String: NSLock] = [:]
 
+    /// Forgets everything read: this process changed the ledger (an adjustment), and PostgreSQL
+    /// has no change marker to tell.
+    func invalidate() {
+        lock.lock()
+        entries.removeAll(keepingCapacity: true)
+        lock.unlock()
+    }
+
     /// Empties the cache when the store has changed since the last look. Call with `lock` held.
     private func checkVersion() {
         let current = ((try? watch.changeMarker()) ?? nil) ?? -2

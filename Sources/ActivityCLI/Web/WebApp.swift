@@ -262,6 +262,7 @@ final class WebApp: @unchecked Sendable {
             default: throw WebError(404, "no such API")
             }
         case ("GET", "api", 3) where parts[1] == "explain": return try apiExplain(session, id: parts[2])
+        case ("POST", "api", 2) where parts[1] == "adjust": return try apiAdjust(request, session: session)
         default:
             if method != "GET" && method != "POST" && method != "HEAD" { throw WebError(405, "method not allowed") }
             throw WebError(404, "no such page")
@@ -393,8 +394,12 @@ final class WebApp: @unchecked Sendable {
     }
 
     func requireCSRF(_ request: WebRequest, session: Session) throws {
+        try requireCSRF(token: request.formItems["csrf"], request: request, session: session)
+    }
+
+    func requireCSRF(token: String?, request: WebRequest, session: Session) throws {
         guard let expected = session.csrf else { return }  // HTTP Basic: no cookie, no forms
-        guard let sent = request.formItems["csrf"], WebSecrets.constantTimeEqual(sent, expected) else {
+        guard let sent = token, WebSecrets.constantTimeEqual(sent, expected) else {
             logger.warning("web refused: \(request.method) \(WebApp.logSafe(request.path)) without its CSRF token, login=\(session.user.login)")
             throw WebError(403, "the form's CSRF token is missing or wrong")
         }

@@ -29,6 +29,10 @@ enum WebPages {
         h2 { font-size: 17px; margin: 22px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 3px; }
         .zh { color: #666; font-weight: normal; font-size: 0.85em; margin-left: 4px; }
         .meta, .note { color: #555; margin: 4px 0 8px; }
+        tr.void td { color: #999; }
+        form.adjust { margin: 0; white-space: nowrap; }
+        form.adjust select, form.adjust input, form.adjust button { font-size: 12px; }
+        #adjust-add { margin-top: 8px; white-space: normal; }
         .scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; }
         table { border-collapse: collapse; font-size: 14px; }
         th, td { border: 1px solid #d0d0d0; padding: 4px 7px; text-align: right; vertical-align: top; }
@@ -202,13 +206,29 @@ enum WebPages {
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = zone
         f.dateFormat = "EEE MM-dd HH:mm"
+        // Managers and admins correct the ledger from here (POST /api/adjust); reps only read it.
+        let adjustCSRF = session.user.role == .rep ? nil : session.csrf
+        let here = "/rep/\(pathEscape(rep.id))/\(w.week)"
         var acts = "<p class=\"note\">本周没有活动 No activities this week.</p>"
         if !w.activities.isEmpty {
-            acts = "<div class=\"scroll\"><table id=\"activities\"><thead><tr><th class=\"l\">时间 When</th><th class=\"l\">类别 Kind</th><th class=\"l\">客户 Org</th><th class=\"l\">标题 Title</th><th class=\"l rule\">规则 Rule</th><th class=\"l\">说明 Why</th></tr></thead><tbody>\n"
+            acts = "<div class=\"scroll\"><table id=\"activities\"><thead><tr><th class=\"l\">时间 When</th><th class=\"l\">类别 Kind</th><th class=\"l\">客户 Org</th><th class=\"l\">标题 Title</th><th class=\"l rule\">规则 Rule</th><th class=\"l\">说明 Why</th>\(adjustCSRF == nil ? "" : "<th class=\"l\">调整 Adjust</th>")</tr></thead><tbody>\n"
             for a in w.activities {
-                acts += "<tr><td class=\"l\">\(h(f.string(from: a.at)))</td><td class=\"l\">\(h(a.kind.chineseName)) <span class=\"zh\">\(h(a.kind.rawValue))</span></td><td class=\"t\">\(h(a.org))</td><td class=\"t\">\(h(a.title))</td><td class=\"l rule\">\(h(a.rule))</td><td class=\"l\"><a class=\"explain\" href=\"/explain/\(pathEscape(a.id))\">explain</a></td></tr>\n"
+                let kind = "\(h(a.kind.chineseName)) <span class=\"zh\">\(h(a.kind.rawValue))</span>"
+                acts += "<tr data-id=\"\(h(a.id))\"\(a.counted ? "" : " class=\"void\"")><td class=\"l\">\(h(f.string(from: a.at)))</td><td class=\"l\">\(a.counted ? kind : "<s>\(kind)</s> 作废 void")</td><td class=\"t\">\(h(a.org))</td><td class=\"t\">\(h(a.title))</td><td class=\"l rule\">\(h(WeekRendering.ruleText(a)))\(a.adjusted.map { "<br><span class=\"zh\">\(h($0.reason))</span>" } ?? "")</td><td class=\"l\"><a class=\"explain\" href=\"/explain/\(pathEscape(a.id))\">explain</a></td>"
+                if let csrf = adjustCSRF {
+                    let options = Kind.allCases.map { "<option value=\"\($0.rawValue)\"\($0 == a.kind ? " selected" : "")>\(h($0.chineseName)) \($0.rawValue)</option>" }.joined()
+                    acts += "<td class=\"l\"><form class=\"adjust\" method=\"post\" action=\"/api/adjust\"><input type=\"hidden\" name=\"csrf\" value=\"\(h(csrf))\"><input type=\"hidden\" name=\"activity\" value=\"\(h(a.id))\"><input type=\"hidden\" name=\"next\" value=\"\(h(here))\"><select name=\"kind\">\(options)</select> <input name=\"reason\" placeholder=\"原因 reason\" required size=\"12\"> <button type=\"submit\" name=\"action\" value=\"reclassify\">改类 Reclassify</button> \(a.counted ? "<button type=\"submit\" name=\"action\" value=\"void\">作废 Void</button>" : "")</form></td>"
+                }
+                acts += "</tr>\n"
             }
             acts += "</tbody></table></div>"
+        }
+        if let csrf = adjustCSRF {
+            let options = Kind.allCases.map { "<option value=\"\($0.rawValue)\"\($0 == .visit ? " selected" : "")>\(h($0.chineseName)) \($0.rawValue)</option>" }.joined()
+            acts += """
+                <form id="adjust-add" class="adjust" method="post" action="/api/adjust"><input type="hidden" name="csrf" value="\(h(csrf))"><input type="hidden" name="action" value="add"><input type="hidden" name="rep" value="\(h(rep.id))"><input type="hidden" name="next" value="\(h(here))">
+                补录 Add: <select name="kind">\(options)</select> <input name="at" placeholder="2026-11-17T10:00" required size="16"> <input name="org" placeholder="客户 org (huawei.com)" required size="16"> <input name="title" placeholder="标题 title" required size="16"> <input name="reason" placeholder="原因 reason" required size="14"> <button type="submit">补录 Add</button></form>
+                """
         }
         var follow = "<p class=\"note\">无 None.</p>"
         if !w.followUpsDue.isEmpty {

@@ -157,3 +157,83 @@ extension WebApp {
         return .json(200, .object([("items", .array(try explainItems(activity)))]))
     }
 }
+
+// MARK: Adjustments
+
+extension WebApp {
+    /// `POST /api/adjust`: one adjustment, with the `adjust` command's options as a JSON object
+    /// (`{"action": "void", "activity": "…", "reason": "…"}`) or as the rep page's form. Managers
+    /// adjust the reps of their teams, admins anyone's; reps may not. Aliases, which change every
+    /// rep's ledger, are for admins. `by` is always the logged-in user. The session's CSRF token
+    /// comes in the form's `csrf` field, the JSON's `csrf` member or an `X-CSRF-Token` header.
+    /// JSON gets 201 and the adjustment; a form is sent back to `next`.
+    func apiAdjust(_ request: WebRequest, session: Session) throws -> WebResponse {
+        let isJSON = request.header("content-type")?.lowercased().hasPrefix("application/json") ?? false
+        var fields: [String: String] = [:]
+        if isJSON {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any] else {
+                throw WebError(400, "the body is not a JSON object")
+            }
+            for (key, value) in object {
+                if let s = value as? String { fields[key] = s } else if let n = value as? NSNumber { fields[key] = n.stringValue }
+            }
+        } else {
+            fields = request.formItems
+        }
+        try requireCSRF(token: request.header("x-csrf-token") ?? fields["csrf"], request: request, session: session)
+        guard session.user.role != .rep else {
+            logger.notice("web refused: rep \(session.user.login) tried to adjust the ledger")
+            throw WebError(403, "销售不能调整台账 reps may not adjust the ledger; ask your manager")
+        }
+        guard let action = fields["action"].flatMap(Adjustment.Action.init(rawValue:)) else {
+            throw WebError(400, "action must be one of add, void, reclassify, alias, revoke")
+        }
+        let adjust = AdjustmentRequest(action: action, activity: fields["activity"], adjustment: fields["adjustment"],
+                                       rep: fields["rep"], kind: fields["kind"], at: fields["at"], org: fields["org"],
+                                       to: fields["to"], title: fields["title"], reason: fields["reason"], by: session.user.login)
+        let made: Adjustment = try pool.with { store in
+            try mayAdjust(adjust, session: session, store: store)
+            do {
+                return try adjust.perform(config: config, store: store, now: clock(), derivation: derivation)
+            } catch let e as ActivityError where e.code == .usage || e.code == .dataError {
+                throw WebError(e.code == .usage ? 400 : 404, e.message)
+            }
+        }
+        cache.invalidate()
+        logger.info("web adjust: #\(made.id) \(made.action.rawValue) by \(session.user.login)")
+        if isJSON {
+            let rows = AdjustmentListing.rows(Adjustments([made]), orphaned: [], config: config, reps: nil, weeks: nil)
+            guard case .array(let list) = AdjustmentListing.array(rows, zone: config.timeZone), let first = list.first else {
+                return .json(201, .null)
+            }
+            return .json(201, first)
+        }
+        return .redirect(WebApp.safeNext(fields["next"]))
+    }
+
+    /// Who may make an adjustment: admins any; managers those of reps they see (not aliases,
+    /// which touch every rep); reps none (checked before).
+    func mayAdjust(_ adjust: AdjustmentRequest, session: Session, store: Store) throws {
+        guard session.user.role == .manager else { return }
+        func forbidden(_ why: String) -> WebError {
+            logger.notice("web refused: \(session.user.login) may not adjust: \(why)")
+            return WebError(403, "无权调整 you may not make this adjustment: \(why)")
+        }
+        switch adjust.action {
+        case .add:
+            _ = try visibleRep(adjust.rep ?? "", session)
+        case .void, .reclassify:
+            guard let activity = try store.activity(id: (adjust.activity ?? "").trimmedWhitespace) else {
+                throw WebError(404, "no such activity")
+            }
+            _ = try visibleRep(activity.rep, session)
+        case .alias:
+            throw forbidden("an alias changes every rep's ledger; an admin makes it")
+        case .revoke:
+            let number = Int64((adjust.adjustment ?? "").trimmedWhitespace.drop { $0 == "#" }) ?? 0
+            guard let target = try store.adjustments().adjustment(number) else { throw WebError(404, "no such adjustment") }
+            if target.action == .alias { throw forbidden("an alias changes every rep's ledger; an admin revokes it") }
+            _ = try visibleRep(target.rep ?? "", session)
+        }
+    }
+}
