@@ -42,7 +42,8 @@ struct StoreSnapshot: Equatable {
     var tables: [String: [String]]
 
     static let queries: [(String, String)] = [
-        ("activity", "SELECT id, rep, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref FROM activity"),
+        ("activity", "SELECT id, rep, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref, adjustment, counted FROM activity"),
+        ("adjustment", "SELECT id, action, rep, activity, kind, from_kind, org, to_org, activity_at, title, ref, revokes, made_by, made_at, reason FROM adjustment"),
         ("exchange", "SELECT rep, org, at, direction FROM exchange"),
         ("mail", "SELECT rep, key, message_id, date, date_source, from_addr, to_addrs, cc_addrs, subject, thread_key, automated, account, hex(headers) FROM mail"),
         ("mail_calendar_part", "SELECT m.key, p.position, hex(p.body) FROM mail_calendar_part p JOIN mail m ON m.id = p.mail_id"),
