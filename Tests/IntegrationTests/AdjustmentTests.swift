@@ -75,7 +75,7 @@ struct AdjustmentTests {
         return out
     }
 
-    @Test("each adjustment changes exactly the counts it should, in week and export, and all of them survive rebuild, resync and a UIDVALIDITY reset")
+    @Test("each adjustment changes exactly the counts it should, in week and export, and all of them survive rebuild, resync, a UIDVALIDITY reset and a lost sync token")
     func eachActionChangesExactlyItsCounts() throws {
         let (team, dovecot, radicale) = try syncedTeam()
         defer { withExtendedLifetime(radicale) {} }
@@ -146,6 +146,15 @@ struct AdjustmentTests {
         try dovecot.restart(users: FixtureTeam.users)
         let resync = try team.activity(["-v", "sync", "--once", "--account", "alice-mail"])
         #expect(resync.stderr.contains("UIDVALIDITY changed"), "\(resync.stderr)")
+        #expect(try counts(team) == after)
+        #expect(try activities(team).map { NSDictionary(dictionary: $0) } == adjusted)
+
+        // A lost sync token: alice's calendars are listed again from scratch; the reclassified
+        // meeting (a calendar event) keeps its adjustment.
+        let token = "http://radicale.org/ns/sync/0000000000000000000000000000000000000000000000000000000000000000"
+        #expect(try run("/usr/bin/sqlite3", [team.store, "UPDATE calendar_collection SET sync_token = '\(token)'"]).status == 0)
+        let calendars = try team.activity(["-v", "sync", "--once", "--account", "alice-cal"])
+        #expect(calendars.stderr.contains("sync token no longer valid"), "\(calendars.stderr)")
         #expect(try counts(team) == after)
         #expect(try activities(team).map { NSDictionary(dictionary: $0) } == adjusted)
 

@@ -272,6 +272,84 @@ struct WebTests {
         }
     }
 
+    @Test("adjustments over the web: a manager corrects their team's week with the CSRF token (JSON and the rep page's form); a rep, another team's manager, a missing token and a manager's alias are refused; an admin aliases")
+    func adjustOverTheWeb() throws {
+        let f = try WebFixture()
+        let base = f.base
+        func aliceActivities(_ jar: String) throws -> [[String: Any]] {
+            let week = try json(try HTTP.request("\(base)/api/week?week=\(WebTests.week)&rep=alice", jar: jar))
+            return (week["reps"] as? [[String: Any]])?.first?["activities"] as? [[String: Any]] ?? []
+        }
+        func post(_ body: [String: Any], jar: String? = nil, user: String? = nil, csrf: String?) throws -> HTTP.Response {
+            var headers = ["Content-Type": "application/json"]
+            if let csrf { headers["X-CSRF-Token"] = csrf }
+            return try HTTP.request("\(base)/api/adjust", method: "POST", headers: headers,
+                                    body: try JSONSerialization.data(withJSONObject: body), jar: jar, user: user)
+        }
+        let wang = newJar()
+        try HTTP.login(base, "wang", WebFixture.passwords["wang"]!, jar: wang)
+        let csrf = try #require(try json(try HTTP.request("\(base)/api/me", jar: wang))["csrf"] as? String)
+        let quote = try #require(try aliceActivities(wang).first { $0["kind"] as? String == "closing" })
+        let id = try #require(quote["id"] as? String)
+        let hostile = "<script>alert(1)</script> \"><img src=x onerror=alert(2)>"
+
+        // Without the token, with a wrong one: 403, nothing recorded.
+        #expect(try post(["action": "void", "activity": id, "reason": "x"], jar: wang, csrf: nil).status == 403)
+        #expect(try post(["action": "void", "activity": id, "reason": "x"], jar: wang, csrf: String(repeating: "0", count: 64)).status == 403)
+        // A bad request names what is wrong.
+        let noReason = try post(["action": "void", "activity": id], jar: wang, csrf: csrf)
+        #expect(noReason.status == 400 && noReason.text.contains("--reason is required"), "\(noReason.text)")
+        #expect(try post(["action": "void", "activity": "0123456789abcdef", "reason": "x"], jar: wang, csrf: csrf).status == 404)
+
+        // The manager voids one of alice's activities: 201, recorded under their login, seen at once.
+        let made = try post(["action": "void", "activity": id, "reason": hostile, "by": "someone-else"], jar: wang, csrf: csrf)
+        #expect(made.status == 201, "\(made.status) \(made.text)")
+        let entry = try json(made)
+        #expect(entry["id"] as? Int == 1 && entry["by"] as? String == "wang" && entry["action"] as? String == "void")
+        let voided = try #require(try aliceActivities(wang).first { $0["id"] as? String == id })
+        #expect(voided["counted"] as? Bool == false && (voided["adjusted"] as? [String: Any])?["reason"] as? String == hostile)
+        let cliWeek = try cli(f.team, ["week", "--rep", "alice", "--rep", "bob", "--week", WebTests.week, "--format", "json"])
+        #expect(same(try json(try HTTP.request("\(base)/api/week?week=\(WebTests.week)", jar: wang)), cliWeek))
+        // The rep page shows it void, with the reason escaped, and offers the manager the forms.
+        let page = try HTTP.request("\(base)/rep/alice/\(WebTests.week)", jar: wang)
+        #expect(page.text.contains("<tr data-id=\"\(id)\" class=\"void\">"))
+        #expect(!page.text.contains("<script>alert(1)") && page.text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(page.text.contains("action=\"/api/adjust\"") && page.text.contains("id=\"adjust-add\""))
+
+        // The page's own form: reclassify through a form post, sent back to the page.
+        let pageCSRF = try #require(page.csrf)
+        let other = try #require(try aliceActivities(wang).first { $0["kind"] as? String == "follow_up" && $0["counted"] == nil })
+        let form = try HTTP.request("\(base)/api/adjust", method: "POST",
+                                    form: ["csrf": pageCSRF, "action": "reclassify", "activity": other["id"] as? String ?? "",
+                                           "kind": "visit", "reason": "其实是面谈", "next": "/rep/alice/\(WebTests.week)"], jar: wang)
+        #expect(form.status == 303 && form.header("location") == "/rep/alice/\(WebTests.week)", "\(form.status) \(form.text)")
+        #expect(try aliceActivities(wang).first { $0["id"] as? String == other["id"] as? String }?["kind"] as? String == "visit")
+
+        // A rep may not adjust, not even her own week; the page offers no forms.
+        let alice = newJar()
+        try HTTP.login(base, "alice", WebFixture.passwords["alice"]!, jar: alice)
+        let aliceCSRF = try #require(try json(try HTTP.request("\(base)/api/me", jar: alice))["csrf"] as? String)
+        #expect(try post(["action": "void", "activity": id, "reason": "x"], jar: alice, csrf: aliceCSRF).status == 403)
+        #expect(!(try HTTP.request("\(base)/rep/alice/\(WebTests.week)", jar: alice).text.contains("action=\"/api/adjust\"")))
+        // Another team's manager may not touch alice's ledger, by any action.
+        let north = newJar()
+        try HTTP.login(base, "north", WebFixture.passwords["north"]!, jar: north)
+        let northCSRF = try #require(try json(try HTTP.request("\(base)/api/me", jar: north))["csrf"] as? String)
+        #expect(try post(["action": "reclassify", "activity": id, "kind": "demo", "reason": "x"], jar: north, csrf: northCSRF).status == 403)
+        #expect(try post(["action": "add", "rep": "alice", "kind": "visit", "at": "2026-11-18T10:00", "org": "a.com", "title": "t", "reason": "x"],
+                         jar: north, csrf: northCSRF).status == 403)
+        #expect(try post(["action": "revoke", "adjustment": 1, "reason": "x"], jar: north, csrf: northCSRF).status == 403)
+        // Aliases change every rep's ledger: not for a manager, for an admin (HTTP Basic needs no token).
+        let alias: [String: Any] = ["action": "alias", "org": "brightwave.co.uk", "to": "brightwave.com", "reason": "renamed"]
+        #expect(try post(alias, jar: wang, csrf: csrf).status == 403)
+        let admin = try post(alias, user: "root:\(WebFixture.passwords["root"]!)", csrf: nil)
+        #expect(admin.status == 201, "\(admin.text)")
+        // The audit trail has exactly the three that were allowed, in order.
+        let list = try cli(f.team, ["adjust", "list", "--format", "json"])
+        #expect((list["adjustments"] as? [[String: Any]])?.map { "\($0["id"] ?? "") \($0["action"] ?? "") \($0["by"] ?? "")" }
+                == ["1 void wang", "2 reclassify wang", "3 alias root"])
+    }
+
     @Test("the pages' cache: a sync while the server runs shows at the next request")
     func seesASync() throws {
         let f = try WebFixture()

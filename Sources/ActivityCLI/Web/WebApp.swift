@@ -257,8 +257,10 @@ final class WebApp: @unchecked Sendable {
             case "week": return try apiWeek(request, session: session)
             case "export": return try apiExport(request, session: session)
             case "pipeline": return try apiPipeline(request, session: session)
+            // `csrf`: the session's token, for programs that POST with the session cookie (same-origin only).
             case "me": return .json(200, .object([("login", .string(session.user.login)), ("role", .string(session.user.role.rawValue)),
-                                                   ("reps", .array(session.user.visibleReps(in: config).map { .string($0.id) }))]))
+                                                   ("reps", .array(session.user.visibleReps(in: config).map { .string($0.id) })),
+                                                   ("csrf", .optional(session.csrf))]))
             default: throw WebError(404, "no such API")
             }
         case ("GET", "api", 3) where parts[1] == "explain": return try apiExplain(session, id: parts[2])
