@@ -93,6 +93,23 @@ try:
     check(f"/rep/{first_rep}/{week}" in d.current_url, f"opened rep {first_rep}")
     full_shot(d, "2-manager-rep-week.png")
 
+    # The manager voids an activity from the page's Adjust column: the page comes back with the
+    # row struck through and that kind's count one lower.
+    d.set_window_size(1600, 1000)
+    row = d.find_element(By.CSS_SELECTOR, "#activities tbody tr:not(.void)")
+    activity_id = row.get_attribute("data-id")
+    kind = row.find_element(By.CSS_SELECTOR, "select[name=kind] option[selected]").get_attribute("value")
+    before = int(d.find_element(By.CSS_SELECTOR, f'#counts tr[data-kind="{kind}"] td.actual').text)
+    row.find_element(By.NAME, "reason").send_keys("私人拜访，不算 <b>x</b>")
+    row.find_element(By.CSS_SELECTOR, 'button[value="void"]').click()
+    wait(d, lambda d: "void" in (d.find_element(By.CSS_SELECTOR, f'#activities tr[data-id="{activity_id}"]').get_attribute("class") or ""),
+         f"voided {activity_id} from the rep page")
+    after = int(d.find_element(By.CSS_SELECTOR, f'#counts tr[data-kind="{kind}"] td.actual').text)
+    check(after == before - 1, f"{kind}: {before} -> {after} after the void")
+    check("私人拜访，不算 <b>x</b>" in d.find_element(By.CSS_SELECTOR, f'#activities tr[data-id="{activity_id}"]').text,
+          "the reason shows as typed (escaped)")
+    full_shot(d, "2b-manager-voided.png")
+
     d.set_window_size(1280, 1000)
     links = d.find_elements(By.CSS_SELECTOR, "a.explain")
     check(len(links) > 0, f"{len(links)} explain links")
@@ -133,6 +150,7 @@ try:
     login(d, *expected["rep"])
     check(d.find_elements(By.ID, "counts") != [] and d.find_elements(By.ID, "team-week") == [], "rep lands on their own week")
     d.get(f"{base}/rep/{expected['rep'][0]}/{week}")
+    check(d.find_elements(By.CSS_SELECTOR, "form.adjust") == [], "rep: no adjust forms on their own week")
     full_shot(d, "4-rep-own-week-phone.png")
     d.set_window_size(390, 844)
     for other in expected["others"]:
