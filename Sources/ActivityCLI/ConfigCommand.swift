@@ -15,7 +15,7 @@ struct ConfigCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check",
-            abstract: "Validate the config, log in to every account and list its folders or calendars; report per account.")
+            abstract: "Validate the config, log in to every account and list its folders or calendars, log in to the [mail] server; report per account.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -39,6 +39,20 @@ struct ConfigCommand: ParsableCommand {
                 } catch {
                     table.add([a.id, a.kind.rawValue, Config.serverName(a.url), "failed: \(error)"])
                     worst = ActivityError.worst(worst, ActivityError(.tempFail, "\(error)"))
+                }
+            }
+            if let mail = config.mail {
+                // The digest's mail server: connect, EHLO, STARTTLS, AUTH, QUIT; no message is sent.
+                let server = SMTPEndpoint(url: mail.smtpURL, username: nil, credential: .none).server
+                do {
+                    let endpoint = try DigestSender.smtpEndpoint(mail, credentials: credentials)
+                    table.add(["[mail]", "smtp", server, "ok: " + (try SMTPSession.check(endpoint)) + "; from \(mail.from.address)"])
+                } catch let f as SMTPFailure {
+                    table.add(["[mail]", "smtp", server, "failed: " + f.error.message])
+                    worst = ActivityError.worst(worst, f.error)
+                } catch let e as ActivityError {
+                    table.add(["[mail]", "smtp", server, "failed: " + e.message])
+                    worst = ActivityError.worst(worst, e)
                 }
             }
             printOut(table.render())

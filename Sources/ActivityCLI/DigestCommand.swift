@@ -131,15 +131,18 @@ struct DigestSender {
         }
         let from = mail?.from ?? MailAddress(name: "销售活动周报", address: "activity@localhost")
         let domain = from.domain.isEmpty ? "localhost" : from.domain
-        var endpoint: SMTPEndpoint? = nil
+        // One SMTP session for the run: one connection for every message while all goes well.
+        var session: SMTPSession? = nil
         var results: [Result] = []
-        var serverDown = false
+        var serverDown: SMTPFailure? = nil
+        defer {
+            if let session, session.connections > 0 {
+                logger.info("digest run done", metadata: ["week": "\(week)", "messages": "\(session.sent)",
+                                                          "connections": "\(session.connections)"])
+            }
+        }
         for user in recipients {
             let email = user.email!
-            if serverDown {
-                results.append(Result(login: user.login, email: email, outcome: .notTried))
-                continue
-            }
             let content = try DigestContent.build(user: user, week: week, config: config, store: store, now: now)
             let messageID = content.messageID(domain: domain)
             if let dir = dryRunDirectory {
@@ -161,12 +164,19 @@ struct DigestSender {
                     continue
                 }
             }
+            if let serverDown {
+                // Recorded as failed (nothing attempted) so that `status` shows who waits and why.
+                try store.digestNotTried(login: user.login, week: week.description, email: email, messageID: messageID,
+                                         error: "not tried: " + serverDown.message, at: Date())
+                results.append(Result(login: user.login, email: email, outcome: .notTried))
+                continue
+            }
             let bytes = try compose(content, user: user, from: from, messageID: messageID, now: now)
-            if endpoint == nil { endpoint = try smtpEndpoint(mail!) }
+            if session == nil { session = try SMTPSession(endpoint: try smtpEndpoint(mail!)) }
             try store.digestSending(login: user.login, week: week.description, email: email, messageID: messageID, at: Date())
             CrashPoint.reach("digest.marked")
             do {
-                try SMTPClient.send(bytes, from: from.address, to: [email], endpoint: endpoint!)
+                try session!.send(bytes, from: from.address, to: [email])
                 CrashPoint.reach("digest.sent")
                 try store.digestFinished(login: user.login, week: week.description, state: .sent, error: nil, at: Date())
                 logger.info("digest sent", metadata: ["user": "\(user.login)", "week": "\(week)", "message_id": "\(messageID)"])
@@ -178,7 +188,7 @@ struct DigestSender {
                                                              "retry": "\(!failure.permanent)"])
                 results.append(Result(login: user.login, email: email, outcome: .failed(failure)))
                 // No connection or no login: the others would fail the same way; they wait for the next try.
-                if failure.replyCode == 0 || failure.error.code == .noPermission { serverDown = true }
+                if failure.replyCode == 0 || failure.error.code == .noPermission { serverDown = failure }
             }
         }
         return results
@@ -196,6 +206,11 @@ struct DigestSender {
     }
 
     func smtpEndpoint(_ mail: Config.Mail) throws -> SMTPEndpoint {
+        try DigestSender.smtpEndpoint(mail, credentials: credentials)
+    }
+
+    /// `[mail]` resolved: its secret read (or its OAuth 2.0 access token obtained).
+    static func smtpEndpoint(_ mail: Config.Mail, credentials: CredentialSource) throws -> SMTPEndpoint {
         let credential: SMTPEndpoint.Credential
         if mail.secret == .none && mail.oauth2 == nil {
             credential = .none

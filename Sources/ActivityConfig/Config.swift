@@ -113,6 +113,8 @@ public struct Config: Sendable {
     public var mail: Mail? = nil
     /// `[digest] send_at`: when the daemon sends last week's digest; nil: the daemon does not.
     public var digestSchedule: DigestSchedule? = nil
+    /// `[digest] language`: the digest's language for users without their own `language` (zh by default).
+    public var digestLanguage: Language = .zh
     /// `[web]`: the web view's address and sessions (Web.swift).
     public var web = Web()
 
@@ -377,6 +379,7 @@ extension Config {
         config.users = try parseUsers(try arrayOfTables("user"), teams: teams, reps: reps, directory: directory)
         config.mail = try parseMail(try section("mail"), directory: directory)
         config.digestSchedule = try parseDigest(try section("digest"))
+        config.digestLanguage = try parseLanguage(try section("digest")) ?? .zh
         return config
     }
 

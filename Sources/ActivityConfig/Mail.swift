@@ -115,7 +115,7 @@ extension Config {
     }
 
     static func parseDigest(_ d: TOMLSection) throws -> DigestSchedule? {
-        try d.onlyKnown(["send_at"])
+        try d.onlyKnown(["send_at", "language"])
         guard let text = try d.string("send_at") else { return nil }
         guard let schedule = DigestSchedule.parse(text) else {
             throw d.error("send_at", "\"\(text)\" is not a weekday and time such as \"Mon 08:30\" (in the ledger time zone)")

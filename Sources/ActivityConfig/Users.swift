@@ -2,6 +2,24 @@ import Foundation
 import ActivityCore
 
 extension Config {
+    /// The language of a digest (`[[user]] language`, `[digest] language`): the whole mail —
+    /// subject, headings, text and HTML — is written in it. Names and organisations stay as they are.
+    public enum Language: String, Sendable, CaseIterable {
+        /// Chinese (the default).
+        case zh
+        /// English.
+        case en
+    }
+
+    /// `language = "zh" | "en"` of a table, nil when absent.
+    static func parseLanguage(_ t: TOMLSection) throws -> Language? {
+        guard let text = try t.string("language") else { return nil }
+        guard let language = Language(rawValue: text.lowercased()) else {
+            throw t.error("language", "must be \"zh\" (Chinese) or \"en\" (English), not \"\(text)\"")
+        }
+        return language
+    }
+
     /// A person who reads the ledger (INTERFACE.md `[[user]]`): in the web view and by the digest.
     public struct User: Sendable, Equatable {
         public enum Role: String, Sendable, CaseIterable {
@@ -25,9 +43,11 @@ extension Config {
         /// A crypt(3) hash from `activity user hash`, given inline or read from `passwordFile`.
         public var passwordHash: String?
         public var passwordFile: String?
+        /// `language = "zh" | "en"`: the language of this user's digest; nil: `[digest] language`.
+        public var language: Language?
 
         public init(login: String, name: String, email: String?, role: Role, teams: [String] = [], rep: String? = nil,
-                    passwordHash: String? = nil, passwordFile: String? = nil) {
+                    passwordHash: String? = nil, passwordFile: String? = nil, language: Language? = nil) {
             self.login = login
             self.name = name
             self.email = email
@@ -36,7 +56,11 @@ extension Config {
             self.rep = rep
             self.passwordHash = passwordHash
             self.passwordFile = passwordFile
+            self.language = language
         }
+
+        /// The language of this user's digest: their own `language`, else `[digest] language` (zh by default).
+        public func digestLanguage(in config: Config) -> Language { language ?? config.digestLanguage }
 
         /// Whether this user may see `rep` — the one check every path of the web view and the digest makes.
         public func maySee(_ rep: Config.Rep) -> Bool {
@@ -52,7 +76,8 @@ extension Config {
     }
 
     /// Every key a `[[user]]` table may have.
-    public static let userKeys: Set<String> = ["login", "name", "email", "role", "teams", "rep", "password_hash", "password_file"]
+    public static let userKeys: Set<String> = ["login", "name", "email", "role", "teams", "rep", "password_hash", "password_file",
+                                                 "language"]
 
     /// Reads the `[[user]]` tables, checked against the teams and reps already read.
     static func parseUsers(_ tables: [TOMLSection], teams: [Team], reps: [Rep], directory: String) throws -> [User] {
@@ -90,8 +115,9 @@ extension Config {
             if let hash, !hash.hasPrefix("$") {
                 throw u.error("password_hash", "is not a crypt(3) hash; make one with `activity user hash`")
             }
+            let language = try parseLanguage(u)
             users.append(User(login: login, name: try u.string("name") ?? login, email: email, role: role, teams: userTeams,
-                              rep: rep, passwordHash: hash, passwordFile: file))
+                              rep: rep, passwordHash: hash, passwordFile: file, language: language))
         }
         return users
     }

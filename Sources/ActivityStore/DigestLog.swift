@@ -50,6 +50,19 @@ extension Store {
             """).bind(.text(login), .text(week), .text(email), .text(messageID), .int(Int64(at.timeIntervalSince1970))).run()
     }
 
+    /// Records a digest that was not tried because the mail server was unavailable for this run
+    /// (no connection, login refused): `failed`, so that `status` shows who waits and why and the
+    /// next run or poll tries again. Attempts stay as they were; a digest already sent stays sent.
+    public func digestNotTried(login: String, week: String, email: String, messageID: String, error: String, at: Date) throws {
+        try db.prepare("""
+            INSERT INTO digest_sent (login, week, email, message_id, state, attempts, last_attempt, last_error)
+            VALUES (?, ?, ?, ?, 'failed', 0, ?, ?)
+            ON CONFLICT (login, week) DO UPDATE SET state = 'failed', last_error = excluded.last_error
+            WHERE digest_sent.state <> 'sent'
+            """).bind(.text(login), .text(week), .text(email), .text(messageID), .int(Int64(at.timeIntervalSince1970)),
+                      .text(error)).run()
+    }
+
     /// Records the outcome of the send begun with `digestSending`.
     public func digestFinished(login: String, week: String, state: DigestRecord.State, error: String?, at: Date) throws {
         try db.prepare("""

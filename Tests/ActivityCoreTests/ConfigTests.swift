@@ -132,12 +132,37 @@ struct ConfigTests {
         ("login = \"a b\"\nrole = \"admin\"", "key login: \"a b\" is not a login"),
         ("login = \"a\"\nrole = \"admin\"\npassword_hash = \"hunter2\"", "key password_hash: is not a crypt(3) hash"),
         ("login = \"a\"\nrole = \"admin\"\nemail = \"nobody\"", "key email: \"nobody\" is not a mail address"),
+        ("login = \"a\"\nrole = \"admin\"\nlanguage = \"fr\"", "key language: must be \"zh\" (Chinese) or \"en\" (English), not \"fr\""),
     ])
     func userErrors(_ body: String, _ message: String) throws {
         let e = try #require(error(Self.team + "[[user]]\n" + body + "\n"))
         #expect(e.code == .config)
         #expect(e.message.contains(message), "\(e.message)")
         #expect(e.message.hasPrefix("/etc/activity/activity.toml:1"), "\(e.message)")
+    }
+
+    @Test("the digest's language: a user's own language, else [digest] language, else Chinese")
+    func digestLanguage() throws {
+        let users = """
+            [[user]]
+            login = "zhao"
+            role = "admin"
+            language = "zh"
+            [[user]]
+            login = "ann"
+            role = "admin"
+            language = "EN"
+            [[user]]
+            login = "qian"
+            role = "admin"
+
+            """
+        let chinese = try parse(Self.team + users)
+        #expect(chinese.users.map { $0.digestLanguage(in: chinese) } == [.zh, .en, .zh])
+        let english = try parse(Self.team + users + "[digest]\nlanguage = \"en\"\n")
+        #expect(english.users.map { $0.digestLanguage(in: english) } == [.zh, .en, .en])
+        let e = try #require(error(Self.team + users + "[digest]\nlanguage = \"english\"\n"))
+        #expect(e.code == .config && e.message.contains("key language: must be \"zh\" (Chinese) or \"en\" (English)"), "\(e.message)")
     }
 
     @Test("[web] errors name the key", arguments: [

@@ -78,6 +78,39 @@ struct DigestTests {
 
     static func format(_ d: Double) -> String { d == d.rounded() ? String(Int(d)) : String(d) }
 
+    static let englishLabels = ["lead": "leads", "qualified": "qualified leads", "contact": "contacts", "visit": "visits", "demo": "demos",
+                                "closing": "closings", "onboarding": "onboardings", "payment": "payments", "follow_up": "follow-ups"]
+    static let englishScope = ["zhao@hxsoft.cn": "华东区", "qian@hxsoft.cn": "All teams", "alice@hxsoft.cn": "王丽",
+                               "carol@hxsoft.cn": "Carol <b>Chen</b> & Co"]
+    /// What a Chinese digest says around the names and numbers: none of it may be in an English one.
+    static let chineseWords = ["销售活动周报", "每人对照指标", "未达标", "逾期跟进", "到期跟进", "类商机", "附件", "无可见", "差距", "达标",
+                               "落后", "接近", "天未回复", "下一步", "停滞", "全公司", "本周", "步骤", "其他"]
+
+    /// The English subject: `Sales activity W47 East: 2 of 3 reps behind on visits`.
+    static func expectedEnglishSubject(_ email: String, rows: [[String: Any]]) -> String {
+        let reps = visible[email]!
+        let head = "Sales activity W\(week.suffix(2)) \(englishScope[email]!): "
+        func short(_ rep: String, _ kind: String) -> [String: Any]? {
+            rows.first { row in
+                guard row["rep"] as? String == rep, row["kind"] as? String == kind, let t = row["target"] as? Double else { return false }
+                return Double(row["actual"] as? Int ?? 0) < t
+            }
+        }
+        if reps.count == 1 {
+            let kinds = headlineOrder.filter { short(reps[0], $0) != nil }
+            guard let first = kinds.first, let row = short(reps[0], first) else { return head + "all targets met" }
+            return head + "behind on \(englishLabels[first]!) (\(row["actual"] as? Int ?? 0)/\(format(row["target"] as? Double ?? 0)))"
+                + (kinds.count > 1 ? " and \(kinds.count - 1) more" : "")
+        }
+        var best: (String, Int)? = nil
+        for k in headlineOrder {
+            let n = reps.filter { short($0, k) != nil }.count
+            if n > 0, best == nil || n > best!.1 { best = (k, n) }
+        }
+        guard let best else { return head + "all \(reps.count) on target" }
+        return head + "\(best.1) of \(reps.count) reps behind on \(englishLabels[best.0]!)"
+    }
+
     /// The subject the digest must have, from `export --format json`'s rows of the visible reps.
     static func expectedSubject(_ email: String, rows: [[String: Any]]) -> String {
         let reps = visible[email]!
@@ -113,6 +146,7 @@ struct DigestTests {
         #expect(r.status == 0, "\(r.stderr)")
         let messages = sink.messages
         #expect(messages.map(\.rcpt).sorted { $0[0] < $1[0] } == DigestTests.visible.keys.sorted().map { [$0] }, "one message per user with an email, to that user only")
+        #expect(sink.connections == 1, "the four messages of the run go over one connection")
 
         let export = try team.activity(["export", "--from", DigestTests.week, "--to", DigestTests.week, "--format", "json"])
         let exportJSON = try #require(try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as? [String: Any])
@@ -200,6 +234,7 @@ struct DigestTests {
         #expect(forced.status == 0)
         let all = sink.messages
         #expect(all.count == 8)
+        #expect(sink.connections == 2, "one more connection for the forced run")
         for message in all.dropFirst(4) {
             #expect(try readEML(message.path)["message_id"] as? String == messageIDs[message.rcpt[0]])
         }
@@ -224,9 +259,12 @@ struct DigestTests {
         #expect(try states().values.map(\.0).sorted() == ["failed", "failed", "failed", "failed"])
 
         sink.tempFail(false)
+        let before = sink.connections
         let second = try team.activity(["digest", "--week", DigestTests.week])
         #expect(second.status == 65, "\(second.stderr)")
         #expect(sink.messages.map { $0.rcpt[0] }.sorted() == ["carol@hxsoft.cn", "qian@hxsoft.cn", "zhao@hxsoft.cn"])
+        // zhao and qian on one connection; libcurl closes it after alice's refusal, carol's opens another.
+        #expect(sink.connections - before == 2, "\(sink.connections - before) connections")
         let after = try states()
         #expect(after["alice"]?.0 == "refused")
         #expect(after["alice"]?.1.contains("550") == true)
@@ -255,10 +293,17 @@ struct DigestTests {
         let down = try team.activity(["digest", "--week", DigestTests.week])
         #expect(down.status == 69, "\(down.stderr)")
         #expect(down.stdout.contains("retried later"))
+        // Everyone waits, and `status` says so: the first as failed, the others as not tried.
+        let status = try team.activity(["status", "--format", "json"])
+        let digests = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["digests"] as? [[String: Any]] ?? []
+        #expect(digests.map { $0["state"] as? String } == ["failed", "failed", "failed", "failed"])
+        #expect(digests.filter { ($0["last_error"] as? String ?? "").hasPrefix("not tried: ") }.count == 3, "\(digests)")
+        #expect(digests.allSatisfy { ($0["last_error"] as? String ?? "").contains("127.0.0.1:\(port)") })
         let sink = try SMTPSink(port: port)
         let up = try team.activity(["digest", "--week", DigestTests.week])
         #expect(up.status == 0, "\(up.stderr)")
         #expect(sink.messages.count == 4, "\(up.stdout)")
+        #expect(sink.connections == 1)
     }
 
     @Test("smtp:// to a host that is not loopback needs STARTTLS: a server without it gets nothing (exit 78)")
@@ -298,7 +343,8 @@ struct DigestTests {
         let r = try team.activity(["digest", "--week", DigestTests.week], environment: ["ACTIVITY_LOG": "debug"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(sink.messages.count == 4)
-        #expect(sink.authLog == Array(repeating: "XOAUTH2 ok", count: 4), "one login per message, with the one token")
+        #expect(sink.authLog == ["XOAUTH2 ok"], "one login for the run's one connection")
+        #expect(sink.connections == 1)
         #expect(oauth.tokenRequests == ["refresh_token ok"])
         #expect(!r.stderr.contains("refresh-for-digest") && !r.stderr.contains(OAuth2Server.clientSecret))
     }
@@ -360,6 +406,125 @@ struct DigestTests {
         for (_, copies) in byUser where copies.count > 1 {
             #expect(Set(try copies.map { try readEML($0.path)["message_id"] as? String ?? "" }).count == 1)
         }
+    }
+
+    @Test("the server going away in the middle of a run: the users before are sent, that one failed, the next on a new connection; the next run sends only the missing one")
+    func serverGoesAwayMidRun() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        // The third MAIL FROM (alice's: users go in config order zhao, qian, alice, carol) gets 421 and a closed connection.
+        let sink = try SMTPSink(user: "activity:smtp-secret", dropAt: 3)
+        let team = try DigestTests.team(dovecot, sink)
+        #expect(try team.activity(["sync", "--once"]).status == 0)
+        let first = try team.activity(["digest", "--week", DigestTests.week])
+        #expect(first.status == 75, "\(first.stderr)")
+        #expect(first.stderr.contains("421") && first.stderr.contains("127.0.0.1:\(sink.port)"), "\(first.stderr)")
+        #expect(sink.messages.map { $0.rcpt[0] } == ["zhao@hxsoft.cn", "qian@hxsoft.cn", "carol@hxsoft.cn"])
+        #expect(sink.connections == 2, "zhao, qian and alice's attempt on the first; carol on a second")
+        let status = try team.activity(["status", "--format", "json"])
+        let digests = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["digests"] as? [[String: Any]] ?? []
+        let states = Dictionary(digests.map { ($0["user"] as? String ?? "", $0["state"] as? String ?? "") }) { a, _ in a }
+        #expect(states == ["zhao": "sent", "qian": "sent", "alice": "failed", "carol": "sent"])
+
+        let second = try team.activity(["digest", "--week", DigestTests.week])
+        #expect(second.status == 0, "\(second.stderr)")
+        let messages = sink.messages
+        #expect(messages.map { $0.rcpt[0] }.sorted() == DigestTests.visible.keys.sorted(), "everyone once, nobody twice")
+        #expect(sink.connections == 3)
+        #expect(Set(try messages.map { try readEML($0.path)["message_id"] as? String ?? "" }).count == 4)
+    }
+
+    @Test("English digests: [digest] language = \"en\" for everyone but a user with language = \"zh\"; the whole mail in that language")
+    func englishDigests() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        let sink = try SMTPSink(user: "activity:smtp-secret")
+        let team = try DigestTests.team(dovecot, sink, extra: "\n[digest]\nlanguage = \"en\"\n")
+        let config = try String(contentsOfFile: team.config, encoding: .utf8)
+        try config.replacingOccurrences(of: "login = \"zhao\"\n", with: "login = \"zhao\"\nlanguage = \"zh\"\n")
+            .write(toFile: team.config, atomically: true, encoding: .utf8)
+        #expect(try team.activity(["sync", "--once"]).status == 0)
+        let r = try team.activity(["digest", "--week", DigestTests.week])
+        #expect(r.status == 0, "\(r.stderr)")
+        let export = try team.activity(["export", "--from", DigestTests.week, "--to", DigestTests.week, "--format", "json"])
+        let rows = (try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as? [String: Any])?["rows"] as? [[String: Any]] ?? []
+        #expect(sink.messages.count == 4)
+        for message in sink.messages {
+            let email = message.rcpt[0]
+            let files = TempDir("activity-digest-en")
+            let m = try readEML(message.path, attachments: files.path)
+            #expect((m["defects"] as? [String])?.isEmpty == true, "\(email): \(m["defects"] ?? "")")
+            let subject = m["subject"] as? String ?? "", html = m["html"] as? String ?? "", text = m["text"] as? String ?? ""
+            let name = (m["attachments"] as? [[String: Any]])?.first?["filename"] as? String ?? ""
+            if email == "zhao@hxsoft.cn" {
+                #expect(subject == DigestTests.expectedSubject(email, rows: rows), "the user's own language wins")
+                #expect(html.contains("<html lang=\"zh-CN\">") && text.contains("每人对照指标"))
+                #expect(name.hasPrefix("销售活动周报-"))
+                continue
+            }
+            #expect(subject == DigestTests.expectedEnglishSubject(email, rows: rows), "\(email)")
+            #expect(html.contains("<html lang=\"en\">"))
+            for word in DigestTests.chineseWords {
+                #expect(!html.contains(word) && !text.contains(word), "\(email): \"\(word)\" in an English digest")
+            }
+            let safeScope = String(DigestTests.englishScope[email]!.map { "/\\:*?\"<>|".contains($0) ? "_" : $0 })
+            #expect(name == "Sales-activity-\(DigestTests.week)-\(safeScope).xlsx")
+            let reps = DigestTests.visible[email]!
+            for row in rows {
+                guard let rep = row["rep"] as? String, reps.contains(rep), let kind = row["kind"] as? String,
+                      let target = row["target"] as? Double else { continue }
+                let actual = row["actual"] as? Int ?? -1, t = DigestTests.format(target)
+                let label = DigestTests.englishLabels[kind]!.prefix(1).uppercased() + DigestTests.englishLabels[kind]!.dropFirst()
+                if reps.count > 1 {
+                    let line = text.split(separator: "\n").first { $0.contains("(\(rep)):") } ?? ""
+                    #expect(line.contains("\(label) \(actual)/\(t)"), "\(email): \(rep) \(kind) in the text: \(line)")
+                    #expect(html.contains(">\(label)</th>"), "\(email): the \(label) column")
+                } else {
+                    #expect(text.contains("- \(label): \(actual)/\(t) "), "\(email): \(kind) in the text")
+                    #expect(html.range(of: "data-cell=\"\(rep):\(kind)\"[^>]*>\(actual)</td>", options: .regularExpression) != nil)
+                }
+            }
+            if reps.contains("carol") {
+                #expect(html.contains("Carol &lt;b&gt;Chen&lt;/b&gt; &amp; Co") && !html.contains("<b>Chen</b>"), "names escaped in English too")
+            }
+        }
+    }
+
+    @Test("config check logs in to the [mail] server without sending: ok, wrong password (77, and the digest too), nothing listening (69)")
+    func configCheckReachesTheMailServer() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        let sink = try SMTPSink(user: "activity:smtp-secret")
+        let team = try DigestTests.team(dovecot, sink)
+        let ok = try team.activity(["config", "check"])
+        #expect(ok.status == 0, "\(ok.stdout)\(ok.stderr)")
+        let line = ok.stdout.split(separator: "\n").first { $0.hasPrefix("[mail]") } ?? ""
+        #expect(line.contains("smtp") && line.contains("127.0.0.1:\(sink.port)") && line.contains("ok: logged in as activity"), "\(ok.stdout)")
+        #expect(line.contains("no message sent"))
+        #expect(sink.messages.isEmpty && sink.connections == 1, "one connection, no message")
+
+        team.dir.write("secrets/smtp", "wrong-secret\n", mode: 0o600)
+        let refused = try team.activity(["config", "check"])
+        #expect(refused.status == 77, "\(refused.stdout)\(refused.stderr)")
+        let refusedLine = refused.stdout.split(separator: "\n").first { $0.hasPrefix("[mail]") } ?? ""
+        #expect(refusedLine.contains("failed: mail server 127.0.0.1:\(sink.port): login refused") && refusedLine.contains("[mail] username"),
+                "\(refused.stdout)")
+        #expect(!refused.stdout.contains("wrong-secret") && !refused.stderr.contains("wrong-secret"))
+        #expect(sink.messages.isEmpty)
+        // The digest meets the same refusal: exit 77, nobody sent, everyone waiting in status.
+        #expect(try team.activity(["sync", "--once"]).status == 0)
+        let digest = try team.activity(["digest", "--week", DigestTests.week])
+        #expect(digest.status == 77, "\(digest.stdout)\(digest.stderr)")
+        #expect(digest.stderr.contains("login refused") && digest.stderr.contains("[mail] username") && !digest.stderr.contains("wrong-secret"))
+        #expect(sink.messages.isEmpty)
+        let status = try team.activity(["status", "--format", "json"])
+        let digests = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["digests"] as? [[String: Any]] ?? []
+        #expect(digests.map { $0["state"] as? String } == ["failed", "failed", "failed", "failed"], "\(digests)")
+
+        let port = freePort()
+        let config = try String(contentsOfFile: team.config, encoding: .utf8)
+        try config.replacingOccurrences(of: sink.url, with: "smtp://127.0.0.1:\(port)").write(toFile: team.config, atomically: true, encoding: .utf8)
+        let down = try team.activity(["config", "check"])
+        #expect(down.status == 69, "\(down.stdout)\(down.stderr)")
+        let downLine = down.stdout.split(separator: "\n").first { $0.hasPrefix("[mail]") } ?? ""
+        #expect(downLine.contains("127.0.0.1:\(port)") && downLine.contains("cannot connect"), "\(down.stdout)")
     }
 
     @Test("the daemon sends last week's digest at send_at once, retries a 4xx at the next poll, and not again after a restart")

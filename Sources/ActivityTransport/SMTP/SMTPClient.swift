@@ -52,12 +52,28 @@ public struct SMTPFailure: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-/// Sends one message over SMTP through libcurl: EHLO, STARTTLS (or implicit TLS), AUTH, MAIL FROM,
-/// RCPT TO, DATA. No secret ever appears in a message; only the server's own reply lines do.
-public enum SMTPClient {
-    public static func send(_ message: [UInt8], from: String, to recipients: [String], endpoint: SMTPEndpoint) throws {
-        let curl = try CurlEasy()
-        let server = endpoint.server
+/// One SMTP session over libcurl for all the messages of a run: one easy handle, whose connection
+/// cache keeps the connection open between messages (EHLO, STARTTLS and AUTH once; each message
+/// is MAIL FROM, RCPT TO, DATA on the same connection; QUIT when the session goes). libcurl closes
+/// the connection after a failed transaction (a refused recipient, a 4xx), and the next message
+/// opens a fresh one, so one message's failure never leaves the next in a half-done transaction.
+/// No secret ever appears in a message; only the server's own reply lines do.
+public final class SMTPSession {
+    public let endpoint: SMTPEndpoint
+    private let curl: CurlEasy
+    /// Connections opened so far (CURLINFO_NUM_CONNECTS summed over the messages).
+    public private(set) var connections = 0
+    /// Messages the server accepted on this session.
+    public private(set) var sent = 0
+
+    public init(endpoint: SMTPEndpoint) throws {
+        self.endpoint = endpoint
+        curl = try CurlEasy()
+        try SMTPSession.configure(curl, endpoint)
+    }
+
+    /// What every transfer of the handle shares: URL, TLS, timeouts, login.
+    static func configure(_ curl: CurlEasy, _ endpoint: SMTPEndpoint) throws {
         try curl.set(CURLOPT_URL, endpoint.url)
         try curl.set(CURLOPT_PROTOCOLS_STR, "smtp,smtps")
         if endpoint.url.lowercased().hasPrefix("smtp://") {
@@ -77,6 +93,22 @@ public enum SMTPClient {
             try curl.set(CURLOPT_XOAUTH2_BEARER, token)
             try curl.set(CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2")
         }
+    }
+
+    /// Keeps the server's reply lines of one transfer (never what we send: AUTH carries the secret).
+    static func record(_ curl: CurlEasy, into transcript: ServerLines) throws {
+        try curl.set(CURLOPT_DEBUGFUNCTION, debugCallback: { _, type, data, size, user in
+            guard type == CURLINFO_HEADER_IN, let data, let user else { return 0 }
+            let lines = Unmanaged<ServerLines>.fromOpaque(user).takeUnretainedValue()
+            data.withMemoryRebound(to: UInt8.self, capacity: size) { lines.append(UnsafeBufferPointer(start: $0, count: size)) }
+            return 0
+        })
+        try curl.set(CURLOPT_DEBUGDATA, pointer: Unmanaged.passUnretained(transcript).toOpaque())
+        try curl.set(CURLOPT_VERBOSE, 1)
+    }
+
+    /// Sends one message: on the open connection if there is one, else on a new one.
+    public func send(_ message: [UInt8], from: String, to recipients: [String]) throws {
         try curl.set(CURLOPT_MAIL_FROM, "<\(from)>")
         try curl.set(CURLOPT_MAIL_RCPT, headers: recipients.map { "<\($0)>" })
         try curl.set(CURLOPT_UPLOAD, 1)
@@ -92,19 +124,53 @@ public enum SMTPClient {
             return n
         })
         try curl.set(CURLOPT_READDATA, pointer: Unmanaged.passUnretained(source).toOpaque())
-        // The server's reply lines (never what we send: AUTH carries the secret).
         let transcript = ServerLines()
-        try curl.set(CURLOPT_DEBUGFUNCTION, debugCallback: { _, type, data, size, user in
-            guard type == CURLINFO_HEADER_IN, let data, let user else { return 0 }
-            let lines = Unmanaged<ServerLines>.fromOpaque(user).takeUnretainedValue()
-            data.withMemoryRebound(to: UInt8.self, capacity: size) { lines.append(UnsafeBufferPointer(start: $0, count: size)) }
-            return 0
-        })
-        try curl.set(CURLOPT_DEBUGDATA, pointer: Unmanaged.passUnretained(transcript).toOpaque())
-        try curl.set(CURLOPT_VERBOSE, 1)
+        try SMTPSession.record(curl, into: transcript)
+        curl.clearError()
+        let rc = withExtendedLifetime((source, transcript)) { curl_easy_perform(curl.handle) }
+        try curl.set(CURLOPT_READDATA, pointer: nil)
+        try curl.set(CURLOPT_DEBUGDATA, pointer: nil)
+        connections += curl.infoLong(CURLINFO_NUM_CONNECTS)
+        guard rc != CURLE_OK else {
+            sent += 1
+            return
+        }
+        throw SMTPSession.failure(rc, curl: curl, transcript: transcript, server: endpoint.server)
+    }
 
-        let rc = withExtendedLifetime(source) { curl_easy_perform(curl.handle) }
-        guard rc != CURLE_OK else { return }
+    /// Connects, reads the greeting, EHLO, STARTTLS (or implicit TLS) and AUTH when [mail] has a
+    /// username — everything but a message (`CURLOPT_CONNECT_ONLY`), then QUIT. For `config check`.
+    /// Returns what was checked, e.g. `logged in as activity`.
+    public static func check(_ endpoint: SMTPEndpoint) throws -> String {
+        let curl = try CurlEasy()
+        try configure(curl, endpoint)
+        try curl.set(CURLOPT_CONNECT_ONLY, 1)
+        let transcript = ServerLines()
+        try record(curl, into: transcript)
+        let rc = withExtendedLifetime(transcript) { curl_easy_perform(curl.handle) }
+        try curl.set(CURLOPT_DEBUGDATA, pointer: nil)
+        try curl.set(CURLOPT_VERBOSE, 0)
+        guard rc == CURLE_OK else {
+            if rc == CURLE_OPERATION_TIMEDOUT {
+                // The session never came up (TCP, TLS, greeting or login hung): unreachable.
+                let m = "mail server \(endpoint.server): no answer within \(Int(endpoint.timeout)) s while connecting (\(curl.errorText(rc))); is the server running and [mail] smtp_url right?"
+                throw SMTPFailure(permanent: false, replyCode: 0, message: m, error: ActivityError(.unavailable, m))
+            }
+            throw failure(rc, curl: curl, transcript: transcript, server: endpoint.server)
+        }
+        let tls = endpoint.url.lowercased().hasPrefix("smtps://") ? "TLS"
+            : endpoint.isLoopback ? "loopback (STARTTLS when offered)" : "STARTTLS"
+        let login: String
+        switch endpoint.credential {
+        case .none: login = endpoint.username.map { "connected as \($0) without a password" } ?? "connected (no AUTH: [mail] has no username)"
+        case .password: login = "logged in as \(endpoint.username ?? "")"
+        case .bearer: login = "logged in as \(endpoint.username ?? "") with OAuth 2.0"
+        }
+        return "\(login); \(tls); no message sent"
+    }
+
+    /// A libcurl failure as the digest and `config check` report it, naming the server and what to do.
+    static func failure(_ rc: CURLcode, curl: CurlEasy, transcript: ServerLines, server: String) -> SMTPFailure {
         let reply = curl.infoLong(CURLINFO_RESPONSE_CODE)
         let detail = curl.errorText(rc)
         let last = transcript.lines.last { $0.count >= 3 && $0.prefix(3).allSatisfy(\.isNumber) }.map { String($0.prefix(200)) }
@@ -112,27 +178,34 @@ public enum SMTPClient {
         let prefix = "mail server \(server): "
         if rc == CURLE_USE_SSL_FAILED {
             let m = prefix + "does not offer STARTTLS, and the digest is not sent in clear to a host that is not loopback; use smtps:// or a server with STARTTLS in [mail] smtp_url"
-            throw SMTPFailure(permanent: false, replyCode: 0, message: m, error: ActivityError(.config, m))
+            return SMTPFailure(permanent: false, replyCode: 0, message: m, error: ActivityError(.config, m))
         }
         if rc == CURLE_LOGIN_DENIED {
-            throw SMTPFailure(permanent: false, replyCode: reply, message: prefix + "login refused (\(detail))\(said)",
-                              error: ActivityError(.noPermission, prefix + "login refused (\(detail))\(said); check [mail] username and its password"))
+            return SMTPFailure(permanent: false, replyCode: reply, message: prefix + "login refused (\(detail))\(said)",
+                               error: ActivityError(.noPermission, prefix + "login refused (\(detail))\(said); check [mail] username and its password"))
         }
         if (500..<600).contains(reply) {
             let m = prefix + "refused (\(detail))\(said)"
-            throw SMTPFailure(permanent: true, replyCode: reply, message: m, error: ActivityError(.dataError, m))
+            return SMTPFailure(permanent: true, replyCode: reply, message: m, error: ActivityError(.dataError, m))
         }
         if reply == 0 {
             let e = curlFailure(rc, detail: detail, server: server, account: "[mail]")
-            throw SMTPFailure(permanent: false, replyCode: 0, message: e.message, error: e)
+            return SMTPFailure(permanent: false, replyCode: 0, message: e.message, error: e)
         }
         let m = prefix + "temporary failure (\(detail))\(said); retried later"
-        throw SMTPFailure(permanent: false, replyCode: reply, message: m, error: ActivityError(.tempFail, m))
+        return SMTPFailure(permanent: false, replyCode: reply, message: m, error: ActivityError(.tempFail, m))
     }
 
     private final class MessageSource {
         let bytes: [UInt8]
         var offset = 0
         init(_ bytes: [UInt8]) { self.bytes = bytes }
+    }
+}
+
+/// Sends one message on a connection of its own (see `SMTPSession` for many).
+public enum SMTPClient {
+    public static func send(_ message: [UInt8], from: String, to recipients: [String], endpoint: SMTPEndpoint) throws {
+        try SMTPSession(endpoint: endpoint).send(message, from: from, to: recipients)
     }
 }

@@ -11,8 +11,9 @@ final class SMTPSink {
     let host: String
     private let process = Process()
 
+    /// `dropAt`: the Nth MAIL FROM of the server's life is answered 421 and its connection closed.
     init(user: String? = nil, refuse: [String] = [], xoauth2Introspect: String? = nil, port: Int? = nil,
-         host: String = "127.0.0.1") throws {
+         host: String = "127.0.0.1", dropAt: Int? = nil) throws {
         self.host = host
         self.port = port ?? freePort()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -21,6 +22,7 @@ final class SMTPSink {
         for r in refuse { args += ["--refuse", r] }
         if let xoauth2Introspect { args += ["--xoauth2-introspect", xoauth2Introspect] }
         args += ["--host", host]
+        if let dropAt { args += ["--drop-at", String(dropAt)] }
         process.arguments = args
         process.standardInput = FileHandle.nullDevice
         FileManager.default.createFile(atPath: dir.file("log"), contents: nil)
@@ -42,6 +44,11 @@ final class SMTPSink {
             let env = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json)))) as? [String: Any]
             return (dir.file("spool/" + f), env?["rcpt_tos"] as? [String] ?? [])
         }
+    }
+
+    /// How many connections clients have opened so far.
+    var connections: Int {
+        ((try? String(contentsOfFile: dir.file("spool/connections"), encoding: .utf8)) ?? "").split(separator: "\n").count
     }
 
     /// One line per XOAUTH2 login: `XOAUTH2 ok` or `XOAUTH2 refused`.
