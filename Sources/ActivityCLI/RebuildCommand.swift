@@ -26,8 +26,9 @@ struct RebuildCommand: ParsableCommand {
         let store = try Store(location: config.store)
         let derivation = Derivation(config: config, suffixes: try Derivation.loadSuffixes())
         var table = TextTable(header: ["rep", "items", "activities"], rightAligned: [1, 2])
-        // The date rule may have changed since the mail was stored (DOMAIN.md "Time and weeks").
-        for rep in config.reps { try store.redateMail(rep: rep.id) }
+        // The mail is read again from its stored headers: a fix to MIME decoding or a change of
+        // the date rule (DOMAIN.md "Time and weeks") reaches mail stored long ago.
+        for rep in config.reps { try store.reparseMail(rep: rep.id) }
         let counts = try derivation.rederiveAll(config.reps, store: store, jobs: jobs, now: Date())
         for (rep, n) in zip(config.reps, counts) {
             table.add([rep.id, String(try store.mailCount(rep: rep.id)), String(n)])

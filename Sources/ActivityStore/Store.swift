@@ -282,26 +282,45 @@ public final class Store {
                  threadKey: row.text(i + 9), automated: row.optionalText(i + 10), calendarParts: calendarParts)
     }
 
-    /// Chooses every stored mail's time again by `MailItem.chooseDate` from its stored Date header and
-    /// INTERNALDATE (`rebuild` after an upgrade changed the rule). A mail stored before INTERNALDATE was kept, whose
-    /// Date header is no longer trusted, keeps its time: only a resync of its folder can give its INTERNALDATE.
-    /// Bumps the rep's items version with the change, in one transaction. Returns how many mails moved.
+    /// Reads every stored mail of a rep again from its raw header block, as the sync would read it
+    /// today (`rebuild`): a fix to MIME decoding, address parsing, automated-mail detection or the
+    /// date rule (`MailItem.chooseDate`) reaches mail synced long ago. A mail keeps its identity
+    /// (key, Message-ID, where it was found); a mail stored before INTERNALDATE was kept, whose Date
+    /// header is no longer trusted, keeps its time: only a resync of its folder can give its
+    /// INTERNALDATE. Bumps the rep's items version with the change, in one transaction. Returns how
+    /// many mails changed.
     @discardableResult
-    public func redateMail(rep: String) throws -> Int {
+    public func reparseMail(rep: String) throws -> Int {
         try db.transaction {
-            var changes: [(id: Int64, date: Int64, source: String)] = []
-            try db.prepare("SELECT id, headers, date, date_source, internal_date FROM mail WHERE rep = ?").bind(.text(rep)).forEach { row in
-                let stored = (date: row.int(2), source: row.text(3))
-                let receivedAt = row.optionalInt(4) ?? (stored.source == "internaldate" ? stored.date : nil)
-                let header = MessageHeaders(raw: row.blob(1)).values("date").first
-                let chosen = MailItem.chooseDate(header: header, internalDate: receivedAt.map { Date(timeIntervalSince1970: TimeInterval($0)) })
-                guard let date = chosen.date.map({ Int64($0.timeIntervalSince1970.rounded(.down)) }),
-                      date != stored.date || chosen.source != stored.source else { return }
-                changes.append((row.int(0), date, chosen.source))
+            struct Reading: Equatable {
+                var date: Int64, source: String, from: String?, fromName: String?, to: String, cc: String, subject: String
+                var thread: String, automated: String?
             }
-            for c in changes {
-                try db.prepare(literal: "UPDATE mail SET date = ?, date_source = ? WHERE id = ?")
-                    .bind(.int(c.date), .text(c.source), .int(c.id)).run()
+            var changes: [(id: Int64, reading: Reading)] = []
+            try db.prepare("""
+                SELECT id, headers, internal_date, date, date_source, from_addr, from_name, to_addrs, cc_addrs, subject, thread_key, automated
+                FROM mail WHERE rep = ?
+                """).bind(.text(rep)).forEach { row in
+                let stored = Reading(date: row.int(3), source: row.text(4), from: row.optionalText(5), fromName: row.optionalText(6),
+                                     to: row.text(7), cc: row.text(8), subject: row.text(9), thread: row.text(10),
+                                     automated: row.optionalText(11))
+                let receivedAt = row.optionalInt(2) ?? (stored.source == "internaldate" ? stored.date : nil)
+                let item = MailItem(headers: row.blob(1), internalDate: receivedAt.map { Date(timeIntervalSince1970: TimeInterval($0)) })
+                // No date to be had from what is stored: the time it has stays.
+                let dated = item.dateSource != "none"
+                let fresh = Reading(date: dated ? Int64(item.date.timeIntervalSince1970.rounded(.down)) : stored.date,
+                                    source: dated ? item.dateSource : stored.source, from: item.from, fromName: item.fromName,
+                                    to: item.to.joined(separator: "\n"), cc: item.cc.joined(separator: "\n"), subject: item.subject,
+                                    thread: item.threadKey, automated: item.automated)
+                if fresh != stored { changes.append((row.int(0), fresh)) }
+            }
+            for (id, r) in changes {
+                try db.prepare(literal: """
+                    UPDATE mail SET date = ?, date_source = ?, from_addr = ?, from_name = ?, to_addrs = ?, cc_addrs = ?, subject = ?,
+                        thread_key = ?, automated = ? WHERE id = ?
+                    """)
+                    .bind(.int(r.date), .text(r.source), r.from.map { .text($0) }, r.fromName.map { .text($0) }, .text(r.to), .text(r.cc),
+                          .text(r.subject), .text(r.thread), r.automated.map { .text($0) }, .int(id)).run()
             }
             if !changes.isEmpty { try itemsChanged(rep: rep) }
             return changes.count

@@ -85,4 +85,26 @@ struct LedgerConsistencyTests {
         #expect(w03?["contact"] == 0)
         #expect(w03?["closing"] == 1)
     }
+
+    @Test("rebuild reads stored mail again from its raw headers: what an older decoder stored wrongly (subject, addresses, thread, date) is read as today, and the ledger comes back", arguments: StoreEngine.allCases)
+    func rebuildReparsesStoredHeaders(engine: StoreEngine) throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)", postgres: try engine.server())
+        #expect(try team.activity(["sync"]).status == 0)
+        let weeks = ["2026-W45", "2026-W46", "2026-W47"]
+        let before = try weeks.map { try team.week($0)["reps"] as? [[String: Any]] ?? [] }.map { $0.map { NSDictionary(dictionary: $0) } }
+        dovecot.stop()
+        // As an older version's decoder might have left it: subjects undecoded, no addresses, one thread, the epoch.
+        let garble = "UPDATE mail SET subject = '=?GB2312?B?garbled?=', from_addr = NULL, to_addrs = '', cc_addrs = '', thread_key = 'one', date = 0"
+        if let server = try engine.server() {
+            try server.psql(garble, database: String(team.storeURL.split(separator: "/").last ?? ""))
+        } else {
+            #expect(try run("/usr/bin/sqlite3", [team.store, garble]).status == 0)
+        }
+        let r = try team.activity(["rebuild"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let after = try weeks.map { try team.week($0)["reps"] as? [[String: Any]] ?? [] }.map { $0.map { NSDictionary(dictionary: $0) } }
+        #expect(after == before)
+        #expect(try team.activity(["rebuild"]).status == 0, "a second rebuild finds nothing to read differently")
+    }
 }
