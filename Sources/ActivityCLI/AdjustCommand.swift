@@ -251,7 +251,16 @@ struct AdjustmentRequest: Sendable {
         // the next sync or rebuild applies the adjustment (it is recorded either way).
         let derivation = try derivation ?? Derivation(config: config, suffixes: try Derivation.loadSuffixes())
         for rep in config.reps where reps.contains(rep.id) {
-            do { try derivation.rederive(rep: rep, store: store, now: now) } catch is DerivationSuperseded {}
+            do {
+                try derivation.rederive(rep: rep, store: store, now: now)
+            } catch is DerivationSuperseded {
+                // Another process derived the rep meanwhile, this adjustment included.
+            } catch {
+                FileHandle.standardError.write(Data("""
+                    activity: adjustment #\(made.id) is recorded, but rep \(rep.id)'s ledger could not be updated now \
+                    (\((error as? ActivityError)?.message ?? "\(error)")); the next sync or `activity rebuild` applies it\n
+                    """.utf8))
+            }
         }
         return made
     }
