@@ -108,6 +108,36 @@ struct FlowCommandTests {
         #expect(html.stdout.contains("大客户销售六阶段") && html.stdout.contains("商务谈判 → 工程实施"))
     }
 
+    @Test("the web view's pages and API and the digest speak the flow: carol's tender is 4 招投标 under keyaccount6")
+    func webAndDigest() throws {
+        let f = try WebFixture()
+        try FlowCommandTests.setFlow(f.team, "keyaccount6")
+        let server = try WebServerProcess(config: f.team.config)
+        let jars = TempDir("activity-flow-jar")
+        let jar = jars.file("jar")
+        #expect(try HTTP.login(server.base, "root", WebFixture.passwords["root"]!, jar: jar).status == 303)
+        let page = try HTTP.request("\(server.base)/rep/carol/2026-W47", jar: jar)
+        #expect(page.status == 200)
+        #expect(page.text.contains("4 招投标") && page.text.contains("1 客户开发") && page.text.contains("提案/招投标/商务谈判"), "\(page.text.prefix(3000))")
+        #expect(!page.text.contains("合作缔结"))
+        let api = try #require(try HTTP.request("\(server.base)/api/pipeline?date=2026-11-22", jar: jar).json as? [String: Any])
+        let carol = (api["reps"] as? [[String: Any]])?.first { $0["rep"] as? String == "carol" }
+        let ccb = (carol?["deals"] as? [[String: Any]])?.first { $0["org"] as? String == "ccb.com" }
+        #expect(ccb?["stage"] as? Int == 4 && ccb?["step"] as? String == "招投标" && ccb?["next"] as? String == "商务谈判")
+
+        // The digest of the week: the admin's deal lines name the flow's steps.
+        var text = try String(contentsOfFile: f.team.config, encoding: .utf8)
+        text += "\n[[user]]\nlogin = \"qian\"\nname = \"钱总\"\nemail = \"qian@hxsoft.cn\"\nrole = \"admin\"\n"
+        f.team.dir.write("activity.toml", text)
+        let out = TempDir("activity-flow-digest")
+        let r = try f.team.activity(["digest", "--week", "2026-W47", "--dry-run", "--output", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let qian = try readEML(out.file("qian.eml"))
+        let plain = qian["text"] as? String ?? ""
+        #expect(plain.contains("ccb.com 招投标") && plain.contains("pacificlink.com.hk 提案"), "\(plain)")
+        #expect((qian["html"] as? String ?? "").contains("招投标"))
+    }
+
     @Test("an unknown flow id or a flow leaving a kind unmapped is a configuration error (78) naming the file, line and key")
     func configErrors() throws {
         let team = try FixtureTeam(imapURL: "imap://127.0.0.1:1")
