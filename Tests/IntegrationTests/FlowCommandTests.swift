@@ -20,10 +20,12 @@ struct FlowCommandTests {
         return json?["flows"] as? [String: [String: Any]] ?? [:]
     }
 
-    @Test("each flow gives the hand-labelled stages and open deals; counts per kind and targets are the same under every flow")
-    func stagesAndDealsPerFlow() throws {
+    @Test("each flow gives the hand-labelled stages and open deals; counts per kind and targets are the same under every flow",
+          arguments: ["sqlite", "postgres"])
+    func stagesAndDealsPerFlow(_ engine: String) throws {
         let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
-        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)")
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)",
+                                   postgres: engine == "postgres" ? try PostgresServer.shared() : nil)
         #expect(try team.activity(["sync", "--once"]).status == 0)
         let labels = try FlowCommandTests.labels()
         #expect(Set(labels.keys) == ["standard", "yonyou7", "keyaccount6"])
@@ -69,6 +71,12 @@ struct FlowCommandTests {
         let alice = (week["reps"] as? [[String: Any]])?.first { $0["rep"] as? String == "alice" }
         let tender = (alice?["activities"] as? [[String: Any]])?.first { ($0["title"] as? String)?.contains("投标事宜") == true && $0["kind"] as? String == "closing" }
         #expect(tender?["step"] as? Int == 4)
+        // explain says the same step.
+        let explain = try team.activity(["explain", tender?["id"] as? String ?? "", "--format", "json"])
+        #expect(explain.status == 0, "\(explain.stderr)")
+        let items = (try JSONSerialization.jsonObject(with: Data(explain.stdout.utf8)) as? [String: Any])?["items"] as? [[String: Any]]
+        let explained = (items?.first?["activities"] as? [[String: Any]])?.first { $0["kind"] as? String == "closing" }
+        #expect(explained?["step"] as? Int == 4, "\(explain.stdout)")
 
         // Tables speak the flow's words.
         let table = try team.activity(["pipeline", "--date", "2026-11-22", "--rep", "carol"])
