@@ -144,6 +144,7 @@ public struct Flow: Sendable, Equatable {
 
     /// What comes after `step` in the weekly review: the step's own `next`, else the next step's name.
     public func next(after step: Int) -> String {
+        guard !steps.isEmpty else { return "" }
         let s = max(1, min(step, steps.count))
         if let n = steps[s - 1].next { return n }
         return s < steps.count ? steps[s].name : steps[s - 1].name

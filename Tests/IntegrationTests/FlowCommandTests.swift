@@ -149,6 +149,12 @@ struct FlowCommandTests {
     @Test("an unknown flow id or a flow leaving a kind unmapped is a configuration error (78) naming the file, line and key")
     func configErrors() throws {
         let team = try FixtureTeam(imapURL: "imap://127.0.0.1:1")
+        // A valid flow: config check shows the stage model the reports will speak (the accounts fail: nothing listens).
+        try FlowCommandTests.setFlow(team, "keyaccount6")
+        let valid = try team.activity(["config", "check"])
+        #expect(valid.stdout.contains("flow keyaccount6 (大客户销售六阶段): 1 客户开发 [lead, qualified, contact] → 2 立项 [visit]"), "\(valid.stdout)")
+        #expect(valid.stdout.contains("4 招投标 [closing titled 投标/招标/标书"), "\(valid.stdout)")
+
         try FlowCommandTests.setFlow(team, "yonyou")
         let r = try team.activity(["config", "check"])
         #expect(r.status == 78)
