@@ -121,6 +121,9 @@ public struct Flow: Sendable, Equatable {
     /// The step's name (`合作缔结`), or "" for 0 and numbers outside the flow.
     public func name(of step: Int) -> String { (1...max(1, steps.count)).contains(step) && !steps.isEmpty ? steps[step - 1].name : "" }
 
+    /// The step's English name, if the flow gives one.
+    public func english(of step: Int) -> String? { step >= 1 && step <= steps.count ? steps[step - 1].english : nil }
+
     /// `6 合作缔结`, as tables print a stage.
     public func label(of step: Int) -> String { name(of: step).isEmpty ? "\(step)" : "\(step) \(name(of: step))" }
 

@@ -128,6 +128,7 @@ struct FlowCommandTests {
         #expect(page.status == 200)
         #expect(page.text.contains("4 招投标") && page.text.contains("1 客户开发") && page.text.contains("提案/招投标/商务谈判"), "\(page.text.prefix(3000))")
         #expect(!page.text.contains("合作缔结"))
+        #expect(page.text.contains("4 招投标 <span class=\"zh\">Tender</span>") && page.text.contains("大客户销售六阶段"))
         let api = try #require(try HTTP.request("\(server.base)/api/pipeline?date=2026-11-22", jar: jar).json as? [String: Any])
         let carol = (api["reps"] as? [[String: Any]])?.first { $0["rep"] as? String == "carol" }
         let ccb = (carol?["deals"] as? [[String: Any]])?.first { $0["org"] as? String == "ccb.com" }

@@ -222,7 +222,7 @@ enum WebPages {
         if !w.stages.isEmpty {
             stages = "<table id=\"stages\"><thead><tr><th class=\"l\">客户 Org</th><th class=\"l\">阶段 Stage</th></tr></thead><tbody>"
             for s in w.stages {
-                stages += "<tr><td class=\"t\">\(h(s.org))</td><td class=\"l\">\(h(w.flow.label(of: s.step)))</td></tr>"
+                stages += "<tr><td class=\"t\">\(h(s.org))</td><td class=\"l\">\(h(w.flow.label(of: s.step)))\(englishStep(w.flow, s.step))</td></tr>"
             }
             stages += "</tbody></table>"
         }
@@ -230,7 +230,7 @@ enum WebPages {
         if !deals.isEmpty {
             pipeline = "<div class=\"scroll\"><table id=\"pipeline\"><thead><tr><th class=\"l\">级别 Class</th><th class=\"l\">客户 Org</th><th class=\"l\">阶段 Stage</th><th>天数 Days</th><th class=\"l\">下一步 Next</th></tr></thead><tbody>"
             for d in deals {
-                pipeline += "<tr><td class=\"l\">\(h(d.dealClass.rawValue))\(d.stale ? " <span class=\"pill\">stale 停滞</span>" : "")</td><td class=\"t\">\(h(d.org))</td><td class=\"l\">\(d.stage) \(h(d.stepName))</td><td>\(d.daysSince)</td><td class=\"l\">\(h(d.next))</td></tr>"
+                pipeline += "<tr><td class=\"l\">\(h(d.dealClass.rawValue))\(d.stale ? " <span class=\"pill\">stale 停滞</span>" : "")</td><td class=\"t\">\(h(d.org))</td><td class=\"l\">\(d.stage) \(h(d.stepName))\(englishStep(w.flow, d.stage))</td><td>\(d.daysSince)</td><td class=\"l\">\(h(d.next))</td></tr>"
             }
             pipeline += "</tbody></table></div>"
         }
@@ -246,6 +246,7 @@ enum WebPages {
             <h2>待跟进 <span class="zh">Follow-ups due</span></h2>
             \(follow)
             <h2>客户阶段 <span class="zh">Stages</span></h2>
+            \(w.flow.isStandard ? "" : "<p class=\"note\">\(h(w.flow.name)) <span class=\"zh\">flow \(h(w.flow.id))</span></p>")
             \(stages)
             <h2>过堂 <span class="zh">Pipeline (open deals)</span></h2>
             \(pipeline)
@@ -253,6 +254,11 @@ enum WebPages {
             <p class="noprint">\(downloads(from: w.week, to: w.week, rep: rep.id))</p>
             """
         return layout(title: "\(rep.name) \(w.week) — activity", session: session, body: body)
+    }
+
+    /// A step's English name beside its Chinese one, as the pages pair their words.
+    static func englishStep(_ flow: Flow, _ step: Int) -> String {
+        flow.english(of: step).map { " <span class=\"zh\">\(h($0))</span>" } ?? ""
     }
 
     // MARK: Explain
