@@ -112,6 +112,15 @@ struct FlowCommandTests {
         let carol = key.first { $0["rep"] as? String == "carol" && $0["from_name"] as? String == "商务谈判" }
         #expect(carol?["ratio"] as? Double == 0.6667, "\(carol ?? [:])")
 
+        // The XLSX funnel sheet names the steps in its last two columns.
+        let path = team.dir.file("flow.xlsx")
+        #expect(try team.activity(["export", "--from", "2026-W45", "--to", "2026-W47", "--output", path]).status == 0)
+        let read = try run("/usr/bin/env", ["python3", Repo.path("scripts/oracle/read-xlsx.py"), path])
+        let book = try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String: Any]
+        let sheet = book?["funnel"] as? [String: Any]
+        #expect((sheet?["header"] as? [String])?.suffix(2) == ["from_step", "to_step"])
+        #expect((sheet?["rows"] as? [[Any]])?.prefix(4).map { "\($0[9])→\($0[10])" } == ["1 客户开发→2 立项", "2 立项→3 提案", "3 提案→5 商务谈判", "5 商务谈判→6 工程实施"])
+
         let html = try team.activity(["export", "--from", "2026-W45", "--to", "2026-W47", "--format", "html"])
         #expect(html.stdout.contains("大客户销售六阶段") && html.stdout.contains("商务谈判 → 工程实施"))
     }
