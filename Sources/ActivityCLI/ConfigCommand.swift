@@ -23,6 +23,11 @@ struct ConfigCommand: ParsableCommand {
             let runtime = try Runtime.load(global)
             let config = runtime.config
             printOut("\(config.file): valid (\(config.reps.count) reps, \(config.teams.count) teams, \(config.accounts.count) accounts)\n")
+            // The stage model the reports will speak, so that a [[flow]] can be checked by eye.
+            let flow = config.flow
+            printOut("flow \(flow.id) (\(flow.name)): " + flow.steps.map { s in
+                "\(s.number) \(s.name) [" + (s.kinds.map(\.rawValue) + s.keywords.keys.sorted().map { "\($0.rawValue) titled \(s.keywords[$0]!.joined(separator: "/"))" }).joined(separator: ", ") + "]"
+            }.joined(separator: " → ") + "\n")
             var worst: ActivityError? = nil
             var table = TextTable(header: ["account", "kind", "server", "result"])
             let credentials = CredentialSource(logger: runtime.logger)

@@ -116,14 +116,14 @@ struct ExplainCommand: ParsableCommand {
         }
         if activity.sourceType == .caldav {
             return [ExplainCommand.eventJSON(id: activity.ref, summary: activity.title, organizer: nil, attendees: [],
-                                             start: activity.at, verdict: verdict, zone: zone)]
+                                             start: activity.at, verdict: verdict, zone: zone, flow: config.flow)]
         }
         let mails = Dictionary(try store.mails(rep: rep.id).map { ($0.item.key, $0.item) }, uniquingKeysWith: { a, _ in a })
         guard let mail = mails[activity.ref] else {
             throw ActivityError(.dataError, "activity \(activity.id): its mail \(activity.ref) is no longer stored; run `activity rebuild`")
         }
         let noted = ExplainCommand.withDateNote(mail, headers: try store.headers(rep: rep.id, key: mail.key))
-        return [ExplainCommand.itemJSON(noted, verdict: verdict, zone: zone)]
+        return [ExplainCommand.itemJSON(noted, verdict: verdict, zone: zone, flow: config.flow)]
     }
 
     /// An item the sync recorded as malformed: the stored mail's verdict if the mail itself was
@@ -135,7 +135,7 @@ struct ExplainCommand: ParsableCommand {
             let verdicts = try derivation.verdicts(rep: rep, store: store, now: Date())
             let verdict = verdicts.first { $0.itemKey == m.ref } ?? ItemVerdict(itemKey: m.ref, activities: [], ignored: nil)
             let noted = ExplainCommand.withDateNote(mail.item, headers: try store.headers(rep: rep.id, key: mail.item.key))
-            guard case .object(var fields) = ExplainCommand.itemJSON(noted, verdict: verdict, zone: config.profile(rep).timeZone) else {
+            guard case .object(var fields) = ExplainCommand.itemJSON(noted, verdict: verdict, zone: config.profile(rep).timeZone, flow: config.flow) else {
                 return .null
             }
             fields.append(("malformed", .string(why)))
@@ -190,7 +190,7 @@ struct ExplainCommand: ParsableCommand {
         mails.append(Classifier.MailInput(item: item, account: "file"))
         let verdicts = derivation.classifier(for: rep).classify(mails: mails)
         let verdict = verdicts.first { $0.itemKey == item.key } ?? ItemVerdict(itemKey: item.key, activities: [], ignored: "not classified")
-        return [ExplainCommand.itemJSON(item, verdict: verdict, zone: config.profile(rep).timeZone)]
+        return [ExplainCommand.itemJSON(item, verdict: verdict, zone: config.profile(rep).timeZone, flow: config.flow)]
     }
 
     /// A calendar file: every instance in the ledger window, from a rep's point of view.
@@ -224,7 +224,8 @@ struct ExplainCommand: ParsableCommand {
             let verdict = byKey[input.key] ?? ItemVerdict(itemKey: input.key, activities: [], ignored: "not classified")
             let i = input.instance
             return ExplainCommand.eventJSON(id: input.key, summary: i.summary, organizer: i.organizer?.address,
-                                            attendees: i.attendees.map(\.address), start: i.start, verdict: verdict, zone: zone)
+                                            attendees: i.attendees.map(\.address), start: i.start, verdict: verdict, zone: zone,
+                                            flow: config.flow)
         }
         // A series whose RRULE cannot be read is refused by the expander: say so, once per series.
         let resolver = ICalZoneResolver(calendar: calendar, floatingZone: zone)
@@ -239,7 +240,7 @@ struct ExplainCommand: ParsableCommand {
     }
 
     static func eventJSON(id: String, summary: String, organizer: String?, attendees: [String], start: Date,
-                          verdict: ItemVerdict, zone: TimeZone) -> JSON {
+                          verdict: ItemVerdict, zone: TimeZone, flow: Flow = .standard) -> JSON {
         .object([
             ("type", .string("event")),
             ("id", .string(id)),
@@ -247,19 +248,20 @@ struct ExplainCommand: ParsableCommand {
             ("from", .optional(organizer)),
             ("to", .array(attendees.map(JSON.string))),
             ("date", .string(rfc3339(start, in: zone))),
-            ("activities", activitiesJSON(verdict)),
+            ("activities", activitiesJSON(verdict, flow: flow)),
             ("ignored", .optional(verdict.ignored)),
         ])
     }
 
-    static func activitiesJSON(_ verdict: ItemVerdict) -> JSON {
+    /// `step` is the configured flow's (DOMAIN.md "Other flows"): the kind's, or the title's where the flow splits it.
+    static func activitiesJSON(_ verdict: ItemVerdict, flow: Flow = .standard) -> JSON {
         .array(verdict.activities.map { a in
-            .object([("kind", .string(a.kind.rawValue)), ("step", .int(a.kind.step)), ("org", .string(a.org)),
+            .object([("kind", .string(a.kind.rawValue)), ("step", .int(flow.step(of: a))), ("org", .string(a.org)),
                      ("rule", .string(a.rule))])
         })
     }
 
-    static func itemJSON(_ item: MailItem, verdict: ItemVerdict, zone: TimeZone) -> JSON {
+    static func itemJSON(_ item: MailItem, verdict: ItemVerdict, zone: TimeZone, flow: Flow = .standard) -> JSON {
         .object([
             ("type", .string("mail")),
             ("id", .string(item.key)),
@@ -269,7 +271,7 @@ struct ExplainCommand: ParsableCommand {
             ("date", item.dateSource == "none" ? .null : .string(rfc3339(item.date, in: zone))),
             ("date_source", item.dateSource == "none" ? .null : .string(item.dateSource)),
             ("date_note", .optional(dateNote(item))),
-            ("activities", activitiesJSON(verdict)),
+            ("activities", activitiesJSON(verdict, flow: flow)),
             ("ignored", .optional(verdict.ignored)),
         ])
     }

@@ -89,13 +89,27 @@ struct ExportCommand: ParsableCommand {
             teams: config.teams.map { .init(id: $0.id, name: $0.name) },
             plan: Ledger(config: config, store: store).plan,
             counts: try store.weeklyCounts(from: first, to: last).filter { visible.contains($0.key) },
-            organisations: try store.organisationCounts(from: first, to: last).filter { visible.contains($0.key) })
+            organisations: try store.organisationCounts(from: first, to: last).filter { visible.contains($0.key) },
+            flow: config.flow,
+            stepOrganisations: config.flow.isStandard ? nil
+                : try stepOrganisations(store: store, from: first, to: last, flow: config.flow, reps: visible))
         // The adjustments behind these counts (DOMAIN.md "Corrections": exports carry them).
         let adjustments = try store.adjustments()
         let rows = AdjustmentListing.rows(adjustments, orphaned: try store.orphanedAdjustments(adjustments), config: config,
                                           reps: visible, weeks: first...last)
         return ExportReport(export: export, timeZone: config.timeZone, team: team,
                             openWeeks: Set(export.weeks.filter { $0.end(in: config.timeZone) > now }), adjustments: rows)
+    }
+
+    /// Distinct organisations per rep and step of `flow` over the weeks (the funnel under a flow).
+    static func stepOrganisations(store: Store, from: ISOWeek, to: ISOWeek, flow: Flow, reps: Set<String>) throws -> [String: [Int: Int]] {
+        var orgs: [String: [Int: Set<String>]] = [:]
+        for e in try store.flowOrganisations(from: from, to: to, titlesFor: flow.titleKinds) where reps.contains(e.rep) {
+            let step = flow.step(of: e.kind, title: e.title)
+            guard step > 0 else { continue }
+            orgs[e.rep, default: [:]][step, default: []].insert(e.org)
+        }
+        return orgs.mapValues { $0.mapValues(\.count) }
     }
 
     static func render(_ report: ExportReport, format: ExportFormat) throws -> Data {
@@ -175,6 +189,8 @@ enum ExportRendering {
                 .object([
                     ("rep", .string(f.rep)), ("from", .string(f.from.rawValue)), ("to", .string(f.to.rawValue)),
                     ("ratio", number(f.ratio.map(Attainment.rounded))), ("norm", .double(Attainment.rounded(f.norm))),
+                    ("from_step", .int(f.fromStep)), ("to_step", .int(f.toStep)),
+                    ("from_name", .string(f.fromName)), ("to_name", .string(f.toName)),
                 ])
             })),
             ("adjustments", AdjustmentListing.array(report.adjustments, zone: report.timeZone)),

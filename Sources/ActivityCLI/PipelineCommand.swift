@@ -12,7 +12,9 @@ struct PipelineCommand: ParsableCommand {
         discussion: """
             A deal is an organisation that reached 初步接洽 or beyond without 回款. A: 合作缔结 with activity \
             in the last 14 days; B: 面谈 or 产品展示 within 30 days, or 合作缔结 15–45 days ago; C: the rest. \
-            Stale after 45 days without activity; gone after 180. The thresholds are set under [pipeline].
+            Stale after 45 days without activity; gone after 180. The thresholds are set under [pipeline]. \
+            Under another [ledger] flow (yonyou7, keyaccount6, a [[flow]]) the stages, their names, the \
+            classes and the next steps are that flow's.
             """)
 
     @OptionGroup var global: GlobalOptions

@@ -100,13 +100,30 @@ struct Ledger {
         let zone = profile.timeZone
         let end = week.end(in: zone)
         let activities = try store.activities(rep: rep.id, week: week)
-        let reached = try store.stages(rep: rep.id, orgs: Set(activities.map(\.org)), before: end)
+        let reached = try stages(rep, orgs: Set(activities.map(\.org)), before: end)
         let since = end.addingTimeInterval(-TimeInterval(config.leadLookbackDays) * 86_400)
         let exchanges = try store.lastExchanges(rep: rep.id, before: min(now, end), since: since)
         let monday = ISOWeek.calendar(zone).dateComponents([.year, .month, .day], from: week.start(in: zone))
         let targets = plan.targets(rep: rep.id, team: rep.team, startDate: rep.startDate, monday: monday)
         return RepWeek.build(rep: profile, week: week, activities: activities, reached: reached, exchanges: exchanges,
-                             targets: targets, followUpAfterDays: config.followupAfterDays, now: now)
+                             targets: targets, followUpAfterDays: config.followupAfterDays, now: now, flow: config.flow)
+    }
+
+    /// The highest step of the configured flow each of `orgs` reached with the rep before `before`:
+    /// the store's `step` column for the standard flow, else the flow's steps of each kind (and
+    /// title, where the flow splits a kind on it).
+    func stages(_ rep: Config.Rep, orgs: Set<String>, before: Date) throws -> [String: Int] {
+        if config.flow.isStandard { return try store.stages(rep: rep.id, orgs: orgs, before: before) }
+        let evidence = try store.flowEvidence(rep: rep.id, through: before.addingTimeInterval(-1), titlesFor: config.flow.titleKinds)
+        return Pipeline.standings(evidence.filter { orgs.contains($0.org) }, flow: config.flow).mapValues(\.stage)
+    }
+
+    /// Each organisation's standing with the rep at `moment`, over all history, in the configured flow.
+    func standings(_ rep: Config.Rep, asOf moment: Date) throws -> [String: Pipeline.Standing] {
+        if config.flow.isStandard {
+            return try store.standings(rep: rep.id, asOf: moment).mapValues { Pipeline.Standing(stage: $0.stage, lastActivity: $0.last) }
+        }
+        return Pipeline.standings(try store.flowEvidence(rep: rep.id, through: moment, titlesFor: config.flow.titleKinds), flow: config.flow)
     }
 }
 
@@ -115,12 +132,11 @@ extension Ledger {
     /// its last activity, over all history, and whether its last mail waits for an answer.
     func pipeline(_ rep: Config.Rep, at moment: Date) throws -> [Pipeline.Deal] {
         let zone = config.profile(rep).timeZone
-        let standings = try store.standings(rep: rep.id, asOf: moment)
-            .mapValues { Pipeline.Standing(stage: $0.stage, lastActivity: $0.last) }
+        let standings = try self.standings(rep, asOf: moment)
         let since = moment.addingTimeInterval(-TimeInterval(config.leadLookbackDays) * 86_400)
         let exchanges = try store.lastExchanges(rep: rep.id, before: moment, since: since)
         let unanswered = Set(RepWeek.followUpsDue(exchanges, asOf: moment, afterDays: config.followupAfterDays).map(\.org))
-        return Pipeline.deals(standings, on: moment, in: zone, settings: config.pipeline, unanswered: unanswered)
+        return Pipeline.deals(standings, on: moment, in: zone, settings: config.pipeline, unanswered: unanswered, flow: config.flow)
     }
 }
 
@@ -157,7 +173,7 @@ enum WeekRendering {
                 }
                 return (t.kind.rawValue, .object(fields))
             })),
-            ("activities", .array(w.activities.map { activityJSON($0, zone: w.timeZone) })),
+            ("activities", .array(w.activities.map { activityJSON($0, zone: w.timeZone, flow: w.flow) })),
             ("followups_due", .array(w.followUpsDue.map { f in
                 .object([("org", .string(f.org)), ("last_contact", .string(rfc3339(f.lastContact, in: w.timeZone))),
                          ("days_waiting", .int(f.daysWaiting))])
@@ -168,11 +184,11 @@ enum WeekRendering {
 
     /// One activity of INTERFACE.md's JSON; an adjusted one carries `adjusted`, an added one a
     /// `manual` source (INTERFACE.md "Adjustments in the JSON").
-    static func activityJSON(_ a: Activity, zone: TimeZone) -> JSON {
+    static func activityJSON(_ a: Activity, zone: TimeZone, flow: Flow) -> JSON {
         var fields: [(String, JSON)] = [
             ("id", .string(a.id)),
             ("kind", .string(a.kind.rawValue)),
-            ("step", .int(a.kind.step)),
+            ("step", .int(flow.step(of: a))),
             ("at", .string(rfc3339(a.at, in: zone))),
             ("org", .string(a.org)),
             ("title", .string(a.title)),
@@ -227,7 +243,7 @@ enum WeekRendering {
         for w in weeks {
             let state = w.inProgress ? "in progress" : "complete"
             out += "\(w.name) (\(w.rep))\(w.team.map { ", team \($0)" } ?? "") — \(w.week) \(state)\n\n"
-            var counts = TextTable(header: ["kind", "步骤", "actual", "target", "attainment", "status"], rightAligned: [2, 3, 4])
+            var counts = TextTable(header: ["kind", w.flow.isStandard ? "步骤" : "步骤 (\(w.flow.name))", "actual", "target", "attainment", "status"], rightAligned: [2, 3, 4])
             let targets = Dictionary(w.targets.map { ($0.kind, $0) }, uniquingKeysWith: { a, _ in a })
             for kind in Kind.allCases {
                 let t = targets[kind]
@@ -239,7 +255,7 @@ enum WeekRendering {
                     let code = t.attainment.status == .met ? "32" : t.attainment.status == .near ? "33" : "31"
                     status = "\u{1B}[\(code)m\(status)\u{1B}[0m"
                 }
-                counts.add([kind.rawValue, kind.chineseName, String(w.counts[kind] ?? 0),
+                counts.add([kind.rawValue, w.flow.label(of: kind), String(w.counts[kind] ?? 0),
                             t.map { formatNumber($0.attainment.target) } ?? "",
                             t.map { String(format: "%.0f%%", $0.attainment.ratio * 100) } ?? "", status])
             }
@@ -269,8 +285,7 @@ enum WeekRendering {
                 out += "\nStages\n"
                 var list = TextTable(header: ["org", "stage"])
                 for s in w.stages {
-                    let kind = Kind.allCases.first { $0.step == s.step }
-                    list.add([s.org, "\(s.step) \(kind?.chineseName ?? "")"])
+                    list.add([s.org, w.flow.label(of: s.step)])
                 }
                 out += list.render()
             }

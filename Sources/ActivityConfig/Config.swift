@@ -107,6 +107,10 @@ public struct Config: Sendable {
     public var accounts: [Account]
     /// `[pipeline]`: the thresholds of the weekly review's deal classes (seed 001's defaults).
     public var pipeline = Pipeline.Settings()
+    /// `[ledger] flow`: the stage model reports speak (Flow.swift); the eight steps by default.
+    public var flow: Flow = .standard
+    /// `[[flow]]`: the flows the file defines itself (the built-in ones are Flow.builtIn).
+    public var flows: [Flow] = []
     /// `[[user]]`: who reads the ledger in the web view and the digest (see Users.swift).
     public var users: [User] = []
     /// `[mail]`: the SMTP server `digest` sends through (Mail.swift); nil when not configured.
@@ -163,7 +167,7 @@ extension Config {
     public static func parse(text: String, path: String) throws -> Config {
         let doc = try TOMLDocument(file: path, text: text)
         let root = TOMLSection(document: doc, name: nil, index: nil, label: "top level", entries: doc.root)
-        try root.onlyKnown(["ledger", "company", "targets", "team", "rep", "account", "daemon", "pipeline", "user", "mail", "digest", "web"])
+        try root.onlyKnown(["ledger", "company", "targets", "team", "rep", "account", "daemon", "pipeline", "user", "mail", "digest", "web", "flow"])
         let directory = (path as NSString).deletingLastPathComponent.isEmpty
             ? FileManager.default.currentDirectoryPath : (path as NSString).deletingLastPathComponent
 
@@ -188,7 +192,7 @@ extension Config {
 
         // [ledger]
         let ledger = try section("ledger")
-        try ledger.onlyKnown(["timezone", "store", "lead_lookback_days", "followup_after_days", "shared_credit", "rules"])
+        try ledger.onlyKnown(["timezone", "store", "lead_lookback_days", "followup_after_days", "shared_credit", "rules", "flow"])
         let zoneName = try ledger.string("timezone") ?? "Asia/Shanghai"
         guard let zone = TimeZone(identifier: zoneName) else {
             throw ledger.error("timezone", "\"\(zoneName)\" is not an IANA time zone name (for example Asia/Shanghai)")
@@ -369,18 +373,84 @@ extension Config {
             throw pipelineSection.error("drop_after_days", "must not be less than stale_after_days (\(pipeline.staleAfterDays))")
         }
 
+        // [[flow]] and [ledger] flow
+        let flows = try parseFlows(try arrayOfTables("flow"), document: doc)
+        let flowID = try ledger.string("flow") ?? "standard"
+        guard let flow = Flow.builtIn(flowID) ?? flows.first(where: { $0.id == flowID }) else {
+            let known = (Flow.builtIn.map(\.id) + flows.map(\.id)).map { "\"\($0)\"" }.joined(separator: ", ")
+            throw ledger.error("flow", "no flow has id \"\(flowID)\" (known: \(known); define it in a [[flow]] table)")
+        }
+
         var config = Config(file: path, directory: directory, timeZone: zone, store: store, leadLookbackDays: lookback,
                             followupAfterDays: followup, sharedCredit: credit, rules: rules, internalDomains: internalDomains,
                             freemailDomains: freemail, defaultTargets: defaultTargets, tenureBands: tenure, teams: teams,
                             reps: reps, accounts: accounts)
         config.leaseTimeout = leaseTimeout
         config.pipeline = pipeline
+        config.flow = flow
+        config.flows = flows
         config.web = try parseWeb(try section("web"))
         config.users = try parseUsers(try arrayOfTables("user"), teams: teams, reps: reps, directory: directory)
         config.mail = try parseMail(try section("mail"), directory: directory)
         config.digestSchedule = try parseDigest(try section("digest"))
         config.digestLanguage = try parseLanguage(try section("digest")) ?? .zh
         return config
+    }
+
+    /// `[[flow]]` tables: `id`, `name`, and `[[flow.step]]` tables with `name`, `english`,
+    /// `kinds`, `keywords = { kind = [words] }` and `next`. Errors name the file, line and key;
+    /// a kind left unmapped is named at the flow's `id`.
+    static func parseFlows(_ sections: [TOMLSection], document doc: TOMLDocument) throws -> [Flow] {
+        var flows: [Flow] = []
+        var stepIndex = 0  // [[flow.step]] headers counted through the file, for the line of an error
+        for f in sections {
+            try f.onlyKnown(["id", "name", "step"])
+            let id = try f.requiredString("id")
+            if Flow.builtIn(id) != nil { throw f.error("id", "\"\(id)\" is a built-in flow; give yours another id") }
+            if flows.contains(where: { $0.id == id }) { throw f.error("id", "flow \(id) is defined twice") }
+            var stepSections: [TOMLSection] = []
+            if let n = f.node("step") {
+                guard case .array(let items) = n else { throw f.error("step", "must be written as [[flow.step]] tables") }
+                for item in items {
+                    guard case .table(let e) = item else { throw f.error("step", "must be written as [[flow.step]] tables") }
+                    stepSections.append(TOMLSection(document: doc, name: "flow.step", index: stepIndex,
+                                                    label: "[[flow.step]] #\(stepSections.count + 1) of flow \(id)", entries: e))
+                    stepIndex += 1
+                }
+            }
+            var steps: [Flow.Step] = []
+            for (i, t) in stepSections.enumerated() {
+                try t.onlyKnown(["name", "english", "kinds", "keywords", "next"])
+                let name = try t.requiredString("name")
+                var kinds: [Kind] = []
+                for k in try t.strings("kinds") ?? [] {
+                    guard let kind = Kind(rawValue: k) else {
+                        throw t.error("kinds", "\"\(k)\" is not a kind of activity (one of \(Flow.stepKinds.map(\.rawValue).joined(separator: ", ")))")
+                    }
+                    kinds.append(kind)
+                }
+                var keywords: [Kind: [String]] = [:]
+                if let k = try t.table("keywords") {
+                    for key in k.keys {
+                        guard let kind = Kind(rawValue: key) else {
+                            throw k.error(key, "is not a kind of activity (one of \(Flow.stepKinds.map(\.rawValue).joined(separator: ", ")))")
+                        }
+                        keywords[kind] = try k.strings(key) ?? []
+                    }
+                }
+                steps.append(Flow.Step(number: i + 1, name: name, english: try t.string("english"), kinds: kinds,
+                                       keywords: keywords, next: try t.string("next")))
+            }
+            if let problem = Flow.problems(steps: steps).first {
+                if let n = problem.step {
+                    let t = stepSections[n - 1]
+                    throw t.error(t.node("kinds") != nil ? "kinds" : t.node("keywords") != nil ? "keywords" : "name", problem.message)
+                }
+                throw f.error(stepSections.isEmpty ? "step" : "id", "flow \(id): \(problem.message)")
+            }
+            flows.append(Flow(id: id, name: try f.string("name") ?? id, steps: steps))
+        }
+        return flows
     }
 
     /// Every key an [[account]] table may have.

@@ -52,7 +52,7 @@ enum ExportHTML {
             </section>
             <section id="funnel">
             <h2>Funnel conversion <span class="zh">漏斗转化</span></h2>
-            <p class="note">Distinct organisations per step over the period, against the T6 norms (信息 540 → 初访 108 → 演示 36 → 商务 18 → 签约 9 a year); 签约 is counted as 回款 (payment).</p>
+            <p class="note">\(esc(funnelNote(e.flow)))</p>
             \(funnelTable(e))
             </section>
             \(adjustmentsSection(report))
@@ -172,7 +172,7 @@ enum ExportHTML {
     static func totalsTable(_ e: LedgerExport) -> String {
         let kinds = e.targetedKinds
         var html = "<table><thead><tr><th class=\"l\">rep</th><th class=\"l\">name</th><th class=\"l\">team</th>"
-        for k in kinds { html += "<th>\(esc(k.rawValue)) <span class=\"zh\">\(esc(k.chineseName))</span></th>" }
+        for k in kinds { html += "<th>\(esc(k.rawValue)) <span class=\"zh\">\(esc(e.flow.label(of: k)))</span></th>" }
         html += "</tr></thead><tbody>\n"
         let byKey = Dictionary(e.totals.map { ("\($0.rep)|\($0.kind.rawValue)", $0) }, uniquingKeysWith: { a, _ in a })
         for rep in e.reps {
@@ -211,11 +211,22 @@ enum ExportHTML {
         return html + "</tbody></table>"
     }
 
+    /// The funnel's explanation: the T6 norms, and under another flow the steps they are read on.
+    static func funnelNote(_ flow: Flow) -> String {
+        let t6 = "against the T6 norms (信息 540 → 初访 108 → 演示 36 → 商务 18 → 签约 9 a year); 签约 is counted as 回款 (payment)"
+        if flow.isStandard { return "Distinct organisations per step over the period, \(t6)." }
+        let steps = LedgerExport.funnelPoints(flow)
+        let chain = ([steps.first.map { flow.label(of: $0.fromStep) }] + steps.map { flow.label(of: $0.toStep) }).compactMap { $0 }
+        return "Distinct organisations per step of the flow \(flow.name) (\(flow.id)) over the period, \(chain.joined(separator: " → ")), \(t6)."
+    }
+
     static func funnelTable(_ e: LedgerExport) -> String {
         let names: [Kind: String] = [.lead: "信息", .visit: "初访", .demo: "演示", .closing: "商务", .payment: "签约"]
         var html = "<table><thead><tr><th class=\"l\">rep</th><th class=\"l\">name</th>"
-        for step in LedgerExport.funnelNorms {
-            html += "<th>\(esc(step.from.rawValue)) → \(esc(step.to.rawValue))<br><span class=\"zh\">\(names[step.from] ?? "") → \(names[step.to] ?? "") norm \(pct(step.norm))</span></th>"
+        for step in LedgerExport.funnelPoints(e.flow) {
+            let zh = e.flow.isStandard ? "\(names[step.from] ?? "") → \(names[step.to] ?? "")"
+                : "\(e.flow.name(of: step.fromStep)) → \(e.flow.name(of: step.toStep))"
+            html += "<th>\(esc(step.from.rawValue)) → \(esc(step.to.rawValue))<br><span class=\"zh\">\(esc(zh)) norm \(pct(step.norm))</span></th>"
         }
         html += "</tr></thead><tbody>\n"
         for rep in e.reps {

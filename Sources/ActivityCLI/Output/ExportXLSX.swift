@@ -53,12 +53,13 @@ enum ExportXLSX {
                    target(t.target), percent(t.attainment), status(t.attainment?.status)]
               })
         sheet(book, "funnel", formats,
-              header: ["rep", "name", "from", "to", "from_orgs", "to_orgs", "ratio", "norm", "status"],
-              widths: [12, 14, 10, 10, 10, 9, 9, 9, 9],
+              header: ["rep", "name", "from", "to", "from_orgs", "to_orgs", "ratio", "norm", "status", "from_step", "to_step"],
+              widths: [12, 14, 10, 10, 10, 9, 9, 9, 9, 16, 16],
               rows: e.funnel.map { f in
                   [.text(f.rep), .text(f.name), .text(f.from.rawValue), .text(f.to.rawValue), .number(Double(f.fromOrgs)),
                    .number(Double(f.toOrgs)), f.ratio.map { .percent(Attainment.rounded($0), f.status) } ?? .blank,
-                   .percent(Attainment.rounded(f.norm), nil), status(f.status)]
+                   .percent(Attainment.rounded(f.norm), nil), status(f.status),
+                   .text(e.flow.label(of: f.fromStep)), .text(e.flow.label(of: f.toStep))]
               })
 
         let zone = report.timeZone

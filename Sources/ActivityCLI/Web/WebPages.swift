@@ -139,8 +139,8 @@ enum WebPages {
         let kinds = Kind.allCases.filter { k in weeks.contains { $0.targets.contains { $0.kind == k } } }
         let extra: [Kind] = [.qualified, .contact, .onboarding, .payment, .followUp].filter { !kinds.contains($0) }
         var table = "<div class=\"scroll\"><table id=\"team-week\"><thead><tr><th class=\"l\">销售 Rep</th><th class=\"l\">团队 Team</th>"
-        for k in kinds { table += "<th>\(h(k.rawValue))<br><span class=\"zh\">\(h(k.chineseName))</span></th>" }
-        for k in extra { table += "<th>\(h(k.rawValue))<br><span class=\"zh\">\(h(k.chineseName))</span></th>" }
+        for k in kinds { table += "<th>\(h(k.rawValue))<br><span class=\"zh\">\(h(config.flow.label(of: k)))</span></th>" }
+        for k in extra { table += "<th>\(h(k.rawValue))<br><span class=\"zh\">\(h(config.flow.label(of: k)))</span></th>" }
         table += "<th>待跟进<br><span class=\"zh\">follow-ups due</span></th></tr></thead><tbody>\n"
         var behind: [String] = []
         for w in weeks {
@@ -153,7 +153,7 @@ enum WebPages {
             let short = w.targets.filter { $0.attainment.status == .behind }
             if !short.isEmpty {
                 let what = short.map { t in
-                    "\(h(t.kind.chineseName)) \(h(t.kind.rawValue)) \(t.attainment.actual)/\(h(formatNumber(t.attainment.target)))"
+                    "\(h(config.flow.label(of: t.kind))) \(h(t.kind.rawValue)) \(t.attainment.actual)/\(h(formatNumber(t.attainment.target)))"
                         + (t.daysLeft.map { d in t.attainment.remaining > 0 ? "（还差 \(h(formatNumber(t.attainment.remaining)))，剩 \(d) 天）" : "" } ?? "")
                 }.joined(separator: "、")
                 behind.append("<li><a href=\"/rep/\(pathEscape(w.rep))/\(week)\">\(h(w.name))</a>: \(what)</li>")
@@ -198,7 +198,7 @@ enum WebPages {
             let cls = t.map { $0.attainment.status.rawValue } ?? "none"
             var status = t.map { ExportHTML.pct($0.attainment.ratio) + " " + $0.attainment.status.rawValue } ?? ""
             if let t, let d = t.daysLeft, t.attainment.remaining > 0 { status += "（还差 \(formatNumber(t.attainment.remaining))，剩 \(d) 天）" }
-            counts += "<tr data-kind=\"\(k.rawValue)\"><td class=\"l\">\(h(k.chineseName)) <span class=\"zh\">\(h(k.rawValue))</span></td><td>\(k.step == 0 ? "" : String(k.step))</td><td class=\"actual\">\(w.counts[k] ?? 0)</td><td>\(t.map { h(formatNumber($0.attainment.target)) } ?? "")</td><td class=\"\(cls)\">\(h(status))</td></tr>\n"
+            counts += "<tr data-kind=\"\(k.rawValue)\"><td class=\"l\">\(h(w.flow.label(of: k))) <span class=\"zh\">\(h(k.rawValue))</span></td><td>\(w.flow.steps(of: k).map(String.init).joined(separator: "/"))</td><td class=\"actual\">\(w.counts[k] ?? 0)</td><td>\(t.map { h(formatNumber($0.attainment.target)) } ?? "")</td><td class=\"\(cls)\">\(h(status))</td></tr>\n"
         }
         counts += "</tbody></table></div>"
 
@@ -213,7 +213,7 @@ enum WebPages {
         if !w.activities.isEmpty {
             acts = "<div class=\"scroll\"><table id=\"activities\"><thead><tr><th class=\"l\">时间 When</th><th class=\"l\">类别 Kind</th><th class=\"l\">客户 Org</th><th class=\"l\">标题 Title</th><th class=\"l rule\">规则 Rule</th><th class=\"l\">说明 Why</th>\(adjustCSRF == nil ? "" : "<th class=\"l\">调整 Adjust</th>")</tr></thead><tbody>\n"
             for a in w.activities {
-                let kind = "\(h(a.kind.chineseName)) <span class=\"zh\">\(h(a.kind.rawValue))</span>"
+                let kind = "\(h(a.kind == .followUp ? a.kind.chineseName : w.flow.name(of: w.flow.step(of: a)))) <span class=\"zh\">\(h(a.kind.rawValue))</span>"
                 acts += "<tr data-id=\"\(h(a.id))\"\(a.counted ? "" : " class=\"void\"")><td class=\"l\">\(h(f.string(from: a.at)))</td><td class=\"l\">\(a.counted ? kind : "<s>\(kind)</s> 作废 void")</td><td class=\"t\">\(h(a.org))</td><td class=\"t\">\(h(a.title))</td><td class=\"l rule\">\(h(WeekRendering.ruleText(a)))\(a.adjusted.map { "<br><span class=\"zh\">\(h($0.reason))</span>" } ?? "")</td><td class=\"l\"><a class=\"explain\" href=\"/explain/\(pathEscape(a.id))\">explain</a></td>"
                 if let csrf = adjustCSRF {
                     let options = Kind.allCases.map { "<option value=\"\($0.rawValue)\"\($0 == a.kind ? " selected" : "")>\(h($0.chineseName)) \($0.rawValue)</option>" }.joined()
@@ -242,8 +242,7 @@ enum WebPages {
         if !w.stages.isEmpty {
             stages = "<table id=\"stages\"><thead><tr><th class=\"l\">客户 Org</th><th class=\"l\">阶段 Stage</th></tr></thead><tbody>"
             for s in w.stages {
-                let kind = Kind.allCases.first { $0.step == s.step }
-                stages += "<tr><td class=\"t\">\(h(s.org))</td><td class=\"l\">\(s.step) \(h(kind?.chineseName ?? ""))</td></tr>"
+                stages += "<tr><td class=\"t\">\(h(s.org))</td><td class=\"l\">\(h(w.flow.label(of: s.step)))\(englishStep(w.flow, s.step))</td></tr>"
             }
             stages += "</tbody></table>"
         }
@@ -251,7 +250,7 @@ enum WebPages {
         if !deals.isEmpty {
             pipeline = "<div class=\"scroll\"><table id=\"pipeline\"><thead><tr><th class=\"l\">级别 Class</th><th class=\"l\">客户 Org</th><th class=\"l\">阶段 Stage</th><th>天数 Days</th><th class=\"l\">下一步 Next</th></tr></thead><tbody>"
             for d in deals {
-                pipeline += "<tr><td class=\"l\">\(h(d.dealClass.rawValue))\(d.stale ? " <span class=\"pill\">stale 停滞</span>" : "")</td><td class=\"t\">\(h(d.org))</td><td class=\"l\">\(d.stage) \(h(d.stepName))</td><td>\(d.daysSince)</td><td class=\"l\">\(h(d.next))</td></tr>"
+                pipeline += "<tr><td class=\"l\">\(h(d.dealClass.rawValue))\(d.stale ? " <span class=\"pill\">stale 停滞</span>" : "")</td><td class=\"t\">\(h(d.org))</td><td class=\"l\">\(d.stage) \(h(d.stepName))\(englishStep(w.flow, d.stage))</td><td>\(d.daysSince)</td><td class=\"l\">\(h(d.next))</td></tr>"
             }
             pipeline += "</tbody></table></div>"
         }
@@ -267,6 +266,7 @@ enum WebPages {
             <h2>待跟进 <span class="zh">Follow-ups due</span></h2>
             \(follow)
             <h2>客户阶段 <span class="zh">Stages</span></h2>
+            \(w.flow.isStandard ? "" : "<p class=\"note\">\(h(w.flow.name)) <span class=\"zh\">flow \(h(w.flow.id))</span></p>")
             \(stages)
             <h2>过堂 <span class="zh">Pipeline (open deals)</span></h2>
             \(pipeline)
@@ -274,6 +274,11 @@ enum WebPages {
             <p class="noprint">\(downloads(from: w.week, to: w.week, rep: rep.id))</p>
             """
         return layout(title: "\(rep.name) \(w.week) — activity", session: session, body: body)
+    }
+
+    /// A step's English name beside its Chinese one, as the pages pair their words.
+    static func englishStep(_ flow: Flow, _ step: Int) -> String {
+        flow.english(of: step).map { " <span class=\"zh\">\(h($0))</span>" } ?? ""
     }
 
     // MARK: Explain

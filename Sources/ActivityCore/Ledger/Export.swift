@@ -67,8 +67,14 @@ public struct LedgerExport: Sendable {
     public struct FunnelStep: Sendable, Equatable {
         public var rep: String
         public var name: String
+        /// The T6 points (kinds) the conversion is between; under a flow, the steps holding them.
         public var from: Kind
         public var to: Kind
+        /// The flow's steps (numbers and names) of `from` and `to` (standard: 1 信息搜集 → 4 面谈).
+        public var fromStep: Int = 0
+        public var toStep: Int = 0
+        public var fromName: String = ""
+        public var toName: String = ""
         public var fromOrgs: Int
         public var toOrgs: Int
         public var norm: Double
@@ -101,6 +107,22 @@ public struct LedgerExport: Sendable {
     public var totals: [Total]
     public var teams: [TeamRow]
     public var funnel: [FunnelStep]
+    /// The flow that names the funnel's steps (and the kinds' labels in the renderings).
+    public var flow: Flow = .standard
+
+    /// The T6 funnel seen through a flow: the flow's steps holding the T6 points by default, in
+    /// order, consecutive points on one step merged (the first kind names it), each norm the T6
+    /// ratio between the points' yearly numbers. The standard flow gives `funnelNorms` itself.
+    public static func funnelPoints(_ flow: Flow) -> [(from: Kind, to: Kind, fromStep: Int, toStep: Int, norm: Double)] {
+        let t6: [(kind: Kind, perYear: Double)] = [(.lead, 540), (.visit, 108), (.demo, 36), (.closing, 18), (.payment, 9)]
+        var points: [(kind: Kind, perYear: Double, step: Int)] = []
+        for p in t6 {
+            let step = flow.defaultStep(of: p.kind)
+            if let last = points.last, last.step == step { continue }
+            points.append((p.kind, p.perYear, step))
+        }
+        return zip(points, points.dropFirst()).map { a, b in (a.kind, b.kind, a.step, b.step, b.perYear / a.perYear) }
+    }
 
     /// Builds the export. `counts[rep][week][kind]` are the activities per week (each rep's
     /// weeks in their own zone, as the store keeps them); `organisations[rep][kind]` the distinct
@@ -108,7 +130,8 @@ public struct LedgerExport: Sendable {
     /// order given, those without a rep in the export left out. Reps without a team are in
     /// the rows, totals and funnel but in no team roll-up.
     public static func build(from: ISOWeek, to: ISOWeek, reps: [Rep], teams teamList: [Team], plan: TargetPlan,
-                             counts: [String: [ISOWeek: [Kind: Int]]], organisations: [String: [Kind: Int]]) -> LedgerExport {
+                             counts: [String: [ISOWeek: [Kind: Int]]], organisations: [String: [Kind: Int]],
+                             flow: Flow = .standard, stepOrganisations: [String: [Int: Int]]? = nil) -> LedgerExport {
         let weeks = ISOWeek.range(from: from, to: to)
         var rows: [Row] = []
         var totals: [Total] = []
@@ -142,10 +165,15 @@ public struct LedgerExport: Sendable {
                 totals.append(Total(rep: rep.id, name: rep.name, team: rep.team, kind: kind, actual: actual,
                                     attainment: periodTarget[kind].map { Attainment(target: $0, actual: actual) }))
             }
+            // Distinct organisations per step of the flow: given for a flow other than the
+            // standard one, whose steps are one kind each.
             let orgs = organisations[rep.id] ?? [:]
-            for step in funnelNorms {
-                funnel.append(FunnelStep(rep: rep.id, name: rep.name, from: step.from, to: step.to,
-                                         fromOrgs: orgs[step.from] ?? 0, toOrgs: orgs[step.to] ?? 0, norm: step.norm))
+            let stepOrgs = stepOrganisations?[rep.id]
+            for p in funnelPoints(flow) {
+                funnel.append(FunnelStep(rep: rep.id, name: rep.name, from: p.from, to: p.to, fromStep: p.fromStep, toStep: p.toStep,
+                                         fromName: flow.name(of: p.fromStep), toName: flow.name(of: p.toStep),
+                                         fromOrgs: stepOrgs.map { $0[p.fromStep] ?? 0 } ?? orgs[p.from] ?? 0,
+                                         toOrgs: stepOrgs.map { $0[p.toStep] ?? 0 } ?? orgs[p.to] ?? 0, norm: p.norm))
             }
         }
 
@@ -161,7 +189,7 @@ public struct LedgerExport: Sendable {
             }
         }
         return LedgerExport(from: from, to: to, weeks: weeks, reps: reps, teamList: exportedTeams, rows: rows,
-                            totals: totals, teams: teamRows, funnel: funnel)
+                            totals: totals, teams: teamRows, funnel: funnel, flow: flow)
     }
 
     /// The kinds that have a target for some rep in some week of the export, in step order.

@@ -27,7 +27,7 @@ public enum Pipeline {
 
     public struct Deal: Sendable, Equatable {
         public var org: String
-        /// The highest step reached with the organisation (3 初步接洽 … 7 安装培训).
+        /// The highest step of the flow reached with the organisation (standard: 3 初步接洽 … 7 安装培训).
         public var stage: Int
         public var dealClass: DealClass
         public var lastActivity: Date
@@ -37,41 +37,54 @@ public enum Pipeline {
         /// outbound mail is unanswered for `followUpAfterDays`.
         public var next: String
         public var stale: Bool
-
-        /// The stage's name (`合作缔结`).
-        public var stepName: String { Kind.allCases.first { $0.step == stage }?.chineseName ?? "" }
+        /// The stage's name in the flow (`合作缔结`; `招投标` under keyaccount6).
+        public var stepName: String
     }
 
-    /// What follows each stage in seed 001's review (初访 → 约演示或见高层 → 商务 → 签约), then 回款.
-    public static func nextStep(after stage: Int) -> String {
-        switch stage {
-        case ...3: return "约面谈"
-        case 4: return "约演示或见高层"
-        case 5: return "商务谈判"
-        case 6: return "签约"
-        default: return "回款"
-        }
-    }
+    /// What follows each stage in seed 001's review (初访 → 约演示或见高层 → 商务 → 签约), then 回款
+    /// (the standard flow's; another flow names its next step, Flow.next(after:)).
+    public static func nextStep(after stage: Int) -> String { Flow.standard.next(after: stage) }
 
     /// Where an organisation stands: the highest step reached (over all history) and its last activity.
     public struct Standing: Sendable {
+        /// The flow's step number.
         public var stage: Int
         public var lastActivity: Date
-        public init(stage: Int, lastActivity: Date) {
+        /// Whether the rep ever reached 初步接洽 or beyond with it by kind (a contact, meeting, demo,
+        /// closing or installation): what makes a deal of it under any flow. Where the stage is a
+        /// standard step the stage says it already (3 or more).
+        public var engaged: Bool
+        public init(stage: Int, lastActivity: Date, engaged: Bool = true) {
             self.stage = stage
             self.lastActivity = lastActivity
+            self.engaged = engaged
         }
     }
 
-    /// Folds activities into standings per organisation: the highest step and the latest time, of
-    /// activities at or before `date` (a follow-up has no step of its own but is activity).
-    public static func standings(_ activities: [Activity], asOf date: Date) -> [String: Standing] {
+    /// Folds activities into standings per organisation: the highest step of `flow` and the
+    /// latest time, of activities at or before `date` (a follow-up has no step of its own but is activity).
+    public static func standings(_ activities: [Activity], asOf date: Date, flow: Flow = .standard) -> [String: Standing] {
         var out: [String: Standing] = [:]
         for a in activities where a.at <= date {
-            var s = out[a.org] ?? Standing(stage: 0, lastActivity: a.at)
-            s.stage = max(s.stage, a.kind.step)
+            var s = out[a.org] ?? Standing(stage: 0, lastActivity: a.at, engaged: false)
+            s.stage = max(s.stage, flow.step(of: a))
             s.lastActivity = max(s.lastActivity, a.at)
+            s.engaged = s.engaged || Flow.Role(a.kind) >= .open
             out[a.org] = s
+        }
+        return out
+    }
+
+    /// Standings from evidence grouped per organisation and kind (and title where the flow splits
+    /// the kind on it): what the store answers for a flow other than the standard one.
+    public static func standings(_ evidence: [(org: String, kind: Kind, title: String, last: Date)], flow: Flow) -> [String: Standing] {
+        var out: [String: Standing] = [:]
+        for e in evidence {
+            var s = out[e.org] ?? Standing(stage: 0, lastActivity: e.last, engaged: false)
+            s.stage = max(s.stage, flow.step(of: e.kind, title: e.title))
+            s.lastActivity = max(s.lastActivity, e.last)
+            s.engaged = s.engaged || Flow.Role(e.kind) >= .open
+            out[e.org] = s
         }
         return out
     }
@@ -79,28 +92,31 @@ public enum Pipeline {
     /// The open deals among `standings` on `date` (the review's moment), best first: class, then
     /// the most recent, then the organisation. `unanswered`: organisations whose last outbound mail
     /// has waited at least `followUpAfterDays` for an answer (`week`'s follow-ups due).
+    /// `flow` names the stages (the standings' numbers are its steps) and decides the classes
+    /// through its steps' roles (Flow.Role): the standard flow's are DOMAIN.md's rule.
     public static func deals(_ standings: [String: Standing], on date: Date, in zone: TimeZone, settings: Settings = Settings(),
-                             unanswered: Set<String> = []) -> [Deal] {
+                             unanswered: Set<String> = [], flow: Flow = .standard) -> [Deal] {
         let calendar = ISOWeek.calendar(zone)
         let today = calendar.startOfDay(for: date)
         var deals: [Deal] = []
         for (org, s) in standings {
-            // Open: 初步接洽 or beyond, no 回款 yet.
-            guard s.stage >= Kind.contact.step, s.stage < Kind.payment.step else { continue }
+            // Open: 初步接洽 or beyond, not won yet (回款; under another flow the step holding it).
+            let role = flow.role(of: s.stage)
+            guard s.engaged, role >= .open, role < .won else { continue }
             let days = max(0, calendar.dateComponents([.day], from: calendar.startOfDay(for: s.lastActivity), to: today).day ?? 0)
             guard days <= settings.dropAfterDays else { continue }
             let dealClass: DealClass
-            switch s.stage {
-            case Kind.closing.step...:
+            switch role {
+            case .closing:
                 dealClass = days <= settings.aWithinDays ? .a : days <= settings.bClosingWithinDays ? .b : .c
-            case Kind.visit.step, Kind.demo.step:
+            case .meeting:
                 dealClass = days <= settings.bWithinDays ? .b : .c
             default:
                 dealClass = .c
             }
             deals.append(Deal(org: org, stage: s.stage, dealClass: dealClass, lastActivity: s.lastActivity, daysSince: days,
-                              next: unanswered.contains(org) ? "跟进" : nextStep(after: s.stage),
-                              stale: days > settings.staleAfterDays))
+                              next: unanswered.contains(org) ? "跟进" : flow.next(after: s.stage),
+                              stale: days > settings.staleAfterDays, stepName: flow.name(of: s.stage)))
         }
         return deals.sorted { ($0.dealClass, $0.daysSince, $0.org) < ($1.dealClass, $1.daysSince, $1.org) }
     }

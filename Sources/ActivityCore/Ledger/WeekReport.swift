@@ -26,6 +26,8 @@ public struct RepWeek: Sendable {
     public var activities: [Activity]
     public var followUpsDue: [FollowUpDue]
     public var stages: [(org: String, step: Int)]
+    /// The flow that numbers and names the stages and the activities' steps.
+    public var flow: Flow = .standard
 
     /// Builds the week from the rep's activities in it, the highest step each organisation active
     /// in it had reached before its end (`reached`, for stages), their mail exchanges, targets,
@@ -43,7 +45,7 @@ public struct RepWeek: Sendable {
 
     public static func build(rep: RepProfile, week: ISOWeek, activities: [Activity], reached: [String: Int],
                              exchanges: [(org: String, lastOut: Date?, lastIn: Date?)], targets: [Kind: Double],
-                             followUpAfterDays: Int, now: Date) -> RepWeek {
+                             followUpAfterDays: Int, now: Date, flow: Flow = .standard) -> RepWeek {
         let zone = rep.timeZone
         let start = week.start(in: zone)
         let end = week.end(in: zone)
@@ -66,14 +68,15 @@ public struct RepWeek: Sendable {
         // Follow-ups due as of the end of the week, or now if the week is not over.
         let due = followUpsDue(exchanges, asOf: min(now, end), afterDays: followUpAfterDays)
 
-        // Stage: the highest step reached with each organisation active this week.
+        // Stage: the highest step (of the flow; `reached` is in its numbers) reached with each
+        // organisation active this week.
         var stage: [String: Int] = [:]
         for a in activities where a.at < end && a.counted {
-            stage[a.org] = max(stage[a.org] ?? 0, reached[a.org] ?? 0, a.kind.step)
+            stage[a.org] = max(stage[a.org] ?? 0, reached[a.org] ?? 0, flow.step(of: a))
         }
         let stages = stage.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { (org: $0.key, step: $0.value) }
 
         return RepWeek(rep: rep.id, name: rep.name, team: rep.team, week: week, timeZone: zone, inProgress: inProgress,
-                       counts: counts, targets: targetList, activities: activities, followUpsDue: due, stages: stages)
+                       counts: counts, targets: targetList, activities: activities, followUpsDue: due, stages: stages, flow: flow)
     }
 }
