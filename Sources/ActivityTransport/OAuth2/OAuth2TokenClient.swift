@@ -125,7 +125,7 @@ public enum OAuth2TokenClient {
                  UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
-                out += String(format: "%%%02X", byte)
+                out += Hex.percentEscape(byte)
             }
         }
         return out
