@@ -417,7 +417,7 @@ extension Config {
               scheme == "https" || scheme == "http" else {
             throw a.error("oauth2_token_url", "\"\(tokenURL)\" is not an https:// URL")
         }
-        if scheme == "http" && !isLoopback(host) {
+        if scheme == "http" && !HostPort.isLoopback(host) {
             throw a.error("oauth2_token_url", "http:// would send the refresh token in clear to \(host); use https://")
         }
         return OAuth2(tokenURL: tokenURL, clientID: try a.requiredString("oauth2_client_id"),
@@ -478,13 +478,9 @@ extension Config {
         guard scheme == secure || scheme == plain else {
             throw section.error("url", "an \(kind.rawValue) account needs a \(secure):// URL, not \(scheme)://")
         }
-        if scheme == plain && !allowPlaintext && !isLoopback(host) {
+        if scheme == plain && !allowPlaintext && !HostPort.isLoopback(host) {
             throw section.error("url", "\(plain):// sends the password in clear to \(host); use \(secure):// or set allow_plaintext = true")
         }
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
     }
 
     /// `30s`, `5m`, `1h`, `1h30m`, or a bare number of seconds.
@@ -545,8 +541,5 @@ public enum RulesFile {
 
 extension Config {
     /// `host:port` of an account URL, for messages (never credentials).
-    public static func serverName(_ url: String) -> String {
-        guard let c = URLComponents(string: url), let host = c.host else { return url }
-        return c.port.map { "\(host):\($0)" } ?? host
-    }
+    public static func serverName(_ url: String) -> String { HostPort.of(url: url) ?? url }
 }

@@ -17,7 +17,7 @@ extension Config {
 
         /// Whether the URL's host is loopback (plaintext SMTP is allowed only there).
         public var isLoopback: Bool {
-            URLComponents(string: smtpURL)?.host.map(Config.isLoopback) ?? false
+            HostPort.of(url: smtpURL).map(HostPort.isLoopback) ?? false
         }
 
         /// The credentials of `[mail]` as an account, so that the password and OAuth 2.0 code of

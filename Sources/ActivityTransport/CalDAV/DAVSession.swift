@@ -83,7 +83,7 @@ final class DAVSession {
         self.origin = origin
         allowedOrigins = [origin.lowercased()]
         startPath = path
-        server = String(origin[origin.range(of: "://")!.upperBound...])
+        server = HostPort.of(url: origin)!
         curl = try CurlEasy()
         sinkRef = Unmanaged.passUnretained(sink)
 
@@ -106,7 +106,7 @@ final class DAVSession {
         // Redirects are followed by the client itself (CalDAVClient), never by libcurl, and
         // CURLOPT_UNRESTRICTED_AUTH stays off: credentials go only where `allowedOrigins` says.
         if let bearer = endpoint.bearerToken {
-            guard origin.lowercased().hasPrefix("https://") || DAVSession.isLoopback(server) else {
+            guard origin.lowercased().hasPrefix("https://") || HostPort.isLoopback(server) else {
                 throw ActivityError(.config, "account \(endpoint.account): OAuth 2.0 over http:// would send the access token in clear to \(server); use an https:// url")
             }
             try curl.set(CURLOPT_XOAUTH2_BEARER, bearer)
@@ -127,7 +127,7 @@ final class DAVSession {
         // has said it only takes Basic, so there libcurl negotiates.
         if endpoint.bearerToken == nil {
             let lowerOrigin = origin.lowercased()
-            authMode = lowerOrigin.hasPrefix("https://") || DAVSession.isLoopback(server)
+            authMode = lowerOrigin.hasPrefix("https://") || HostPort.isLoopback(server)
                 ? DAVSession.authBasic : DAVSession.authBasic | DAVSession.authDigest
             try curl.set(CURLOPT_HTTPAUTH, authMode)
         }
@@ -264,15 +264,5 @@ final class DAVSession {
     /// A 207 whose body is not a multistatus document: cut off or garbled on the way.
     func unreadable(_ method: String, url: String) -> ActivityError {
         ActivityError(.tempFail, prefix + "the answer to \(method) \(DAVPath.readable(pathOf(url))) is not a readable multistatus document (truncated?); retry later")
-    }
-
-    static func isLoopback(_ hostPort: String) -> Bool {
-        var host = Substring(hostPort.lowercased())
-        if host.hasPrefix("[") {
-            host = host.dropFirst().prefix { $0 != "]" }
-        } else if let colon = host.lastIndex(of: ":") {
-            host = host[..<colon]
-        }
-        return host == "localhost" || host.hasPrefix("127.") || host == "::1"
     }
 }

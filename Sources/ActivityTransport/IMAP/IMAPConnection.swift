@@ -38,13 +38,7 @@ public struct IMAPEndpoint: Sendable {
     }
 
     /// `host:port` for messages: never the username or secrets.
-    public var server: String {
-        var s = Substring(url)
-        if let r = s.range(of: "://") { s = s[r.upperBound...] }
-        if let at = s.lastIndex(of: "@") { s = s[s.index(after: at)...] }
-        if let slash = s.firstIndex(of: "/") { s = s[..<slash] }
-        return String(s)
-    }
+    public var server: String { HostPort.of(url: url) ?? "(unparsable URL)" }
 }
 
 /// A failed command: the server answered NO or BAD.

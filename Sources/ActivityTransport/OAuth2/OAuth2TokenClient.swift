@@ -51,7 +51,7 @@ public enum OAuth2TokenClient {
     static let responseLimit = 1 << 20
 
     public static func refresh(_ request: Request, now: Date = Date()) throws -> OAuth2Token {
-        let server = TokenEndpoint.server(of: request.tokenURL)
+        let server = HostPort.of(url: request.tokenURL) ?? "(unparsable URL)"
         let prefix = "account \(request.account): token endpoint \(server): "
         let curl = try CurlEasy()
         let sink = BodySink()
@@ -133,13 +133,5 @@ public enum OAuth2TokenClient {
 
     private final class BodySink {
         var body: [UInt8] = []
-    }
-}
-
-private enum TokenEndpoint {
-    /// `host:port` of a URL, for messages (never a query, a path or credentials).
-    static func server(of url: String) -> String {
-        guard let c = URLComponents(string: url), let host = c.host else { return "(unparsable URL)" }
-        return c.port.map { "\(host):\($0)" } ?? host
     }
 }

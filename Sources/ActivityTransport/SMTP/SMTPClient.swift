@@ -28,15 +28,9 @@ public struct SMTPEndpoint: Sendable {
     }
 
     /// `host:port`, for messages.
-    public var server: String {
-        guard let c = URLComponents(string: url), let host = c.host else { return "(unparsable URL)" }
-        return c.port.map { "\(host):\($0)" } ?? host
-    }
+    public var server: String { HostPort.of(url: url) ?? "(unparsable URL)" }
 
-    var isLoopback: Bool {
-        guard let host = URLComponents(string: url)?.host else { return false }
-        return host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
-    }
+    var isLoopback: Bool { HostPort.of(url: url).map(HostPort.isLoopback) ?? false }
 }
 
 /// Why a message was not sent. `permanent`: the server refused it with a 5xx (a recipient it does
