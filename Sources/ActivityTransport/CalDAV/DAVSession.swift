@@ -87,11 +87,7 @@ final class DAVSession {
         curl = try CurlEasy()
         sinkRef = Unmanaged.passUnretained(sink)
 
-        try curl.set(CURLOPT_SSL_VERIFYPEER, 1)
-        try curl.set(CURLOPT_SSL_VERIFYHOST, 2)
-        if let caFile = endpoint.caFile {
-            try curl.trustAlsoCertificates(in: caFile, account: endpoint.account)
-        }
+        try curl.verifyTLS(alsoTrusting: endpoint.caFile, account: endpoint.account)
         let timeout = max(1, endpoint.timeout)
         try curl.set(CURLOPT_CONNECTTIMEOUT_MS, Int(timeout * 1000))
         // A stall, not a slow big answer, is what times out: under 1 byte/s for `timeout` s.

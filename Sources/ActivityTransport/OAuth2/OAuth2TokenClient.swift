@@ -58,11 +58,8 @@ public enum OAuth2TokenClient {
         let sinkRef = Unmanaged.passUnretained(sink)
         try curl.set(CURLOPT_URL, request.tokenURL)
         try curl.set(CURLOPT_PROTOCOLS_STR, "http,https")
-        try curl.set(CURLOPT_SSL_VERIFYPEER, 1)
-        try curl.set(CURLOPT_SSL_VERIFYHOST, 2)
-        if let caFile = request.caFile { try curl.trustAlsoCertificates(in: caFile, account: request.account) }
-        try curl.set(CURLOPT_CONNECTTIMEOUT_MS, Int(request.timeout * 1000))
-        try curl.set(CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000))
+        try curl.verifyTLS(alsoTrusting: request.caFile, account: request.account)
+        try curl.giveUp(after: request.timeout)
         try curl.set(CURLOPT_FOLLOWLOCATION, 0)
         try curl.set(CURLOPT_USERAGENT, "activity-oauth2/1")
         try curl.set(CURLOPT_HTTPHEADER, headers: ["Accept: application/json", "Expect:"])

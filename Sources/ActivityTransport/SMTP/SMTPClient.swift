@@ -58,18 +58,13 @@ public enum SMTPClient {
             // STARTTLS is required, except to a server on this host (a local relay, the tests).
             try curl.set(CURLOPT_USE_SSL, Int(endpoint.isLoopback ? CURLUSESSL_TRY.rawValue : CURLUSESSL_ALL.rawValue))
         }
-        try curl.set(CURLOPT_SSL_VERIFYPEER, 1)
-        try curl.set(CURLOPT_SSL_VERIFYHOST, 2)
-        if let caFile = endpoint.caFile { try curl.trustAlsoCertificates(in: caFile, account: "[mail]") }
-        try curl.set(CURLOPT_CONNECTTIMEOUT_MS, Int(endpoint.timeout * 1000))
-        try curl.set(CURLOPT_TIMEOUT_MS, Int(endpoint.timeout * 1000))
+        try curl.verifyTLS(alsoTrusting: endpoint.caFile, account: "[mail]")
+        try curl.giveUp(after: endpoint.timeout)
         if let username = endpoint.username { try curl.set(CURLOPT_USERNAME, username) }
         switch endpoint.credential {
         case .none: break
         case .password(let p): try curl.set(CURLOPT_PASSWORD, p)
-        case .bearer(let token):
-            try curl.set(CURLOPT_XOAUTH2_BEARER, token)
-            try curl.set(CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2")
+        case .bearer(let token): try curl.logIn(bearer: token)
         }
         try curl.set(CURLOPT_MAIL_FROM, "<\(from)>")
         try curl.set(CURLOPT_MAIL_RCPT, headers: recipients.map { "<\($0)>" })
@@ -86,18 +81,10 @@ public enum SMTPClient {
             return n
         })
         try curl.set(CURLOPT_READDATA, pointer: Unmanaged.passUnretained(source).toOpaque())
-        // The server's reply lines (never what we send: AUTH carries the secret).
-        let transcript = ServerLines()
-        try curl.set(CURLOPT_DEBUGFUNCTION, debugCallback: { _, type, data, size, user in
-            guard type == CURLINFO_HEADER_IN, let data, let user else { return 0 }
-            let lines = Unmanaged<ServerLines>.fromOpaque(user).takeUnretainedValue()
-            data.withMemoryRebound(to: UInt8.self, capacity: size) { lines.append(UnsafeBufferPointer(start: $0, count: size)) }
-            return 0
-        })
-        try curl.set(CURLOPT_DEBUGDATA, pointer: Unmanaged.passUnretained(transcript).toOpaque())
-        try curl.set(CURLOPT_VERBOSE, 1)
+        // The server's reply lines.
+        let transcript = try curl.recordServerLines()
 
-        let rc = withExtendedLifetime(source) { curl_easy_perform(curl.handle) }
+        let rc = withExtendedLifetime((source, transcript)) { curl_easy_perform(curl.handle) }
         guard rc != CURLE_OK else { return }
         let reply = curl.infoLong(CURLINFO_RESPONSE_CODE)
         let detail = curl.errorText(rc)
