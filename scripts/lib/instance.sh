@@ -13,6 +13,10 @@
 #   imap_greeting_ok P  one try at reading "* OK" from 127.0.0.1:P
 #   log_tail FILE...    the last lines of each non-empty file, on stderr
 #   urlencode S         S percent-encoded as one URL path segment
+#   mkcalendar URL USER PW NAME BODY [CURL_OPTION...]   MKCALENDAR; prints the HTTP status
+#   put_calendar URL DIR USER PW [CURL_OPTION...]       PUTs DIR/*.ics into the calendar at URL
+#   stop_and_die DIR MESSAGE   stops the half-started server (the script's cmd_stop), fails
+#   instance_main ARGS  the command line of every instance script: start DIR ... | stop DIR
 #   servers_root        where scripts/install-deps unpacked the private servers
 #   check_users [mail] [CHARS]  checks the NAME:PASSWORD list in the array "users" and fills
 #                       the associative array "passwords"
@@ -192,4 +196,69 @@ check_users() {
         [[ -z ${passwords[$name]:-} ]] || usage_error "start: user $name given twice"
         passwords[$name]=$pw
     done
+}
+
+# mkcalendar URL USER PW NAME BODY [CURL_OPTION...]: MKCALENDAR of URL with NAME as its display
+# name; prints the HTTP status and leaves the answer in the file BODY. Fails on a curl error.
+mkcalendar() {
+    local url=$1 user=$2 pw=$3 name=$4 body=$5
+    shift 5
+    name=${name//&/&amp;}; name=${name//</&lt;}; name=${name//>/&gt;}
+    curl -sS "$@" -o "$body" -w '%{http_code}' -u "$user:$pw" -X MKCALENDAR \
+        -H 'Content-Type: application/xml; charset=utf-8' --data-binary @- "$url" <<XML ||
+<?xml version="1.0" encoding="utf-8"?>
+<C:mkcalendar xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">
+  <D:set><D:prop><D:displayname>$name</D:displayname></D:prop></D:set>
+</C:mkcalendar>
+XML
+        die "start: MKCALENDAR $url failed (curl error)"
+}
+
+# put_calendar URL DIR USER PW [CURL_OPTION...]: PUTs every DIR/*.ics into the calendar at URL,
+# all in one curl process (one connection). A refused one is sent again alone, to show the
+# server's reason, and the script fails.
+put_calendar() {
+    local cal_url=$1 cdir=$2 user=$3 pw=$4 f out code i=0
+    shift 4
+    local -a args=() files=()
+    for f in "$cdir"/*.ics; do
+        [[ -f $f ]] || continue
+        files+=("$f")
+        ((${#args[@]} == 0)) || args+=(--next)
+        args+=(-sS "$@" -o /dev/null -w '%{http_code}\n' -u "$user:$pw" -X PUT
+               -H 'Content-Type: text/calendar; charset=utf-8'
+               --data-binary "@$f" "$cal_url$(urlencode "${f##*/}")")
+    done
+    ((${#files[@]} > 0)) || return 0
+    out=$(curl "${args[@]}") || die "start: uploading $cdir failed (curl error)"
+    while IFS= read -r code; do
+        if [[ $code != 201 && $code != 204 ]]; then
+            f=${files[i]}
+            curl -sS "$@" -u "$user:$pw" -X PUT -H 'Content-Type: text/calendar; charset=utf-8' \
+                --data-binary "@$f" "$cal_url$(urlencode "${f##*/}")" >&2 || true
+            echo >&2
+            die "start: PUT of $f to $cal_url answered HTTP $code"
+        fi
+        i=$((i + 1))
+    done <<<"$out"
+    ((i == ${#files[@]})) || die "start: uploading $cdir: expected ${#files[@]} answers, got $i"
+}
+
+# stop_and_die DIR MESSAGE: stops what was started in DIR (the script's cmd_stop), then fails.
+stop_and_die() {
+    cmd_stop "$1" 2>/dev/null || true
+    die "$2"
+}
+
+# instance_main ARGS...: the command line of every instance script.
+instance_main() {
+    [[ $# -ge 1 ]] || usage
+    local cmd=$1
+    shift
+    case "$cmd" in
+        start) cmd_start "$@" ;;
+        stop)  cmd_stop "$@" ;;
+        -h|--help|help) usage ;;
+        *) usage_error "unknown command: $cmd" ;;
+    esac
 }
