@@ -158,6 +158,24 @@ final class CurlEasy {
         return transcript
     }
 
+    /// The body of every answer goes to `sink` (which must outlive the transfers), up to its
+    /// limit: past it the transfer fails with CURLE_WRITE_ERROR and `sink.overflowed` says why.
+    func writeBody(into sink: CurlBodySink) throws {
+        try set(CURLOPT_WRITEFUNCTION, callback: { ptr, size, count, userdata in
+            let sink = Unmanaged<CurlBodySink>.fromOpaque(userdata!).takeUnretainedValue()
+            let n = size * count
+            if sink.body.count + n > sink.limit {
+                sink.overflowed = true
+                return 0
+            }
+            if let ptr, n > 0 {
+                ptr.withMemoryRebound(to: UInt8.self, capacity: n) { sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
+            }
+            return n
+        })
+        try set(CURLOPT_WRITEDATA, pointer: Unmanaged.passUnretained(sink).toOpaque())
+    }
+
     /// Ends `recordServerLines` (for a handle that goes on being used).
     func stopRecordingServerLines() throws {
         try set(CURLOPT_VERBOSE, 0)
@@ -192,6 +210,15 @@ func curlFailure(_ code: CURLcode, detail: String, server: String, account: Stri
     default:
         return ActivityError(.tempFail, prefix + "\(detail) (libcurl error \(code.rawValue))")
     }
+}
+
+/// An answer's body as libcurl hands it over (`CurlEasy.writeBody`), at most `limit` bytes.
+class CurlBodySink {
+    var body: [UInt8] = []
+    var limit: Int
+    var overflowed = false
+
+    init(limit: Int) { self.limit = limit }
 }
 
 /// Lines the server sent while libcurl talked to it (its debug callback's CURLINFO_HEADER_IN

@@ -2,14 +2,13 @@ import CCurl
 import ActivityCore
 
 /// What libcurl hands to the write and header callbacks of one request.
-final class DAVResponseSink {
-    var body: [UInt8] = []
-    var limit = 0
-    var overflowed = false
+final class DAVResponseSink: CurlBodySink {
     /// Header lines of the last response block (a 401 probe or a 100 Continue starts a new one).
     var headerLines: [String] = []
     /// Status lines seen: one per HTTP round trip within a perform.
     var statusLines = 0
+
+    init() { super.init(limit: 0) }
 
     func reset(limit: Int) {
         body = []
@@ -128,19 +127,7 @@ final class DAVSession {
             try curl.set(CURLOPT_HTTPAUTH, authMode)
         }
 
-        try curl.set(CURLOPT_WRITEFUNCTION, callback: { ptr, size, count, userdata in
-            let sink = Unmanaged<DAVResponseSink>.fromOpaque(userdata!).takeUnretainedValue()
-            let n = size * count
-            if sink.body.count + n > sink.limit {
-                sink.overflowed = true
-                return 0
-            }
-            if let ptr, n > 0 {
-                ptr.withMemoryRebound(to: UInt8.self, capacity: n) { sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
-            }
-            return n
-        })
-        try curl.set(CURLOPT_WRITEDATA, pointer: sinkRef.toOpaque())
+        try curl.writeBody(into: sink)
         try curl.set(CURLOPT_HEADERFUNCTION, callback: { ptr, size, count, userdata in
             let sink = Unmanaged<DAVResponseSink>.fromOpaque(userdata!).takeUnretainedValue()
             let n = size * count

@@ -54,8 +54,7 @@ public enum OAuth2TokenClient {
         let server = HostPort.of(url: request.tokenURL) ?? "(unparsable URL)"
         let prefix = "account \(request.account): token endpoint \(server): "
         let curl = try CurlEasy()
-        let sink = BodySink()
-        let sinkRef = Unmanaged.passUnretained(sink)
+        let sink = CurlBodySink(limit: OAuth2TokenClient.responseLimit)
         try curl.set(CURLOPT_URL, request.tokenURL)
         try curl.set(CURLOPT_PROTOCOLS_STR, "http,https")
         try curl.verifyTLS(alsoTrusting: request.caFile, account: request.account)
@@ -71,17 +70,8 @@ public enum OAuth2TokenClient {
         // COPYPOSTFIELDS: libcurl keeps its own copy, and the secret-bearing buffer is wiped below.
         try body.withUnsafeMutableBytes { try curl.set(CURLOPT_COPYPOSTFIELDS, pointer: $0.baseAddress) }
         for i in body.indices { body[i] = 0 }
-        try curl.set(CURLOPT_WRITEFUNCTION, callback: { ptr, size, count, userdata in
-            let sink = Unmanaged<BodySink>.fromOpaque(userdata!).takeUnretainedValue()
-            let n = size * count
-            guard sink.body.count + n <= OAuth2TokenClient.responseLimit else { return 0 }
-            if let ptr, n > 0 {
-                ptr.withMemoryRebound(to: UInt8.self, capacity: n) { sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
-            }
-            return n
-        })
-        try curl.set(CURLOPT_WRITEDATA, pointer: sinkRef.toOpaque())
-        let rc = curl_easy_perform(curl.handle)
+        try curl.writeBody(into: sink)
+        let rc = withExtendedLifetime(sink) { curl_easy_perform(curl.handle) }
         guard rc == CURLE_OK else {
             throw curlFailure(rc, detail: curl.errorText(rc), server: "token endpoint \(server)", account: request.account)
         }
@@ -126,9 +116,5 @@ public enum OAuth2TokenClient {
             }
         }
         return out
-    }
-
-    private final class BodySink {
-        var body: [UInt8] = []
     }
 }
