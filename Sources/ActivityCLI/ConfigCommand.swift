@@ -95,17 +95,10 @@ struct ConfigCommand: ParsableCommand {
                     throw ActivityError(.config, "account \(a.id): \(Config.serverName(a.url)) has no calendar with events under the url; point url at a principal, calendar home or calendar")
                 }
                 let chosen = try CalendarSync.selectCalendars(all, account: a)
-                let names = chosen.map { $0.displayName ?? DAVPathName.last($0.url) }
+                let names = chosen.map(\.shownName)
                 let sync = chosen.allSatisfy(\.supportsSyncCollection) ? "sync-collection" : "etag listing"
                 return "logged in; \(chosen.count) of \(all.count) calendars: \(names.joined(separator: ", ")) (\(sync))"
             }
         }
-    }
-}
-
-/// The last path segment of a collection URL, for a calendar without a display name.
-enum DAVPathName {
-    static func last(_ url: String) -> String {
-        url.split(separator: "/").last.map { $0.removingPercentEncoding ?? String($0) } ?? url
     }
 }

@@ -28,7 +28,7 @@ struct ServeCommand: ParsableCommand {
     var insecureListen = false
 
     func validate() throws {
-        if let listen, Config.Web.splitListen(listen) == nil {
+        if let listen, HostPort.split(listen) == nil {
             throw ValidationError("--listen \(listen): not HOST:PORT, e.g. 127.0.0.1:8080")
         }
     }
@@ -38,10 +38,10 @@ struct ServeCommand: ParsableCommand {
         let runtime = try Runtime.load(global, defaultLevel: .info)
         let config = runtime.config
         let address = listen ?? config.web.listen
-        guard let (host, port) = Config.Web.splitListen(address) else {
+        guard let (host, port) = HostPort.split(address) else {
             throw ActivityError(.usage, "listen address \(address) is not HOST:PORT")
         }
-        if !Config.Web.isLoopback(host) && !config.web.secure && !insecureListen {
+        if !HostPort.isLoopback(host) && !config.web.secure && !insecureListen {
             throw ActivityError(.config, "\(config.file): [web] listen \(address) is not loopback and base_url is not https: passwords and session cookies would cross the network in clear. Put a TLS proxy in front (nginx or Caddy, see README) and set base_url = \"https://…\", listen on 127.0.0.1, or pass --insecure-listen")
         }
         if config.users.isEmpty {
@@ -57,7 +57,7 @@ struct ServeCommand: ParsableCommand {
         let web = try WebApp(config: config, logger: logger)
         let base = config.web.baseURL
         let application = WebServer.application(web, host: host, port: port, logger: logger) { bound in
-            let url = base ?? "http://\(host.contains(":") ? "[\(host)]" : host):\(bound)"
+            let url = base ?? "http://" + HostPort.join(host: host, port: bound)
             logger.info("web view listening on \(host):\(bound); open \(url)/")
             FileHandle.standardError.write(Data("activity serve: listening on \(host):\(bound) (\(url)/)\n".utf8))
         }

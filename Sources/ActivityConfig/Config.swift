@@ -314,37 +314,19 @@ extension Config {
             let url = try a.string("url") ?? (preset?.url ?? a.requiredString("url"))
             let allowPlaintext = try a.bool("allow_plaintext") ?? false
             try checkURL(url, kind: kind, allowPlaintext: allowPlaintext, section: a)
-            let secrets = try [("password_file", a.string("password_file")), ("password_env", a.string("password_env")),
-                               ("password_command", a.string("password_command"))].filter { $0.1 != nil }
-            if secrets.count > 1 {
-                throw a.error(secrets[1].0, "give only one of password_file, password_env and password_command")
-            }
-            var secret = Secret.none
-            if let (key, value) = secrets.first, let value {
-                switch key {
-                case "password_file": secret = .file(resolve(value, directory: directory))
-                case "password_env": secret = .env(value)
-                default: secret = .command(value)
-                }
-            }
-            let oauth2 = try oauth2Settings(a, kind: kind, directory: directory, passwordKey: secrets.first?.0, preset: preset)
+            let (secret, secretKey) = try passwordSecret(a, directory: directory)
+            let oauth2 = try oauth2Settings(a, kind: kind, directory: directory, passwordKey: secretKey, preset: preset)
             if let preset, preset.auth == .oauth2, oauth2 == nil {
-                throw a.error(secrets.first?.0 ?? "provider", "\(preset.name) accepts OAuth 2.0 only (a password login is refused); give oauth2_client_id and oauth2_refresh_token_file instead of a password")
+                throw a.error(secretKey ?? "provider", "\(preset.name) accepts OAuth 2.0 only (a password login is refused); give oauth2_client_id and oauth2_refresh_token_file instead of a password")
             }
             let folders = try a.strings("folders") ?? preset?.folders ?? ["INBOX", "\\Sent"]
             let calendars = try a.strings("calendars") ?? []
-            let caFile = try a.string("ca_file").map { resolve($0, directory: directory) }
-            if let caFile, !FileManager.default.fileExists(atPath: caFile) {
-                throw a.error("ca_file", "\(caFile) does not exist")
-            }
+            let caFile = try caFileSetting(a, directory: directory)
             let intervalText = try a.string("poll_interval") ?? "5m"
             guard let interval = parseDuration(intervalText), interval > 0 else {
                 throw a.error("poll_interval", "\"\(intervalText)\" is not a duration (write 30s, 5m or 1h)")
             }
-            let timeoutText = try a.string("timeout") ?? "60s"
-            guard let timeout = parseDuration(timeoutText), timeout > 0, timeout <= 3600 else {
-                throw a.error("timeout", "\"\(timeoutText)\" is not a duration between 1s and 1h (write 30s or 2m)")
-            }
+            let timeout = try timeoutSetting(a)
             accounts.append(Account(id: id, rep: rep, kind: kind, url: url,
                                     username: try a.string("username") ?? reps.first { $0.id == rep }!.emails[0],
                                     secret: secret, folders: folders, calendars: calendars, caFile: caFile,
@@ -490,7 +472,7 @@ extension Config {
               scheme == "https" || scheme == "http" else {
             throw a.error("oauth2_token_url", "\"\(tokenURL)\" is not an https:// URL")
         }
-        if scheme == "http" && !isLoopback(host) {
+        if scheme == "http" && !HostPort.isLoopback(host) {
             throw a.error("oauth2_token_url", "http:// would send the refresh token in clear to \(host); use https://")
         }
         return OAuth2(tokenURL: tokenURL, clientID: try a.requiredString("oauth2_client_id"),
@@ -551,13 +533,9 @@ extension Config {
         guard scheme == secure || scheme == plain else {
             throw section.error("url", "an \(kind.rawValue) account needs a \(secure):// URL, not \(scheme)://")
         }
-        if scheme == plain && !allowPlaintext && !isLoopback(host) {
+        if scheme == plain && !allowPlaintext && !HostPort.isLoopback(host) {
             throw section.error("url", "\(plain):// sends the password in clear to \(host); use \(secure):// or set allow_plaintext = true")
         }
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
     }
 
     /// `30s`, `5m`, `1h`, `1h30m`, or a bare number of seconds.
@@ -618,8 +596,5 @@ public enum RulesFile {
 
 extension Config {
     /// `host:port` of an account URL, for messages (never credentials).
-    public static func serverName(_ url: String) -> String {
-        guard let c = URLComponents(string: url), let host = c.host else { return url }
-        return c.port.map { "\(host):\($0)" } ?? host
-    }
+    public static func serverName(_ url: String) -> String { HostPort.of(url: url) ?? url }
 }

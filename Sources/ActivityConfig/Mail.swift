@@ -17,7 +17,7 @@ extension Config {
 
         /// Whether the URL's host is loopback (plaintext SMTP is allowed only there).
         public var isLoopback: Bool {
-            URLComponents(string: smtpURL)?.host.map(Config.isLoopback) ?? false
+            HostPort.of(url: smtpURL).map(HostPort.isLoopback) ?? false
         }
 
         /// The credentials of `[mail]` as an account, so that the password and OAuth 2.0 code of
@@ -89,29 +89,14 @@ extension Config {
         guard let from = AddressList.parse(fromText).first, from.address.contains("@") else {
             throw m.error("from", "\"\(fromText)\" is not a mail address such as \"销售活动周报 <activity@example.com>\"")
         }
-        let secrets = try [("password_file", m.string("password_file")), ("password_env", m.string("password_env")),
-                           ("password_command", m.string("password_command"))].filter { $0.1 != nil }
-        if secrets.count > 1 { throw m.error(secrets[1].0, "give only one of password_file, password_env and password_command") }
-        var secret = Secret.none
-        if let (key, value) = secrets.first, let value {
-            switch key {
-            case "password_file": secret = .file(resolve(value, directory: directory))
-            case "password_env": secret = .env(value)
-            default: secret = .command(value)
-            }
-        }
-        let oauth2 = try oauth2Settings(m, kind: .imap, directory: directory, passwordKey: secrets.first?.0)
+        let (secret, secretKey) = try passwordSecret(m, directory: directory)
+        let oauth2 = try oauth2Settings(m, kind: .imap, directory: directory, passwordKey: secretKey)
         let username = try m.string("username")
         if username == nil && (secret != .none || oauth2 != nil) {
             throw m.error("username", "a password or OAuth 2.0 login needs the username too")
         }
-        let caFile = try m.string("ca_file").map { resolve($0, directory: directory) }
-        if let caFile, !FileManager.default.fileExists(atPath: caFile) { throw m.error("ca_file", "\(caFile) does not exist") }
-        let timeoutText = try m.string("timeout") ?? "60s"
-        guard let timeout = parseDuration(timeoutText), timeout > 0, timeout <= 3600 else {
-            throw m.error("timeout", "\"\(timeoutText)\" is not a duration between 1s and 1h (write 30s or 2m)")
-        }
-        return Mail(smtpURL: url, from: from, username: username, secret: secret, oauth2: oauth2, caFile: caFile, timeout: timeout)
+        return Mail(smtpURL: url, from: from, username: username, secret: secret, oauth2: oauth2,
+                    caFile: try caFileSetting(m, directory: directory), timeout: try timeoutSetting(m))
     }
 
     static func parseDigest(_ d: TOMLSection) throws -> DigestSchedule? {

@@ -23,7 +23,7 @@ extension Config {
         try s.onlyKnown(webKeys)
         var web = Web()
         if let listen = try s.string("listen") {
-            guard Web.splitListen(listen) != nil else { throw s.error("listen", "\"\(listen)\" is not HOST:PORT, e.g. 127.0.0.1:8080") }
+            guard HostPort.split(listen) != nil else { throw s.error("listen", "\"\(listen)\" is not HOST:PORT, e.g. 127.0.0.1:8080") }
             web.listen = listen
         }
         if let base = try s.string("base_url") {
@@ -37,29 +37,5 @@ extension Config {
             web.sessionHours = hours
         }
         return web
-    }
-}
-
-extension Config.Web {
-    /// "127.0.0.1:8080" → ("127.0.0.1", 8080); "[::1]:8080" → ("::1", 8080).
-    public static func splitListen(_ s: String) -> (host: String, port: Int)? {
-        let host: String, portText: Substring
-        if s.hasPrefix("[") {
-            guard let close = s.firstIndex(of: "]"), s[s.index(after: close)...].hasPrefix(":") else { return nil }
-            host = String(s[s.index(after: s.startIndex)..<close])
-            portText = s[s.index(close, offsetBy: 2)...]
-        } else {
-            guard let colon = s.lastIndex(of: ":") else { return nil }
-            host = String(s[..<colon])
-            portText = s[s.index(after: colon)...]
-            if host.contains(":") { return nil }
-        }
-        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else { return nil }
-        return (host, port)
-    }
-
-    /// Whether a listen host is on this machine only.
-    public static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }

@@ -32,12 +32,7 @@ public struct CalendarSync {
                                                                bearerToken: bearerToken))
         var result = AccountSyncResult(account: account.id)
         let discovered = try client.discoverCalendars()
-        func matches(_ wanted: String, _ c: CalDAVCalendar) -> Bool {
-            wanted == c.url || wanted == c.displayName || c.url.hasSuffix("/\(wanted)/")
-        }
-        let calendars = account.calendars.isEmpty ? discovered
-            : discovered.filter { c in account.calendars.contains { matches($0, c) } }
-        let missing = account.calendars.filter { wanted in !discovered.contains { matches(wanted, $0) } }
+        let (calendars, missing) = CalendarSync.select(discovered, names: account.calendars)
         // A calendar the store has and the sync no longer reads: gone from the server (its events
         // leave the ledger: calendars follow the server), or no longer configured (the same).
         // One that discovery merely failed to list but that still answers is kept.
@@ -90,14 +85,19 @@ public struct CalendarSync {
     /// each named by URL, display name or last path segment. A name that matches none is a
     /// configuration error.
     public static func selectCalendars(_ all: [CalDAVCalendar], account: Config.Account) throws -> [CalDAVCalendar] {
-        guard !account.calendars.isEmpty else { return all }
-        func matches(_ c: CalDAVCalendar, _ wanted: String) -> Bool {
-            wanted == c.url || wanted == c.displayName || c.url.hasSuffix("/\(wanted)/")
-        }
-        for wanted in account.calendars where !all.contains(where: { matches($0, wanted) }) {
+        let (chosen, missing) = select(all, names: account.calendars)
+        if let wanted = missing.first {
             throw ActivityError(.config, "account \(account.id): \(Config.serverName(account.url)) has no calendar \"\(wanted)\"; fix calendars in the config")
         }
-        return all.filter { c in account.calendars.contains { matches(c, $0) } }
+        return chosen
+    }
+
+    /// The calendars `names` asks for (all when it names none, as `calendars = []` means), and
+    /// the names that match none of them.
+    static func select(_ discovered: [CalDAVCalendar], names: [String]) -> (chosen: [CalDAVCalendar], missing: [String]) {
+        guard !names.isEmpty else { return (discovered, []) }
+        return (discovered.filter { c in names.contains(where: c.isNamed) },
+                names.filter { wanted in !discovered.contains { $0.isNamed(wanted) } })
     }
 
     /// Returns how many items changed (new, modified or deleted).

@@ -122,6 +122,66 @@ final class CurlEasy {
         }
     }
 
+    /// TLS as every client here speaks it: the server's certificate and name verified, against
+    /// the system's trust store and, when the account names one, its `ca_file` too.
+    func verifyTLS(alsoTrusting caFile: String?, account: String) throws {
+        try set(CURLOPT_SSL_VERIFYPEER, 1)
+        try set(CURLOPT_SSL_VERIFYHOST, 2)
+        if let caFile { try trustAlsoCertificates(in: caFile, account: account) }
+    }
+
+    /// Connecting, and the whole transfer, each given up after `seconds`.
+    func giveUp(after seconds: Double) throws {
+        try set(CURLOPT_CONNECTTIMEOUT_MS, Int(seconds * 1000))
+        try set(CURLOPT_TIMEOUT_MS, Int(seconds * 1000))
+    }
+
+    /// A mail login (IMAP, SMTP) with an OAuth 2.0 access token: SASL XOAUTH2.
+    func logIn(bearer token: String) throws {
+        try set(CURLOPT_XOAUTH2_BEARER, token)
+        try set(CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2")
+    }
+
+    /// From now on, the lines the server sends are kept in the returned object (only what the
+    /// server sends, never our commands: a login carries the password). Keep it alive across
+    /// `curl_easy_perform`.
+    func recordServerLines() throws -> ServerLines {
+        let transcript = ServerLines()
+        try set(CURLOPT_DEBUGFUNCTION, debugCallback: { _, type, data, size, user in
+            guard type == CURLINFO_HEADER_IN, let data, let user else { return 0 }
+            let lines = Unmanaged<ServerLines>.fromOpaque(user).takeUnretainedValue()
+            data.withMemoryRebound(to: UInt8.self, capacity: size) { lines.append(UnsafeBufferPointer(start: $0, count: size)) }
+            return 0
+        })
+        try set(CURLOPT_DEBUGDATA, pointer: Unmanaged.passUnretained(transcript).toOpaque())
+        try set(CURLOPT_VERBOSE, 1)
+        return transcript
+    }
+
+    /// The body of every answer goes to `sink` (which must outlive the transfers), up to its
+    /// limit: past it the transfer fails with CURLE_WRITE_ERROR and `sink.overflowed` says why.
+    func writeBody(into sink: CurlBodySink) throws {
+        try set(CURLOPT_WRITEFUNCTION, callback: { ptr, size, count, userdata in
+            let sink = Unmanaged<CurlBodySink>.fromOpaque(userdata!).takeUnretainedValue()
+            let n = size * count
+            if sink.body.count + n > sink.limit {
+                sink.overflowed = true
+                return 0
+            }
+            if let ptr, n > 0 {
+                ptr.withMemoryRebound(to: UInt8.self, capacity: n) { sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
+            }
+            return n
+        })
+        try set(CURLOPT_WRITEDATA, pointer: Unmanaged.passUnretained(sink).toOpaque())
+    }
+
+    /// Ends `recordServerLines` (for a handle that goes on being used).
+    func stopRecordingServerLines() throws {
+        try set(CURLOPT_VERBOSE, 0)
+        try set(CURLOPT_DEBUGDATA, pointer: nil)
+    }
+
     private func check(_ code: CURLcode, _ option: CURLoption) throws {
         guard code == CURLE_OK else {
             throw ActivityError(.software, "libcurl refused option \(option.rawValue): \(String(cString: curl_easy_strerror(code)))")
@@ -150,4 +210,47 @@ func curlFailure(_ code: CURLcode, detail: String, server: String, account: Stri
     default:
         return ActivityError(.tempFail, prefix + "\(detail) (libcurl error \(code.rawValue))")
     }
+}
+
+/// An answer's body as libcurl hands it over (`CurlEasy.writeBody`), at most `limit` bytes.
+class CurlBodySink {
+    var body: [UInt8] = []
+    var limit: Int
+    var overflowed = false
+
+    init(limit: Int) { self.limit = limit }
+}
+
+/// Lines the server sent while libcurl talked to it (its debug callback's CURLINFO_HEADER_IN
+/// data: an IMAP greeting and login answers, SMTP replies), at most 64 of them.
+final class ServerLines {
+    private(set) var lines: [String] = []
+    private var partial: [UInt8] = []
+
+    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        for b in bytes {
+            if b == 0x0A {
+                if partial.last == 0x0D { partial.removeLast() }
+                if lines.count >= 64 { lines.removeFirst() }
+                lines.append(String(decoding: partial, as: UTF8.self))
+                partial.removeAll(keepingCapacity: true)
+            } else if partial.count < 4096 {
+                partial.append(b)
+            }
+        }
+    }
+}
+
+/// Reads a file into memory, or nil if it cannot be read.
+func readWholeFile(_ path: String) -> [UInt8]? {
+    guard let f = fopen(path, "rb") else { return nil }
+    defer { fclose(f) }
+    var out: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, f) }
+        if n > 0 { out.append(contentsOf: chunk[0..<n]) }
+        if n < chunk.count { break }
+    }
+    return ferror(f) == 0 ? out : nil
 }

@@ -23,16 +23,7 @@ enum ExportHTML {
         if !report.openWeeks.isEmpty {
             meta += " · weeks marked … are not over yet"
         }
-        return """
-            <!DOCTYPE html>
-            <html lang="zh-CN">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(esc(title))</title>
-            <style>\(css)</style>
-            </head>
-            <body>
+        return HTMLDocument.page(title: title, css: css, body: """
             <header>
             <h1>\(esc(title)) <span class="zh">销售活动周报</span></h1>
             <p class="meta">\(esc(meta))</p>
@@ -57,10 +48,7 @@ enum ExportHTML {
             </section>
             \(adjustmentsSection(report))
             <footer>activity \(ActivityVersion.string) · attainment = actual ÷ target; met ≥ 100 %, near ≥ 80 %, behind below</footer>
-            </body>
-            </html>
-
-            """
+            """)
     }
 
     static let css = """

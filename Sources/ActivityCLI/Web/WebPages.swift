@@ -71,23 +71,11 @@ enum WebPages {
             }
             nav += "</nav>"
         }
-        return """
-            <!DOCTYPE html>
-            <html lang="zh-CN">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(h(title))</title>
-            <style>\(css)</style>
-            </head>
-            <body>
+        return HTMLDocument.page(title: title, css: css, body: """
             \(nav)
             \(body)
             <footer class="note">activity \(h(ActivityVersion.string))</footer>
-            </body>
-            </html>
-
-            """
+            """)
     }
 
     static func errorPage(status: Int, message: String) -> String {

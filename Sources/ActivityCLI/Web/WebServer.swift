@@ -1,4 +1,5 @@
 import Foundation
+import ActivityCore
 import Hummingbird
 import Logging
 import NIOCore
@@ -38,7 +39,7 @@ enum WebServer {
             }
             // Behind a proxy on this machine, the client is the address the proxy appended last.
             var remote = context.peer
-            if WebAddress.isLoopbackPeer(remote), let forwarded = headers["x-forwarded-for"],
+            if HostPort.isLoopback(remote), let forwarded = headers["x-forwarded-for"],
                let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty {
                 remote = last
             }
@@ -67,11 +68,5 @@ enum WebServer {
         }
         return Response(status: .init(code: r.status), headers: fields,
                          body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
-    }
-}
-
-enum WebAddress {
-    static func isLoopbackPeer(_ address: String) -> Bool {
-        address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
     }
 }

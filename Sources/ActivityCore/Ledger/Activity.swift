@@ -42,24 +42,14 @@ public struct Activity: Sendable, Equatable, Codable {
     /// Stable across rebuilds and syncs: the same item gives the same id.
     public static func makeID(rep: String, kind: Kind, ref: String, org: String) -> String {
         // FNV-1a of `rep \u{1} kind \u{1} ref \u{1} org`, hashed part by part (no joined string).
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        func add(_ b: UInt8) {
-            h ^= UInt64(b)
-            h = h &* 0x100_0000_01b3
-        }
-        for b in rep.utf8 { add(b) }
-        add(1)
-        for b in kind.rawValue.utf8 { add(b) }
-        add(1)
-        for b in ref.utf8 { add(b) }
-        add(1)
-        for b in org.utf8 { add(b) }
-        return String(unsafeUninitializedCapacity: 16) { out in
-            for i in 0..<16 {
-                let d = UInt8((h >> (60 - 4 * UInt64(i))) & 0xF)
-                out[i] = d < 10 ? 0x30 + d : 0x57 + d
-            }
-            return 16
-        }
+        var h = FNV1a64()
+        h.add(rep)
+        h.add(1)
+        h.add(kind.rawValue)
+        h.add(1)
+        h.add(ref)
+        h.add(1)
+        h.add(org)
+        return h.hex
     }
 }

@@ -114,8 +114,8 @@ public enum EncodedWords {
             let c = text[i]
             if c == 0x5F {
                 out.append(0x20)
-            } else if c == 0x3D, let hi = hexValue(text, i + 1), let lo = hexValue(text, i + 2) {
-                out.append(hi << 4 | lo)
+            } else if c == 0x3D, i + 2 < text.endIndex, let byte = Hex.byte(text[i + 1], text[i + 2]) {
+                out.append(byte)
                 i += 3
                 continue
             } else {
@@ -124,17 +124,6 @@ public enum EncodedWords {
             i += 1
         }
         return out
-    }
-
-    private static func hexValue(_ text: UnsafeBufferPointer<UInt8>, _ index: Int) -> UInt8? {
-        guard index < text.endIndex else { return nil }
-        let c = text[index]
-        switch c {
-        case 0x30...0x39: return c - 0x30
-        case 0x41...0x46: return c - 0x41 + 10
-        case 0x61...0x66: return c - 0x61 + 10
-        default: return nil
-        }
     }
 
     // MARK: - Runs of adjacent words in one charset

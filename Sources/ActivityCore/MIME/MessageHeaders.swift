@@ -153,9 +153,9 @@ public struct MessageHeaders: Sendable {
 
     /// FNV-1a of the bytes lower-cased (ASCII).
     private static func hash(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> UInt32 {
-        var h: UInt32 = 0x811C_9DC5
-        for i in range { h = (h ^ UInt32(ByteText.lowerASCII(bytes[i]))) &* 0x0100_0193 }
-        return h
+        var h = FNV1a32()
+        for i in range { h.add(ByteText.lowerASCII(bytes[i])) }
+        return h.value
     }
 
     /// First value with RFC 2047 encoded words decoded (for Subject etc.).

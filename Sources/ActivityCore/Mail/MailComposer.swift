@@ -238,7 +238,7 @@ public enum MailComposer {
         for b in clean.utf8 {
             let unreserved = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
                 || b == UInt8(ascii: "-") || b == UInt8(ascii: ".") || b == UInt8(ascii: "_")
-            let enc = unreserved ? String(UnicodeScalar(b)) : String(format: "%%%02X", b)
+            let enc = unreserved ? String(UnicodeScalar(b)) : Hex.percentEscape(b)
             if current.utf8.count + enc.utf8.count > 45 {
                 pieces.append(current)
                 current = ""

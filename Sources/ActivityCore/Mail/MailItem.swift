@@ -191,17 +191,3 @@ public struct MailItem: Sendable, Equatable {
     }
 }
 
-/// FNV-1a, 64 bits: a stable digest for keys (not for security).
-public struct Digest {
-    private var h: UInt64 = 0xcbf2_9ce4_8422_2325
-    public init() {}
-    public mutating func add(_ s: String) {
-        for b in s.utf8 { h ^= UInt64(b); h = h &* 0x100_0000_01b3 }
-        h ^= 0xFF
-        h = h &* 0x100_0000_01b3
-    }
-    public var hex: String {
-        let s = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
-    }
-}

@@ -57,8 +57,8 @@ public enum TransferEncoding {
                 // Soft line break: "=" CRLF (or bare LF).
                 if i + 1 < bytes.count && bytes[i + 1] == 0x0A { i += 2; continue }
                 if i + 2 < bytes.count && bytes[i + 1] == 0x0D && bytes[i + 2] == 0x0A { i += 3; continue }
-                if i + 2 < bytes.count, let h = hex(bytes[i + 1]), let l = hex(bytes[i + 2]) {
-                    out.append(h << 4 | l)
+                if i + 2 < bytes.count, let byte = Hex.byte(bytes[i + 1], bytes[i + 2]) {
+                    out.append(byte)
                     i += 3
                     continue
                 }
@@ -67,14 +67,5 @@ public enum TransferEncoding {
             i += 1
         }
         return out
-    }
-
-    private static func hex(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0")
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-        default: return nil
-        }
     }
 }

@@ -41,6 +41,18 @@ public struct CalDAVCalendar: Sendable, Equatable {
         self.displayName = displayName
         self.supportsSyncCollection = supportsSyncCollection
     }
+
+    /// Whether a name from an account's `calendars` names this calendar: its URL, its display
+    /// name or its last path segment (`work` for `…/calendars/alice/work/`).
+    public func isNamed(_ wanted: String) -> Bool {
+        wanted == url || wanted == displayName || url.hasSuffix("/\(wanted)/")
+    }
+
+    /// The display name, or for a calendar without one its last path segment, decoded: how a
+    /// person would name it.
+    public var shownName: String {
+        displayName ?? url.split(separator: "/").last.map { DAVPath.readable(String($0)) } ?? url
+    }
 }
 
 /// One calendar object resource.

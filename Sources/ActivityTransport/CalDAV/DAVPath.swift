@@ -1,3 +1,5 @@
+import ActivityCore
+
 /// Hrefs as servers write them, turned into one canonical absolute path so that the same
 /// resource compares equal whichever answer (sync-collection, PROPFIND, multiget) named it.
 ///
@@ -49,15 +51,15 @@ enum DAVPath {
         while i < bytes.count {
             var b = bytes[i]
             i += 1
-            if b == UInt8(ascii: "%"), i + 1 < bytes.count, let hi = hexValue(bytes[i]), let lo = hexValue(bytes[i + 1]) {
-                b = hi << 4 | lo
+            if b == UInt8(ascii: "%"), i + 1 < bytes.count, let decoded = Hex.byte(bytes[i], bytes[i + 1]) {
+                b = decoded
                 i += 2
                 if b == UInt8(ascii: "/") { out += "%2F"; continue }
             }
             if isPathByte(b) {
                 out.unicodeScalars.append(Unicode.Scalar(b))
             } else {
-                out += "%" + hex(b >> 4) + hex(b & 0xF)
+                out += Hex.percentEscape(b)
             }
         }
         return out.isEmpty ? "/" : out
@@ -143,9 +145,7 @@ enum DAVPath {
         out.reserveCapacity(bytes.count)
         var i = 0
         while i < bytes.count {
-            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count,
-               let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2]) {
-                let b = hi << 4 | lo
+            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, let b = Hex.byte(bytes[i + 1], bytes[i + 2]) {
                 if keepSlashes && b == UInt8(ascii: "/") {
                     out += [UInt8(ascii: "%"), UInt8(ascii: "2"), UInt8(ascii: "F")]
                 } else {
@@ -168,19 +168,6 @@ enum DAVPath {
         default:
             return "-._~!$&'()*+,;=:@/".utf8.contains(b)
         }
-    }
-
-    private static func hexValue(_ b: UInt8) -> UInt8? {
-        switch b {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return b - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return b - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return b - UInt8(ascii: "A") + 10
-        default: return nil
-        }
-    }
-
-    private static func hex(_ nibble: UInt8) -> String {
-        String(UnicodeScalar(nibble < 10 ? nibble + 48 : nibble + 55))
     }
 
     private static func trimmedSlash(_ p: String) -> Substring {

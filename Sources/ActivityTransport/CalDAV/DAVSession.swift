@@ -2,14 +2,13 @@ import CCurl
 import ActivityCore
 
 /// What libcurl hands to the write and header callbacks of one request.
-final class DAVResponseSink {
-    var body: [UInt8] = []
-    var limit = 0
-    var overflowed = false
+final class DAVResponseSink: CurlBodySink {
     /// Header lines of the last response block (a 401 probe or a 100 Continue starts a new one).
     var headerLines: [String] = []
     /// Status lines seen: one per HTTP round trip within a perform.
     var statusLines = 0
+
+    init() { super.init(limit: 0) }
 
     func reset(limit: Int) {
         body = []
@@ -83,15 +82,11 @@ final class DAVSession {
         self.origin = origin
         allowedOrigins = [origin.lowercased()]
         startPath = path
-        server = String(origin[origin.range(of: "://")!.upperBound...])
+        server = HostPort.of(url: origin)!
         curl = try CurlEasy()
         sinkRef = Unmanaged.passUnretained(sink)
 
-        try curl.set(CURLOPT_SSL_VERIFYPEER, 1)
-        try curl.set(CURLOPT_SSL_VERIFYHOST, 2)
-        if let caFile = endpoint.caFile {
-            try curl.trustAlsoCertificates(in: caFile, account: endpoint.account)
-        }
+        try curl.verifyTLS(alsoTrusting: endpoint.caFile, account: endpoint.account)
         let timeout = max(1, endpoint.timeout)
         try curl.set(CURLOPT_CONNECTTIMEOUT_MS, Int(timeout * 1000))
         // A stall, not a slow big answer, is what times out: under 1 byte/s for `timeout` s.
@@ -106,7 +101,7 @@ final class DAVSession {
         // Redirects are followed by the client itself (CalDAVClient), never by libcurl, and
         // CURLOPT_UNRESTRICTED_AUTH stays off: credentials go only where `allowedOrigins` says.
         if let bearer = endpoint.bearerToken {
-            guard origin.lowercased().hasPrefix("https://") || DAVSession.isLoopback(server) else {
+            guard origin.lowercased().hasPrefix("https://") || HostPort.isLoopback(server) else {
                 throw ActivityError(.config, "account \(endpoint.account): OAuth 2.0 over http:// would send the access token in clear to \(server); use an https:// url")
             }
             try curl.set(CURLOPT_XOAUTH2_BEARER, bearer)
@@ -127,24 +122,12 @@ final class DAVSession {
         // has said it only takes Basic, so there libcurl negotiates.
         if endpoint.bearerToken == nil {
             let lowerOrigin = origin.lowercased()
-            authMode = lowerOrigin.hasPrefix("https://") || DAVSession.isLoopback(server)
+            authMode = lowerOrigin.hasPrefix("https://") || HostPort.isLoopback(server)
                 ? DAVSession.authBasic : DAVSession.authBasic | DAVSession.authDigest
             try curl.set(CURLOPT_HTTPAUTH, authMode)
         }
 
-        try curl.set(CURLOPT_WRITEFUNCTION, callback: { ptr, size, count, userdata in
-            let sink = Unmanaged<DAVResponseSink>.fromOpaque(userdata!).takeUnretainedValue()
-            let n = size * count
-            if sink.body.count + n > sink.limit {
-                sink.overflowed = true
-                return 0
-            }
-            if let ptr, n > 0 {
-                ptr.withMemoryRebound(to: UInt8.self, capacity: n) { sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
-            }
-            return n
-        })
-        try curl.set(CURLOPT_WRITEDATA, pointer: sinkRef.toOpaque())
+        try curl.writeBody(into: sink)
         try curl.set(CURLOPT_HEADERFUNCTION, callback: { ptr, size, count, userdata in
             let sink = Unmanaged<DAVResponseSink>.fromOpaque(userdata!).takeUnretainedValue()
             let n = size * count
@@ -264,15 +247,5 @@ final class DAVSession {
     /// A 207 whose body is not a multistatus document: cut off or garbled on the way.
     func unreadable(_ method: String, url: String) -> ActivityError {
         ActivityError(.tempFail, prefix + "the answer to \(method) \(DAVPath.readable(pathOf(url))) is not a readable multistatus document (truncated?); retry later")
-    }
-
-    static func isLoopback(_ hostPort: String) -> Bool {
-        var host = Substring(hostPort.lowercased())
-        if host.hasPrefix("[") {
-            host = host.dropFirst().prefix { $0 != "]" }
-        } else if let colon = host.lastIndex(of: ":") {
-            host = host[..<colon]
-        }
-        return host == "localhost" || host.hasPrefix("127.") || host == "::1"
     }
 }

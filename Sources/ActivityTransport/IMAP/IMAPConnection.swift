@@ -38,13 +38,7 @@ public struct IMAPEndpoint: Sendable {
     }
 
     /// `host:port` for messages: never the username or secrets.
-    public var server: String {
-        var s = Substring(url)
-        if let r = s.range(of: "://") { s = s[r.upperBound...] }
-        if let at = s.lastIndex(of: "@") { s = s[s.index(after: at)...] }
-        if let slash = s.firstIndex(of: "/") { s = s[..<slash] }
-        return String(s)
-    }
+    public var server: String { HostPort.of(url: url) ?? "(unparsable URL)" }
 }
 
 /// A failed command: the server answered NO or BAD.
@@ -92,35 +86,19 @@ public final class IMAPConnection {
         case .password(let p):
             try curl.set(CURLOPT_PASSWORD, p)
         case .bearer(let token):
-            try curl.set(CURLOPT_XOAUTH2_BEARER, token)
-            try curl.set(CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2")
+            try curl.logIn(bearer: token)
         }
         if endpoint.url.lowercased().hasPrefix("imap://") {
             // Upgrade with STARTTLS when the server offers it.
             try curl.set(CURLOPT_USE_SSL, Int(CURLUSESSL_TRY.rawValue))
         }
-        try curl.set(CURLOPT_SSL_VERIFYPEER, 1)
-        try curl.set(CURLOPT_SSL_VERIFYHOST, 2)
-        if let caFile = endpoint.caFile {
-            try curl.trustAlsoCertificates(in: caFile, account: endpoint.account)
-        }
-        try curl.set(CURLOPT_CONNECTTIMEOUT_MS, Int(endpoint.timeout * 1000))
-        try curl.set(CURLOPT_TIMEOUT_MS, Int(endpoint.timeout * 1000))
+        try curl.verifyTLS(alsoTrusting: endpoint.caFile, account: endpoint.account)
+        try curl.giveUp(after: endpoint.timeout)
         // The server's lines during connect and login (greeting, the LOGIN refusal's own words),
-        // which libcurl's error codes leave out. Only what the server sends is kept, never our
-        // commands (LOGIN carries the password).
-        let transcript = ServerLines()
-        try curl.set(CURLOPT_DEBUGFUNCTION, debugCallback: { _, type, data, size, user in
-            guard type == CURLINFO_HEADER_IN, let data, let user else { return 0 }
-            let lines = Unmanaged<ServerLines>.fromOpaque(user).takeUnretainedValue()
-            data.withMemoryRebound(to: UInt8.self, capacity: size) { lines.append(UnsafeBufferPointer(start: $0, count: size)) }
-            return 0
-        })
-        try curl.set(CURLOPT_DEBUGDATA, pointer: Unmanaged.passUnretained(transcript).toOpaque())
-        try curl.set(CURLOPT_VERBOSE, 1)
+        // which libcurl's error codes leave out.
+        let transcript = try curl.recordServerLines()
         let rc = withExtendedLifetime(transcript) { curl_easy_perform(curl.handle) }
-        try curl.set(CURLOPT_VERBOSE, 0)
-        try curl.set(CURLOPT_DEBUGDATA, pointer: nil)
+        try curl.stopRecordingServerLines()
         greeting = transcript.lines.first ?? ""
         guard rc == CURLE_OK else {
             if rc == CURLE_OPERATION_TIMEDOUT {
@@ -365,38 +343,4 @@ public final class IMAPConnection {
             throw ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): poll failed (errno \(errno))")
         }
     }
-}
-
-/// Lines the server sent while libcurl connected and logged in (its debug callback's
-/// CURLINFO_HEADER_IN data), at most 64 of them.
-final class ServerLines {
-    private(set) var lines: [String] = []
-    private var partial: [UInt8] = []
-
-    func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        for b in bytes {
-            if b == 0x0A {
-                if partial.last == 0x0D { partial.removeLast() }
-                if lines.count >= 64 { lines.removeFirst() }
-                lines.append(String(decoding: partial, as: UTF8.self))
-                partial.removeAll(keepingCapacity: true)
-            } else if partial.count < 4096 {
-                partial.append(b)
-            }
-        }
-    }
-}
-
-/// Reads a file into memory, or nil if it cannot be read.
-func readWholeFile(_ path: String) -> [UInt8]? {
-    guard let f = fopen(path, "rb") else { return nil }
-    defer { fclose(f) }
-    var out: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, f) }
-        if n > 0 { out.append(contentsOf: chunk[0..<n]) }
-        if n < chunk.count { break }
-    }
-    return ferror(f) == 0 ? out : nil
 }

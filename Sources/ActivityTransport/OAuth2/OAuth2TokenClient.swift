@@ -51,18 +51,14 @@ public enum OAuth2TokenClient {
     static let responseLimit = 1 << 20
 
     public static func refresh(_ request: Request, now: Date = Date()) throws -> OAuth2Token {
-        let server = TokenEndpoint.server(of: request.tokenURL)
+        let server = HostPort.of(url: request.tokenURL) ?? "(unparsable URL)"
         let prefix = "account \(request.account): token endpoint \(server): "
         let curl = try CurlEasy()
-        let sink = BodySink()
-        let sinkRef = Unmanaged.passUnretained(sink)
+        let sink = CurlBodySink(limit: OAuth2TokenClient.responseLimit)
         try curl.set(CURLOPT_URL, request.tokenURL)
         try curl.set(CURLOPT_PROTOCOLS_STR, "http,https")
-        try curl.set(CURLOPT_SSL_VERIFYPEER, 1)
-        try curl.set(CURLOPT_SSL_VERIFYHOST, 2)
-        if let caFile = request.caFile { try curl.trustAlsoCertificates(in: caFile, account: request.account) }
-        try curl.set(CURLOPT_CONNECTTIMEOUT_MS, Int(request.timeout * 1000))
-        try curl.set(CURLOPT_TIMEOUT_MS, Int(request.timeout * 1000))
+        try curl.verifyTLS(alsoTrusting: request.caFile, account: request.account)
+        try curl.giveUp(after: request.timeout)
         try curl.set(CURLOPT_FOLLOWLOCATION, 0)
         try curl.set(CURLOPT_USERAGENT, "activity-oauth2/1")
         try curl.set(CURLOPT_HTTPHEADER, headers: ["Accept: application/json", "Expect:"])
@@ -74,17 +70,8 @@ public enum OAuth2TokenClient {
         // COPYPOSTFIELDS: libcurl keeps its own copy, and the secret-bearing buffer is wiped below.
         try body.withUnsafeMutableBytes { try curl.set(CURLOPT_COPYPOSTFIELDS, pointer: $0.baseAddress) }
         for i in body.indices { body[i] = 0 }
-        try curl.set(CURLOPT_WRITEFUNCTION, callback: { ptr, size, count, userdata in
-            let sink = Unmanaged<BodySink>.fromOpaque(userdata!).takeUnretainedValue()
-            let n = size * count
-            guard sink.body.count + n <= OAuth2TokenClient.responseLimit else { return 0 }
-            if let ptr, n > 0 {
-                ptr.withMemoryRebound(to: UInt8.self, capacity: n) { sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
-            }
-            return n
-        })
-        try curl.set(CURLOPT_WRITEDATA, pointer: sinkRef.toOpaque())
-        let rc = curl_easy_perform(curl.handle)
+        try curl.writeBody(into: sink)
+        let rc = withExtendedLifetime(sink) { curl_easy_perform(curl.handle) }
         guard rc == CURLE_OK else {
             throw curlFailure(rc, detail: curl.errorText(rc), server: "token endpoint \(server)", account: request.account)
         }
@@ -125,21 +112,9 @@ public enum OAuth2TokenClient {
                  UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
-                out += String(format: "%%%02X", byte)
+                out += Hex.percentEscape(byte)
             }
         }
         return out
-    }
-
-    private final class BodySink {
-        var body: [UInt8] = []
-    }
-}
-
-private enum TokenEndpoint {
-    /// `host:port` of a URL, for messages (never a query, a path or credentials).
-    static func server(of url: String) -> String {
-        guard let c = URLComponents(string: url), let host = c.host else { return "(unparsable URL)" }
-        return c.port.map { "\(host):\($0)" } ?? host
     }
 }

@@ -28,15 +28,9 @@ public struct SMTPEndpoint: Sendable {
     }
 
     /// `host:port`, for messages.
-    public var server: String {
-        guard let c = URLComponents(string: url), let host = c.host else { return "(unparsable URL)" }
-        return c.port.map { "\(host):\($0)" } ?? host
-    }
+    public var server: String { HostPort.of(url: url) ?? "(unparsable URL)" }
 
-    var isLoopback: Bool {
-        guard let host = URLComponents(string: url)?.host else { return false }
-        return host == "localhost" || host.hasPrefix("127.") || host == "::1" || host == "[::1]"
-    }
+    var isLoopback: Bool { HostPort.of(url: url).map(HostPort.isLoopback) ?? false }
 }
 
 /// Why a message was not sent. `permanent`: the server refused it with a 5xx (a recipient it does
@@ -80,31 +74,14 @@ public final class SMTPSession {
             // STARTTLS is required, except to a server on this host (a local relay, the tests).
             try curl.set(CURLOPT_USE_SSL, Int(endpoint.isLoopback ? CURLUSESSL_TRY.rawValue : CURLUSESSL_ALL.rawValue))
         }
-        try curl.set(CURLOPT_SSL_VERIFYPEER, 1)
-        try curl.set(CURLOPT_SSL_VERIFYHOST, 2)
-        if let caFile = endpoint.caFile { try curl.trustAlsoCertificates(in: caFile, account: "[mail]") }
-        try curl.set(CURLOPT_CONNECTTIMEOUT_MS, Int(endpoint.timeout * 1000))
-        try curl.set(CURLOPT_TIMEOUT_MS, Int(endpoint.timeout * 1000))
+        try curl.verifyTLS(alsoTrusting: endpoint.caFile, account: "[mail]")
+        try curl.giveUp(after: endpoint.timeout)
         if let username = endpoint.username { try curl.set(CURLOPT_USERNAME, username) }
         switch endpoint.credential {
         case .none: break
         case .password(let p): try curl.set(CURLOPT_PASSWORD, p)
-        case .bearer(let token):
-            try curl.set(CURLOPT_XOAUTH2_BEARER, token)
-            try curl.set(CURLOPT_LOGIN_OPTIONS, "AUTH=XOAUTH2")
+        case .bearer(let token): try curl.logIn(bearer: token)
         }
-    }
-
-    /// Keeps the server's reply lines of one transfer (never what we send: AUTH carries the secret).
-    static func record(_ curl: CurlEasy, into transcript: ServerLines) throws {
-        try curl.set(CURLOPT_DEBUGFUNCTION, debugCallback: { _, type, data, size, user in
-            guard type == CURLINFO_HEADER_IN, let data, let user else { return 0 }
-            let lines = Unmanaged<ServerLines>.fromOpaque(user).takeUnretainedValue()
-            data.withMemoryRebound(to: UInt8.self, capacity: size) { lines.append(UnsafeBufferPointer(start: $0, count: size)) }
-            return 0
-        })
-        try curl.set(CURLOPT_DEBUGDATA, pointer: Unmanaged.passUnretained(transcript).toOpaque())
-        try curl.set(CURLOPT_VERBOSE, 1)
     }
 
     /// Sends one message: on the open connection if there is one, else on a new one.
@@ -124,12 +101,11 @@ public final class SMTPSession {
             return n
         })
         try curl.set(CURLOPT_READDATA, pointer: Unmanaged.passUnretained(source).toOpaque())
-        let transcript = ServerLines()
-        try SMTPSession.record(curl, into: transcript)
+        let transcript = try curl.recordServerLines()
         curl.clearError()
         let rc = withExtendedLifetime((source, transcript)) { curl_easy_perform(curl.handle) }
         try curl.set(CURLOPT_READDATA, pointer: nil)
-        try curl.set(CURLOPT_DEBUGDATA, pointer: nil)
+        try curl.stopRecordingServerLines()
         connections += curl.infoLong(CURLINFO_NUM_CONNECTS)
         guard rc != CURLE_OK else {
             sent += 1
@@ -145,11 +121,9 @@ public final class SMTPSession {
         let curl = try CurlEasy()
         try configure(curl, endpoint)
         try curl.set(CURLOPT_CONNECT_ONLY, 1)
-        let transcript = ServerLines()
-        try record(curl, into: transcript)
+        let transcript = try curl.recordServerLines()
         let rc = withExtendedLifetime(transcript) { curl_easy_perform(curl.handle) }
-        try curl.set(CURLOPT_DEBUGDATA, pointer: nil)
-        try curl.set(CURLOPT_VERBOSE, 0)
+        try curl.stopRecordingServerLines()
         guard rc == CURLE_OK else {
             if rc == CURLE_OPERATION_TIMEDOUT {
                 // The session never came up (TCP, TLS, greeting or login hung): unreachable.
