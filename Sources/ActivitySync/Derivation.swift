@@ -116,6 +116,7 @@ public struct Derivation {
             try store.lockRepForDerivation(rep.id)
             try store.replaceActivities(rep: rep.id, with: activities, timeZone: zone)
             try store.replaceExchanges(rep: rep.id, with: exchanges)
+            try store.replaceAggregates(rep: rep.id, activities: activities, exchanges: exchanges, timeZone: zone)
             CrashPoint.reach("derive.before-commit")
             guard try store.recordDerived(rep: rep.id, version: version, at: now) else {
                 // Another process wrote a derivation of newer items: keep it.
