@@ -354,8 +354,10 @@ public final class Store {
 
     /// Makes a rep's activities the freshly derived set (in the caller's transaction). Only the
     /// difference is written: a derivation that changes a few activities (new mail, a rebuild
-    /// with the same rules) rewrites a few rows, not the rep's whole ledger.
-    public func replaceActivities(rep: String, with activities: [Activity], timeZone: TimeZone) throws {
+    /// with the same rules) rewrites a few rows, not the rep's whole ledger. Returns whether it
+    /// wrote anything.
+    @discardableResult
+    public func replaceActivities(rep: String, with activities: [Activity], timeZone: TimeZone) throws -> Bool {
         var stored: [String: ActivityRow] = [:]
         try db.prepare("""
             SELECT id, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref FROM activity WHERE rep = ?
@@ -367,35 +369,42 @@ public final class Store {
                 week = excluded.week, org = excluded.org, other_orgs = excluded.other_orgs, title = excluded.title,
                 rule = excluded.rule, source_type = excluded.source_type, account = excluded.account, ref = excluded.ref
             """)
+        var wrote = false
         for a in activities {
             let row = ActivityRow(a, timeZone: timeZone)
             // Equal to the stored row: nothing to write. (An id twice in `activities`: the
             // second finds nothing stored and replaces the first, as the last one wins.)
             if stored.removeValue(forKey: a.id) == row { continue }
+            wrote = true
             try insert.bind(.text(a.id), .text(a.rep), .text(row.kind), .int(row.step), .int(row.at), .text(row.week),
                             .text(row.org), .text(row.otherOrgs), .text(row.title), .text(row.rule), .text(row.sourceType),
                             .text(row.account), .text(row.ref)).run()
         }
         let delete = try db.prepare("DELETE FROM activity WHERE id = ?")
         for id in stored.keys { try delete.bind(.text(id)).run() }
+        return wrote || !stored.isEmpty
     }
 
     /// Makes a rep's mail exchanges the freshly derived list (in the caller's transaction),
-    /// writing only the difference.
-    public func replaceExchanges(rep: String, with exchanges: [Exchange]) throws {
+    /// writing only the difference. Returns whether it wrote anything.
+    @discardableResult
+    public func replaceExchanges(rep: String, with exchanges: [Exchange]) throws -> Bool {
         struct Key: Hashable { var org: String, at: Int64, direction: String }
         var stored: [Key: [Int64]] = [:]
         try db.prepare("SELECT \(db.dialect.rowID), org, at, direction FROM exchange WHERE rep = ?").bind(.text(rep)).forEach {
             stored[Key(org: $0.text(1), at: $0.int(2), direction: $0.text(3)), default: []].append($0.int(0))
         }
         let insert = try db.prepare("INSERT INTO exchange (rep, org, at, direction) VALUES (?, ?, ?, ?)")
+        var wrote = false
         for e in exchanges {
             let key = Key(org: e.org, at: Int64(e.at.timeIntervalSince1970.rounded(.down)), direction: e.direction.rawValue)
             if stored[key]?.popLast() != nil { continue }
+            wrote = true
             try insert.bind(.text(rep), .text(key.org), .int(key.at), .text(key.direction)).run()
         }
         let delete = try db.prepare("DELETE FROM exchange WHERE \(db.dialect.rowID) = ?")
-        for ids in stored.values { for id in ids { try delete.bind(.int(id)).run() } }
+        for ids in stored.values { for id in ids { wrote = true; try delete.bind(.int(id)).run() } }
+        return wrote
     }
 
     /// Per organisation, the last outbound and last inbound mail before an instant.
