@@ -61,6 +61,7 @@ struct ExportCommand: ParsableCommand {
         }
         try runtime.requireExistingStore()
         let store = try Store(location: config.store)
+        store.preferMappedReads()
         let reps = config.reps.filter { team == nil || $0.team == team }
         let rowCount = reps.count * ISOWeek.count(from: first, to: last) * Kind.allCases.count
         if format == .xlsx && rowCount >= ExportXLSX.maxRows {

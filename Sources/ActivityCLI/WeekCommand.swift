@@ -35,6 +35,7 @@ struct WeekCommand: ParsableCommand {
         let reps = try self.reps.chosen(in: config)
         try runtime.requireExistingStore()
         let store = try Store(location: config.store)
+        store.preferMappedReads()
         let now = Date()
         let isoWeek: ISOWeek
         if let week { isoWeek = ISOWeek(week)! }
@@ -102,7 +103,9 @@ struct Ledger {
         let activities = try store.activities(rep: rep.id, week: week)
         let reached = try stages(rep, orgs: Set(activities.map(\.org)), before: end)
         let since = end.addingTimeInterval(-TimeInterval(config.leadLookbackDays) * 86_400)
-        let exchanges = try store.lastExchanges(rep: rep.id, before: min(now, end), since: since)
+        let asOf = min(now, end)
+        let exchanges = try store.unansweredExchanges(rep: rep.id, before: asOf, since: since,
+                                                      waitedUntil: asOf.addingTimeInterval(-TimeInterval(config.followupAfterDays) * 86_400))
         let monday = ISOWeek.calendar(zone).dateComponents([.year, .month, .day], from: week.start(in: zone))
         let targets = plan.targets(rep: rep.id, team: rep.team, startDate: rep.startDate, monday: monday)
         return RepWeek.build(rep: profile, week: week, activities: activities, reached: reached, exchanges: exchanges,
@@ -134,7 +137,8 @@ extension Ledger {
         let zone = config.profile(rep).timeZone
         let standings = try self.standings(rep, asOf: moment)
         let since = moment.addingTimeInterval(-TimeInterval(config.leadLookbackDays) * 86_400)
-        let exchanges = try store.lastExchanges(rep: rep.id, before: moment, since: since)
+        let exchanges = try store.unansweredExchanges(rep: rep.id, before: moment, since: since,
+                                                      waitedUntil: moment.addingTimeInterval(-TimeInterval(config.followupAfterDays) * 86_400))
         let unanswered = Set(RepWeek.followUpsDue(exchanges, asOf: moment, afterDays: config.followupAfterDays).map(\.org))
         return Pipeline.deals(standings, on: moment, in: zone, settings: config.pipeline, unanswered: unanswered, flow: config.flow)
     }

@@ -21,6 +21,9 @@ enum Schema {
         ("ledger_state", "rep, items_version, derived_version, derived_at", "rep"),
         ("malformed_item", "account, location, ref, kind, reason, first_seen, last_seen", "account, location, ref"),
         ("adjustment", "id, action, rep, activity, kind, from_kind, org, to_org, activity_at, title, ref, revokes, made_by, made_at, reason", "id"),
+        ("standing", "rep, org, stage, last_at", "rep, org"),
+        ("exchange_last", "rep, org, last_out, last_in", "rep, org"),
+        ("week_count", "week, rep, kind, activities", "week, rep, kind"),
     ]
 
     /// Key for PostgreSQL's advisory lock taken while migrating ("activity" in ASCII).
@@ -252,6 +255,45 @@ enum Schema {
             SELECT rep, week, kind, count(*) AS activities, count(DISTINCT org) AS organisations
             FROM activity WHERE counted = 1 GROUP BY rep, week, kind;
         """,
+        // 10: kept aggregates (issue 19), written by each derivation from the activities and
+        // exchanges it writes, in the same transaction (`Store.replaceAggregates`), so that
+        // `week --all`, `pipeline` and `export` read a row per organisation or week instead of a
+        // rep's history. `standing`: per rep and organisation, the highest step and the latest
+        // activity over all history (the pipeline's standings). `exchange_last`: per rep and
+        // organisation, the latest outbound and inbound mail (follow-ups due). Both answer a
+        // question "as of T" exactly for every organisation with nothing after T; the others
+        // (future meetings, a past week) are read from `activity` and `exchange`, the latter
+        // through the new `exchange_rep_org_at`. `week_count`: activities per week, rep and kind
+        // (`export`). Filled here from what is stored.
+        """
+        CREATE TABLE standing (
+            rep TEXT NOT NULL,
+            org TEXT NOT NULL,
+            stage INTEGER NOT NULL,
+            last_at INTEGER NOT NULL,
+            PRIMARY KEY (rep, org)
+        ) WITHOUT ROWID;
+        CREATE TABLE exchange_last (
+            rep TEXT NOT NULL,
+            org TEXT NOT NULL,
+            last_out INTEGER,
+            last_in INTEGER,
+            PRIMARY KEY (rep, org)
+        ) WITHOUT ROWID;
+        CREATE INDEX exchange_rep_org_at ON exchange (rep, org, at, direction);
+        CREATE TABLE week_count (
+            week TEXT NOT NULL,
+            rep TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            activities INTEGER NOT NULL,
+            PRIMARY KEY (week, rep, kind)
+        ) WITHOUT ROWID;
+        INSERT INTO standing (rep, org, stage, last_at) SELECT rep, org, max(step), max(at) FROM activity WHERE counted = 1 GROUP BY rep, org;
+        INSERT INTO exchange_last (rep, org, last_out, last_in)
+            SELECT rep, org, max(CASE WHEN direction = 'outbound' THEN at END), max(CASE WHEN direction = 'inbound' THEN at END)
+            FROM exchange GROUP BY rep, org;
+        INSERT INTO week_count (week, rep, kind, activities) SELECT week, rep, kind, count(*) FROM activity WHERE counted = 1 GROUP BY week, rep, kind;
+        """,
     ]
 
     /// The same schema on PostgreSQL: migration 1 creates what SQLite's 1 to 4 made (the
@@ -445,6 +487,36 @@ enum Schema {
         CREATE OR REPLACE VIEW ledger_week AS
             SELECT rep, week, kind, count(*) AS activities, count(DISTINCT org) AS organisations
             FROM activity WHERE counted = 1 GROUP BY rep, week, kind;
+        """,
+        // 10: as SQLite's 10.
+        """
+        CREATE TABLE standing (
+            rep TEXT COLLATE "C" NOT NULL,
+            org TEXT COLLATE "C" NOT NULL,
+            stage BIGINT NOT NULL,
+            last_at BIGINT NOT NULL,
+            PRIMARY KEY (rep, org)
+        );
+        CREATE TABLE exchange_last (
+            rep TEXT COLLATE "C" NOT NULL,
+            org TEXT COLLATE "C" NOT NULL,
+            last_out BIGINT,
+            last_in BIGINT,
+            PRIMARY KEY (rep, org)
+        );
+        CREATE INDEX exchange_rep_org_at ON exchange (rep, org, at, direction);
+        CREATE TABLE week_count (
+            week TEXT COLLATE "C" NOT NULL,
+            rep TEXT COLLATE "C" NOT NULL,
+            kind TEXT COLLATE "C" NOT NULL,
+            activities BIGINT NOT NULL,
+            PRIMARY KEY (week, rep, kind)
+        );
+        INSERT INTO standing (rep, org, stage, last_at) SELECT rep, org, max(step), max(at) FROM activity WHERE counted = 1 GROUP BY rep, org;
+        INSERT INTO exchange_last (rep, org, last_out, last_in)
+            SELECT rep, org, max(CASE WHEN direction = 'outbound' THEN at END), max(CASE WHEN direction = 'inbound' THEN at END)
+            FROM exchange GROUP BY rep, org;
+        INSERT INTO week_count (week, rep, kind, activities) SELECT week, rep, kind, count(*) FROM activity WHERE counted = 1 GROUP BY week, rep, kind;
         """,
     ]
 }

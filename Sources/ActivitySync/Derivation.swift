@@ -123,8 +123,13 @@ public struct Derivation {
         try store.transaction {
             // One derivation of a rep at a time, across every worker sharing the store.
             try store.lockRepForDerivation(rep.id)
-            try store.replaceActivities(rep: rep.id, with: activities, timeZone: zone)
-            try store.replaceExchanges(rep: rep.id, with: exchanges)
+            let wroteActivities = try store.replaceActivities(rep: rep.id, with: activities, timeZone: zone)
+            let wroteExchanges = try store.replaceExchanges(rep: rep.id, with: exchanges)
+            // The kept aggregates (schema 10) follow what was written; nothing written, nothing
+            // to follow (they were written with the rows they summarise).
+            if wroteActivities || wroteExchanges {
+                try store.replaceAggregates(rep: rep.id, activities: activities, exchanges: exchanges, timeZone: zone)
+            }
             CrashPoint.reach("derive.before-commit")
             guard try store.recordDerived(rep: rep.id, version: version, at: now) else {
                 // Another process wrote a derivation of newer items: keep it.

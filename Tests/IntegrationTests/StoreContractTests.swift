@@ -113,11 +113,18 @@ struct StoreContractTests {
         let store = try Store(location: location)
         let week = ISOWeek(containing: Self.tuesday, in: Self.zone)
         let visit = Self.activity("v1"), lead = Self.activity("l1", kind: .lead, org: "newco.cn")
-        try store.transaction { try store.replaceActivities(rep: "alice", with: [visit, lead], timeZone: Self.zone) }
+        // As a derivation writes them: the activities and, from them, the kept aggregates.
+        func derived(_ activities: [Activity]) throws {
+            try store.transaction {
+                try store.replaceActivities(rep: "alice", with: activities, timeZone: Self.zone)
+                try store.replaceAggregates(rep: "alice", activities: activities, exchanges: [], timeZone: Self.zone)
+            }
+        }
+        try derived([visit, lead])
         var renamed = visit
         renamed.title = "拜访 (改)"
         let demo = Self.activity("d1", kind: .demo, at: Self.tuesday.addingTimeInterval(7 * 86_400))
-        try store.transaction { try store.replaceActivities(rep: "alice", with: [renamed, demo], timeZone: Self.zone) }
+        try derived([renamed, demo])
         #expect(try store.activities(rep: "alice", week: week) == [renamed])
         #expect(try store.activity(id: lead.id) == nil)
         #expect(try store.activity(id: demo.id) == demo)
@@ -144,6 +151,70 @@ struct StoreContractTests {
         #expect(last.first?.org == "acme.com.cn")
         #expect(last.first?.lastOut == t)
         #expect(last.first?.lastIn == t.addingTimeInterval(60))
+    }
+
+    @Test("the kept aggregates answer as the history does: standings and unanswered mail as of any moment, counts per week",
+          arguments: StoreEngine.allCases)
+    func keptAggregatesAnswerAsTheHistoryDoes(engine: StoreEngine) throws {
+        let (location, keep) = try engine.fresh()
+        defer { withExtendedLifetime(keep) {} }
+        let store = try Store(location: location)
+        let t = Self.tuesday, day: TimeInterval = 86_400
+        // acme: a visit, then a demo in two weeks (a meeting ahead); newco: a lead only; an id
+        // twice (the last one wins, as in `replaceActivities`).
+        var activities = [Self.activity("v1", at: t), Self.activity("d1", kind: .demo, at: t.addingTimeInterval(14 * day)),
+                          Self.activity("l1", kind: .lead, org: "newco.cn", at: t.addingTimeInterval(-30 * day)),
+                          Self.activity("f1", kind: .followUp, org: "newco.cn", at: t.addingTimeInterval(-2 * day))]
+        var twice = Self.activity("x1", kind: .closing, org: "gone.cn", at: t)
+        activities.append(twice)
+        twice.kind = .lead
+        activities.append(twice)
+        // acme: out at t-20d, in at t-19d, out at t-10d (waiting), out at t+3d (after); newco: out
+        // at t-400d only (before the window); bigco: in then out, out unanswered since t-8d; smallco: out at t-1d.
+        let exchanges = [Exchange(org: "acme.com.cn", at: t.addingTimeInterval(-20 * day), direction: .outbound),
+                         Exchange(org: "acme.com.cn", at: t.addingTimeInterval(-19 * day), direction: .inbound),
+                         Exchange(org: "acme.com.cn", at: t.addingTimeInterval(-10 * day), direction: .outbound),
+                         Exchange(org: "acme.com.cn", at: t.addingTimeInterval(3 * day), direction: .outbound),
+                         Exchange(org: "newco.cn", at: t.addingTimeInterval(-400 * day), direction: .outbound),
+                         Exchange(org: "bigco.cn", at: t.addingTimeInterval(-9 * day), direction: .inbound),
+                         Exchange(org: "bigco.cn", at: t.addingTimeInterval(-8 * day), direction: .outbound),
+                         Exchange(org: "smallco.cn", at: t.addingTimeInterval(-1 * day), direction: .outbound)]
+        // Written twice, the second time over a different earlier state: only differences are written.
+        try store.transaction {
+            try store.replaceActivities(rep: "alice", with: [Self.activity("z", org: "old.cn")], timeZone: Self.zone)
+            try store.replaceExchanges(rep: "alice", with: [Exchange(org: "old.cn", at: t, direction: .inbound)])
+            try store.replaceAggregates(rep: "alice", activities: [Self.activity("z", org: "old.cn")],
+                                        exchanges: [Exchange(org: "old.cn", at: t, direction: .inbound)], timeZone: Self.zone)
+        }
+        try store.transaction {
+            try store.replaceActivities(rep: "alice", with: activities, timeZone: Self.zone)
+            try store.replaceExchanges(rep: "alice", with: exchanges)
+            try store.replaceAggregates(rep: "alice", activities: activities, exchanges: exchanges, timeZone: Self.zone)
+        }
+        let stored = Array(activities.dropLast(2)) + [twice]
+        for moment in [t.addingTimeInterval(-31 * day), t.addingTimeInterval(-day), t, t.addingTimeInterval(20 * day)] {
+            let expected = Pipeline.standings(stored, asOf: moment)
+            let got = try store.standings(rep: "alice", asOf: moment)
+            #expect(Set(got.keys) == Set(expected.keys), "as of \(moment)")
+            for (org, s) in expected {
+                #expect(got[org]?.stage == s.stage && got[org]?.last == s.lastActivity, "\(org) as of \(moment)")
+            }
+        }
+        for moment in [t.addingTimeInterval(-5 * day), t, t.addingTimeInterval(2 * day), t.addingTimeInterval(4 * day), t.addingTimeInterval(30 * day)] {
+            let since = moment.addingTimeInterval(-365 * day)
+            let expected = RepWeek.followUpsDue(try store.lastExchanges(rep: "alice", before: moment, since: since), asOf: moment, afterDays: 7)
+            let candidates = try store.unansweredExchanges(rep: "alice", before: moment, since: since,
+                                                           waitedUntil: moment.addingTimeInterval(-7 * day))
+            let got = RepWeek.followUpsDue(candidates, asOf: moment, afterDays: 7)
+            #expect(got.map(\.org) == expected.map(\.org), "as of \(moment)")
+            #expect(got.map(\.lastContact) == expected.map(\.lastContact), "as of \(moment)")
+        }
+        // At t + 4d: acme's last outbound before then (t+3d) is not a week old; at t: acme (t-10d) and bigco (t-8d).
+        #expect(RepWeek.followUpsDue(try store.unansweredExchanges(rep: "alice", before: t, since: t.addingTimeInterval(-365 * day),
+                                                                   waitedUntil: t.addingTimeInterval(-7 * day)),
+                                     asOf: t, afterDays: 7).map(\.org) == ["acme.com.cn", "bigco.cn"])
+        let week = ISOWeek(containing: t, in: Self.zone)
+        #expect(try store.weeklyCounts(from: week, to: week) == ["alice": [week: [.visit: 1, .lead: 1]]])
     }
 
     @Test("a derivation of older items than the one recorded is refused, and a rep is stale until derived",

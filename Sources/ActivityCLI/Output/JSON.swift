@@ -23,32 +23,35 @@ public indirect enum JSON: Sendable, Equatable {
     }
 
     private func write(to out: inout String, pretty: Bool, indent: Int) {
-        let nl = pretty ? "\n" : ""
-        let pad = pretty ? String(repeating: "  ", count: indent + 1) : ""
-        let closePad = pretty ? String(repeating: "  ", count: indent) : ""
+        // No padding strings made per value (a week of a hundred reps is half a million values).
+        func newline(_ level: Int) {
+            guard pretty else { return }
+            out += "\n"
+            for _ in 0..<level { out += "  " }
+        }
         switch self {
         case .object(let fields):
             if fields.isEmpty { out += "{}"; return }
-            out += "{" + nl
+            out += "{"
             for (i, (k, v)) in fields.enumerated() {
-                out += pad
+                newline(indent + 1)
                 JSON.writeString(k, to: &out)
                 out += pretty ? ": " : ":"
                 v.write(to: &out, pretty: pretty, indent: indent + 1)
                 if i < fields.count - 1 { out += "," }
-                out += nl
             }
-            out += closePad + "}"
+            newline(indent)
+            out += "}"
         case .array(let items):
             if items.isEmpty { out += "[]"; return }
-            out += "[" + nl
+            out += "["
             for (i, v) in items.enumerated() {
-                out += pad
+                newline(indent + 1)
                 v.write(to: &out, pretty: pretty, indent: indent + 1)
                 if i < items.count - 1 { out += "," }
-                out += nl
             }
-            out += closePad + "]"
+            newline(indent)
+            out += "]"
         case .string(let s): JSON.writeString(s, to: &out)
         case .int(let n): out += String(n)
         case .double(let d):

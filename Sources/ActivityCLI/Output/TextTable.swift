@@ -14,30 +14,58 @@ public struct TextTable {
     public mutating func add(_ row: [String]) { rows.append(row) }
 
     public func render() -> String {
+        // Each cell's width once (a week of a hundred reps is some 100,000 cells), the output
+        // built as bytes.
         let all = [header] + rows
         var widths = Array(repeating: 0, count: header.count)
-        for r in all { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], displayWidth(c)) } }
-        var out = ""
-        for (n, r) in all.enumerated() {
-            var line = ""
+        var cellWidths: [[Int]] = []
+        cellWidths.reserveCapacity(all.count)
+        var bytes = 0
+        for r in all {
+            var line: [Int] = []
+            line.reserveCapacity(min(r.count, widths.count))
             for (i, c) in r.enumerated() where i < widths.count {
-                let padding = String(repeating: " ", count: widths[i] - displayWidth(c))
-                let cell = rightAligned.contains(i) ? padding + c : c + padding
-                line += (i == 0 ? "" : "  ") + cell
+                let w = displayWidth(c)
+                line.append(w)
+                widths[i] = max(widths[i], w)
+                bytes += c.utf8.count
             }
-            while line.hasSuffix(" ") { line.removeLast() }
-            out += line + "\n"
+            cellWidths.append(line)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes + all.count * (widths.reduce(0, +) + 2 * widths.count + 1) + 64)
+        for (n, r) in all.enumerated() {
+            let lineStart = out.count
+            for (i, c) in r.enumerated() where i < widths.count {
+                if i > 0 { out.append(0x20); out.append(0x20) }
+                let padding = widths[i] - cellWidths[n][i]
+                if rightAligned.contains(i) {
+                    out.append(contentsOf: repeatElement(0x20, count: padding))
+                    out.append(contentsOf: c.utf8)
+                } else {
+                    out.append(contentsOf: c.utf8)
+                    out.append(contentsOf: repeatElement(0x20, count: padding))
+                }
+            }
+            while out.count > lineStart, out.last == 0x20 { out.removeLast() }
+            out.append(0x0A)
             if n == 0 {
-                out += widths.enumerated().map { String(repeating: "-", count: $0.element) }.joined(separator: "  ") + "\n"
+                for (i, w) in widths.enumerated() {
+                    if i > 0 { out.append(0x20); out.append(0x20) }
+                    out.append(contentsOf: repeatElement(UInt8(ascii: "-"), count: w))
+                }
+                out.append(0x0A)
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
 /// Terminal cells a string takes: 2 for East Asian wide and full-width characters, 0 for
 /// combining marks, 1 otherwise.
 public func displayWidth(_ s: String) -> Int {
+    // ASCII: a cell a byte.
+    if s.utf8.allSatisfy({ $0 < 0x80 }) { return s.utf8.count }
     var w = 0
     for u in s.unicodeScalars {
         let v = u.value

@@ -12,6 +12,18 @@ public struct ISOWeek: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses `2026-W47` (also `2026W47`, `2026-w47`); nil for weeks that do not exist.
     public init?(_ text: String) {
+        // The stored form, "2026-W47", on bytes (a report reads one per row); anything else below.
+        if text.utf8.count == 8 {
+            let b = Array(text.utf8)
+            func digit(_ i: Int) -> Int? { (0x30...0x39).contains(b[i]) ? Int(b[i] - 0x30) : nil }
+            if b[4] == UInt8(ascii: "-"), b[5] == UInt8(ascii: "W"), let y0 = digit(0), let y1 = digit(1), let y2 = digit(2),
+               let y3 = digit(3), let w0 = digit(6), let w1 = digit(7) {
+                let y = y0 * 1000 + y1 * 100 + y2 * 10 + y3, w = w0 * 10 + w1
+                guard y >= 1, w >= 1, w <= ISOWeek.weeksIn(year: y) else { return nil }
+                self.init(year: y, week: w)
+                return
+            }
+        }
         let t = text.uppercased().replacingOccurrences(of: "-W", with: "W")
         let parts = t.split(separator: "W")
         guard parts.count == 2, let y = Int(parts[0]), let w = Int(parts[1]), y >= 1, y <= 9999, w >= 1,

@@ -96,14 +96,19 @@ public enum Pipeline {
     /// through its steps' roles (Flow.Role): the standard flow's are DOMAIN.md's rule.
     public static func deals(_ standings: [String: Standing], on date: Date, in zone: TimeZone, settings: Settings = Settings(),
                              unanswered: Set<String> = [], flow: Flow = .standard) -> [Deal] {
-        let calendar = ISOWeek.calendar(zone)
-        let today = calendar.startOfDay(for: date)
+        // Whole days between local dates by arithmetic on the local day number: what Calendar's
+        // dateComponents between the two days' starts gives (a 23- or 25-hour day is one day),
+        // without its cost (half of `pipeline`'s time for 100 reps of 3,000 organisations).
+        func localDay(_ d: Date) -> Int {
+            CivilTime.floorDiv(Int(d.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: d), CivilTime.secondsPerDay)
+        }
+        let today = localDay(date)
         var deals: [Deal] = []
         for (org, s) in standings {
             // Open: 初步接洽 or beyond, not won yet (回款; under another flow the step holding it).
             let role = flow.role(of: s.stage)
             guard s.engaged, role >= .open, role < .won else { continue }
-            let days = max(0, calendar.dateComponents([.day], from: calendar.startOfDay(for: s.lastActivity), to: today).day ?? 0)
+            let days = max(0, today - localDay(s.lastActivity))
             guard days <= settings.dropAfterDays else { continue }
             let dealClass: DealClass
             switch role {
