@@ -483,15 +483,23 @@ public final class Store {
         return out
     }
 
+    /// The title as a column for the kinds a flow splits on the title ('' for the others), and
+    /// the kinds to bind before the query's own values.
+    static func titleColumn(for kinds: Set<Kind>) -> (sql: String, kinds: [SQLValue?]) {
+        let split = kinds.map(\.rawValue).sorted()
+        guard !split.isEmpty else { return ("''", []) }
+        let marks = Array(repeating: "?", count: split.count).joined(separator: ", ")
+        return ("CASE WHEN kind IN (\(marks)) THEN title ELSE '' END", split.map { .text($0) })
+    }
+
     /// A flow's evidence (Flow.swift): per organisation of a rep and kind, the latest activity at
     /// or before `through`, and per title too for the kinds in `titlesFor` (those a flow splits
     /// on the title). What stages and standings under a flow other than the standard one fold.
     public func flowEvidence(rep: String, through: Date, titlesFor: Set<Kind>) throws -> [(org: String, kind: Kind, title: String, last: Date)] {
-        let split = titlesFor.map(\.rawValue).sorted()
-        let title = split.isEmpty ? "''" : "CASE WHEN kind IN (\(Array(repeating: "?", count: split.count).joined(separator: ", "))) THEN title ELSE '' END"
+        let (title, split) = Store.titleColumn(for: titlesFor)
         var out: [(org: String, kind: Kind, title: String, last: Date)] = []
         try db.prepare("SELECT org, kind, \(title) AS t, max(at) FROM activity WHERE rep = ? AND at <= ? AND counted = 1 GROUP BY org, kind, t")
-            .bind(split.map { .text($0) } + [.text(rep), .int(Int64(through.timeIntervalSince1970.rounded(.down)))])
+            .bind(split + [.text(rep), .int(Int64(through.timeIntervalSince1970.rounded(.down)))])
             .forEach { row in
                 guard let kind = Kind(rawValue: row.text(1)) else { return }
                 out.append((row.text(0), kind, row.text(2), Date(timeIntervalSince1970: TimeInterval(row.int(3)))))
@@ -502,11 +510,10 @@ public final class Store {
     /// Distinct (rep, organisation, kind) in the weeks `from`…`to`, with the title for the kinds
     /// in `titlesFor`: the funnel under a flow other than the standard one.
     public func flowOrganisations(from: ISOWeek, to: ISOWeek, titlesFor: Set<Kind>) throws -> [(rep: String, org: String, kind: Kind, title: String)] {
-        let split = titlesFor.map(\.rawValue).sorted()
-        let title = split.isEmpty ? "''" : "CASE WHEN kind IN (\(Array(repeating: "?", count: split.count).joined(separator: ", "))) THEN title ELSE '' END"
+        let (title, split) = Store.titleColumn(for: titlesFor)
         var out: [(rep: String, org: String, kind: Kind, title: String)] = []
         try db.prepare("SELECT DISTINCT rep, org, kind, \(title) FROM activity WHERE week >= ? AND week <= ? AND counted = 1")
-            .bind(split.map { .text($0) } + [.text(from.description), .text(to.description)])
+            .bind(split + [.text(from.description), .text(to.description)])
             .forEach { row in
                 guard let kind = Kind(rawValue: row.text(2)) else { return }
                 out.append((row.text(0), row.text(1), kind, row.text(3)))
