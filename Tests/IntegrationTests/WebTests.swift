@@ -403,6 +403,18 @@ struct WebTests {
         #expect(ok.setCookies.first { $0.hasPrefix("activity_session=") }?.contains("; Secure") == true)
     }
 
+    @Test("request parsing (what the fuzz target serve checks): after login, a next with a tab or other control character goes to /, since a browser drops tabs and so reads /<tab>/evil.example as //evil.example")
+    func safeNextControls() {
+        #expect(WebApp.safeNext("/rep/alice/2026-W47?x=1") == "/rep/alice/2026-W47?x=1")
+        #expect(WebApp.safeNext("/rep/王丽") == "/rep/王丽")
+        for hostile in ["//evil.example", "/\\evil.example", "/\t/evil.example", "/\t\t/evil.example", "/\n/evil.example",
+                        "/\r/evil.example", "/\u{0}", "/a\u{7F}b", "/a\u{1B}b", "/a\u{85}b", "https://evil.example", ""] {
+            #expect(WebApp.safeNext(hostile) == "/", "\(hostile.debugDescription)")
+        }
+        // As the login form sends it back: next=/%09/evil.example.
+        #expect(WebApp.safeNext(WebRequest.formDecode("next=%2F%09%2Fevil.example")["next"]) == "/")
+    }
+
     @Test("the one escaping function: subjects, org names and titles as text in every page")
     func escaping() throws {
         let evil = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>'"
