@@ -68,10 +68,13 @@ enum WebInput {
         String(String.UnicodeScalarView(s.unicodeScalars.prefix(64).map { $0.properties.generalCategory == .control ? "?" : $0 }))
     }
 
-    /// A local path to go to after login; anything else is "/".
+    /// A local path to go to after login; anything else is "/". No control character at all: a
+    /// browser drops tabs and line breaks from a URL before reading it, so `/<tab>/evil.example`
+    /// would be `//evil.example`, another site.
     static func safeNext(_ next: String?) -> String {
         guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"),
-              !next.contains(where: { $0.isNewline || $0 == "\0" }) else { return "/" }
+              !next.contains(where: \.isNewline),
+              !next.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return "/" }
         return next
     }
 
