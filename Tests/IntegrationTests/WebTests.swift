@@ -415,6 +415,14 @@ struct WebTests {
         #expect(WebApp.safeNext(WebRequest.formDecode("next=%2F%09%2Fevil.example")["next"]) == "/")
     }
 
+    @Test("request parsing (what the fuzz target serve checks): logSafe shows Unicode's line and paragraph separators as ?, like control characters — a log viewer that breaks lines at U+2028 would show a forged line")
+    func logSafeSeparators() {
+        #expect(WebApp.logSafe("alice\u{2028}web login: login=root role=admin") == "alice?web login: login=root role=admin")
+        #expect(WebApp.logSafe("a\u{2029}b\u{85}c\nd\re\u{0}f") == "a?b?c?d?e?f")
+        #expect(WebApp.logSafe("王丽 wang") == "王丽 wang")
+        #expect(WebApp.logSafe(String(repeating: "é", count: 100)).unicodeScalars.count == 64)
+    }
+
     @Test("the one escaping function: subjects, org names and titles as text in every page")
     func escaping() throws {
         let evil = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>'"
