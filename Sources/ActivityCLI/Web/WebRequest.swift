@@ -63,9 +63,14 @@ enum WebInput {
     }
 
     /// A value from the request as it may appear in the log: at most 64 characters, control
-    /// characters (a forged log line's newline) shown as `?`.
+    /// characters and Unicode's line and paragraph separators (a forged log line's newline) shown as `?`.
     static func logSafe(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.prefix(64).map { $0.properties.generalCategory == .control ? "?" : $0 }))
+        String(String.UnicodeScalarView(s.unicodeScalars.prefix(64).map {
+            switch $0.properties.generalCategory {
+            case .control, .lineSeparator, .paragraphSeparator: return "?"
+            default: return $0
+            }
+        }))
     }
 
     /// A local path to go to after login; anything else is "/". No control character at all: a
