@@ -423,6 +423,17 @@ struct WebTests {
         #expect(WebApp.logSafe(String(repeating: "é", count: 100)).unicodeScalars.count == 64)
     }
 
+    @Test("request parsing (what the fuzz target serve checks): an organisation given as an address with nothing after the @ is refused, not recorded as the empty name")
+    func organisationEmptyDomain() throws {
+        #expect(try AdjustmentRequest.organisation("Zhao@Huawei.com", option: "--org") == "huawei.com")
+        #expect(try AdjustmentRequest.organisation(" hint:华为 坂田@基地 ", option: "--org") == "hint:华为 坂田@基地")
+        #expect(try AdjustmentRequest.organisation("a@b@Huawei.COM", option: "--org") == "huawei.com")
+        for hostile in ["@", "zhao@", "zhao@  ", "  @ ", ""] {
+            #expect(throws: ActivityError.self, "\(hostile.debugDescription)") { try AdjustmentRequest.organisation(hostile, option: "--org") }
+        }
+        #expect(try AdjustmentRequest.organisation("zhao@ huawei.com", option: "--to") == "huawei.com")
+    }
+
     @Test("the one escaping function: subjects, org names and titles as text in every page")
     func escaping() throws {
         let evil = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>'"
