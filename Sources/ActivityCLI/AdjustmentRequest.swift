@@ -32,11 +32,14 @@ struct AdjustmentRequest: Sendable {
     }
 
     /// An organisation as the ledger names it: a domain or name in lower case; an address
-    /// stands for its domain.
+    /// stands for its domain (an address with no domain is refused, not the empty name).
     static func organisation(_ text: String?, option: String) throws -> String {
         var t = (text ?? "").trimmedWhitespace
         guard !t.isEmpty else { throw ActivityError(.usage, "\(option): give the organisation (a domain such as huawei.com, or a name such as hint:华为)") }
-        if !t.hasPrefix("hint:"), let at = t.lastIndex(of: "@") { t = String(t[t.index(after: at)...]) }
+        if !t.hasPrefix("hint:"), let at = t.lastIndex(of: "@") {
+            t = String(t[t.index(after: at)...]).trimmedWhitespace
+            guard !t.isEmpty else { throw ActivityError(.usage, "\(option) \((text ?? "").trimmedWhitespace): an address with no domain; give the organisation (a domain such as huawei.com)") }
+        }
         return t.lowercased()
     }
 
