@@ -434,6 +434,29 @@ struct WebTests {
         #expect(try AdjustmentRequest.organisation("zhao@ huawei.com", option: "--to") == "huawei.com")
     }
 
+    @Test("request parsing (what the fuzz target serve checks): delimiters are found in the bytes, not in Characters — a combining mark after /, :, ; or & makes one Character with it and hid the delimiter")
+    func delimitersBeforeCombiningMarks() {
+        // Basic credentials whose password starts with a combining mark (the fuzzer's find).
+        let pair = "zhao:\u{301}pw"
+        let credentials = WebInput.basicCredentials("Basic " + Data(pair.utf8).base64EncodedString())
+        #expect(credentials?.login == "zhao" && credentials?.password == "\u{301}pw")
+        // After login: //<variation selector>evil.example is another site (IDNA drops the selector).
+        for hostile in ["//\u{FE0F}evil.example", "/\\\u{301}evil.example", "//\u{301}evil.example"] {
+            #expect(WebApp.safeNext(hostile) == "/", "\(hostile.debugDescription)")
+        }
+        #expect(WebApp.safeNext("/rep/a\u{301}") == "/rep/a\u{301}")
+        // A path segment never holds a slash, whatever follows it.
+        for path in ["/rep/a/\u{301}b", "/explain/%2F%CC%81", "/rep/a%5C%CC%81", "/rep/%00%CC%81"] {
+            #expect(WebApp.segments(path) == nil, "\(path.debugDescription)")
+        }
+        #expect(WebApp.segments("/rep/\u{301}a") == ["rep", "\u{301}a"])
+        #expect(WebApp.segments("/rep/zhao\u{301}") == ["rep", "zhao\u{301}"])
+        // Cookies and forms split at every ; & and =.
+        let request = WebRequest(method: "GET", path: "/", query: "a=1&\u{301}b=2&c=\u{301}3", headers: ["cookie": "a=1;\u{301}b=2"], body: [], remote: "127.0.0.1")
+        #expect(request.cookies == ["a": "1", "\u{301}b": "2"])
+        #expect(request.queryItems == ["a": "1", "\u{301}b": "2", "c": "\u{301}3"])
+    }
+
     @Test("the one escaping function: subjects, org names and titles as text in every page")
     func escaping() throws {
         let evil = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>'"
