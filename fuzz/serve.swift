@@ -89,9 +89,10 @@ public func fuzzServe(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
     for p in [path, whole] {
         if let segments = WebInput.segments(p) {
+            // In scalars, not Characters: "/" followed by a combining mark is one Character.
             for s in segments {
                 precondition(!s.isEmpty && s != "." && s != "..", "segment \(s.debugDescription) of \(p.debugDescription)")
-                precondition(!s.contains("/") && !s.contains("\\") && !s.unicodeScalars.contains("\0"),
+                precondition(!s.unicodeScalars.contains(where: { $0 == "/" || $0 == "\\" || $0 == "\0" }),
                              "segment \(s.debugDescription) of \(p.debugDescription)")
             }
         }
@@ -104,13 +105,14 @@ public func fuzzServe(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let formItems = request.formItems
     _ = request.cookies
     for (name, value) in request.cookies {
-        precondition(!name.contains(";") && !value.contains(";"), "cookie \(name)=\(value)")
+        precondition(!name.unicodeScalars.contains(";") && !value.unicodeScalars.contains(";"), "cookie \(name)=\(value)")
     }
 
     for candidate in [queryItems["next"], formItems["next"], target, header, whole] {
         let next = WebInput.safeNext(candidate)
         for seen in [next, browserView(next)] {
-            precondition(seen.hasPrefix("/") && !seen.hasPrefix("//") && !seen.contains("\\"),
+            let bytes = Array(seen.utf8)
+            precondition(bytes.first == UInt8(ascii: "/") && (bytes.count < 2 || bytes[1] != UInt8(ascii: "/")) && !bytes.contains(UInt8(ascii: "\\")),
                          "safeNext(\(candidate.debugDescription)) = \(next.debugDescription), which a browser reads as \(seen.debugDescription)")
         }
         precondition(next == "/" || next == candidate, "safeNext changed \(candidate.debugDescription)")
@@ -137,7 +139,7 @@ public func fuzzServe(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     let pair = header + ":" + target
     if let (login, password) = WebInput.basicCredentials("Basic " + Data(pair.utf8).base64EncodedString()) {
-        precondition(login + ":" + password == pair && !login.contains(":"), "basic \(pair.debugDescription) → \(login.debugDescription), \(password.debugDescription)")
+        precondition(login + ":" + password == pair && !login.unicodeScalars.contains(":"), "basic \(pair.debugDescription) → \(login.debugDescription), \(password.debugDescription)")
     } else {
         preconditionFailure("basic \(pair.debugDescription) not read")
     }

@@ -446,7 +446,8 @@ struct WebTests {
         }
         #expect(WebApp.safeNext("/rep/a\u{301}") == "/rep/a\u{301}")
         // A path segment never holds a slash, whatever follows it.
-        for path in ["/rep/a/\u{301}b", "/explain/%2F%CC%81", "/rep/a%5C%CC%81", "/rep/%00%CC%81"] {
+        #expect(WebApp.segments("/rep/a/\u{301}b") == ["rep", "a", "\u{301}b"])
+        for path in ["/explain/%2F%CC%81", "/rep/a%5C%CC%81", "/rep/%00%CC%81"] {
             #expect(WebApp.segments(path) == nil, "\(path.debugDescription)")
         }
         #expect(WebApp.segments("/rep/\u{301}a") == ["rep", "\u{301}a"])

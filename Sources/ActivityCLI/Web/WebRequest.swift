@@ -21,12 +21,16 @@ struct WebRequest: Sendable {
     var queryItems: [String: String] { WebRequest.formDecode(query) }
     var formItems: [String: String] { WebRequest.formDecode(String(decoding: body, as: UTF8.self)) }
 
-    /// `a=1&b=%E7%8E%8B+x` → ["a": "1", "b": "王 x"]; the first of repeated names wins.
+    /// `a=1&b=%E7%8E%8B+x` → ["a": "1", "b": "王 x"]; the first of repeated names wins. Split in
+    /// Unicode scalars, as everything here: a combining mark after `&` or `=` makes one Character
+    /// with it, which a split by Characters would not see.
     static func formDecode(_ s: String) -> [String: String] {
         var out: [String: String] = [:]
-        for pair in s.split(separator: "&", omittingEmptySubsequences: true) {
+        for pair in s.unicodeScalars.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ t: Substring) -> String? { String(t).replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
+            func decode(_ t: Substring.UnicodeScalarView) -> String? {
+                String(String.UnicodeScalarView(t.map { $0 == "+" ? " " : $0 })).removingPercentEncoding
+            }
             guard let name = decode(parts[0]) else { continue }
             let value = parts.count > 1 ? decode(parts[1]) : ""
             if out[name] == nil, let value { out[name] = value }
@@ -36,11 +40,11 @@ struct WebRequest: Sendable {
 
     var cookies: [String: String] {
         var out: [String: String] = [:]
-        for part in (header("cookie") ?? "").split(separator: ";") {
+        for part in (header("cookie") ?? "").unicodeScalars.split(separator: ";") {
             let kv = part.split(separator: "=", maxSplits: 1)
             guard kv.count == 2 else { continue }
-            let name = kv[0].trimmingCharacters(in: .whitespaces)
-            if out[name] == nil { out[name] = kv[1].trimmingCharacters(in: .whitespaces) }
+            let name = String(Substring(kv[0])).trimmingCharacters(in: .whitespaces)
+            if out[name] == nil { out[name] = String(Substring(kv[1])).trimmingCharacters(in: .whitespaces) }
         }
         return out
     }
@@ -50,13 +54,14 @@ struct WebRequest: Sendable {
 enum WebInput {
     /// Path segments, percent-decoded; nil when a segment is empty, `.`/`..`, or has a slash,
     /// backslash or NUL once decoded (no path names a file, but such a path is refused outright).
+    /// Split and checked in Unicode scalars: `/` followed by a combining mark is one Character.
     static func segments(_ path: String) -> [String]? {
-        guard path.hasPrefix("/") else { return nil }
-        if path == "/" { return [] }
+        guard path.unicodeScalars.first == "/" else { return nil }
+        if path.unicodeScalars.count == 1 { return [] }
         var out: [String] = []
-        for raw in path.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-            guard let s = String(raw).removingPercentEncoding, !s.isEmpty, s != ".", s != "..",
-                  !s.contains("/"), !s.contains("\\"), !s.contains("\0") else { return nil }
+        for raw in path.unicodeScalars.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+            guard let s = String(Substring(raw)).removingPercentEncoding, !s.isEmpty, s != ".", s != "..",
+                  !s.unicodeScalars.contains(where: { $0 == "/" || $0 == "\\" || $0 == "\0" }) else { return nil }
             out.append(s)
         }
         return out
@@ -76,8 +81,12 @@ enum WebInput {
     /// A local path to go to after login; anything else is "/". No control character at all: a
     /// browser drops tabs and line breaks from a URL before reading it, so `/<tab>/evil.example`
     /// would be `//evil.example`, another site.
+    /// Checked in bytes: `//` followed by a variation selector is not `//` in Characters, but a
+    /// browser reads it as another site (IDNA drops the selector).
     static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"),
+        guard let next else { return "/" }
+        let bytes = Array(next.utf8)
+        guard bytes.first == UInt8(ascii: "/"), bytes.count < 2 || bytes[1] != UInt8(ascii: "/"), !bytes.contains(UInt8(ascii: "\\")),
               !next.contains(where: \.isNewline),
               !next.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return "/" }
         return next
@@ -88,10 +97,11 @@ enum WebInput {
     static func basicCredentials(_ auth: String) -> (login: String, password: String)? {
         guard auth.lowercased().hasPrefix("basic "),
               let data = Data(base64Encoded: String(auth.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
-              let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":") else {
+              let text = String(data: data, encoding: .utf8), let colon = text.unicodeScalars.firstIndex(of: ":") else {
             return nil
         }
-        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+        // In scalars: a password may start with a combining mark, one Character with the colon.
+        return (String(Substring(text.unicodeScalars[..<colon])), String(Substring(text.unicodeScalars[text.unicodeScalars.index(after: colon)...])))
     }
 
     /// Whether a body is JSON (`Content-Type: application/json…`) rather than a form.
