@@ -458,6 +458,18 @@ struct WebTests {
         #expect(request.queryItems == ["a": "1", "\u{301}b": "2", "c": "\u{301}3"])
     }
 
+    @Test("request parsing (what the fuzz target serve checks): --at (and POST /api/adjust's at) refuses an offset beyond ±18:00 and digits other than ASCII's, instead of crashing the server")
+    func adjustTimeHostile() throws {
+        let zone = TimeZone(identifier: "Asia/Shanghai")!, now = Date(timeIntervalSince1970: 1_796_515_200)
+        let ok = try AdjustmentRequest.time("2026-11-17T10:00:00+14:00", zone: zone, now: now)
+        #expect(ok == Date(timeIntervalSince1970: 1_794_859_200))
+        #expect(try AdjustmentRequest.time("2026-11-17 10:00", zone: zone, now: now) == Date(timeIntervalSince1970: 1_794_880_800))
+        for hostile in ["2026-11-17T10:00+20:00", "2026-11-17T10:00-1900", "2026-11-17T10:00+23:59",
+                        "２０２６-11-17T10:00", "2026-11-17T１０:00", "2026-11-17T10:00+０８:00", "٢٠٢٦-11-17T10:00", "2026-11-17T10:0\u{301}0"] {
+            #expect(throws: ActivityError.self, "\(hostile.debugDescription)") { try AdjustmentRequest.time(hostile, zone: zone, now: now) }
+        }
+    }
+
     @Test("the one escaping function: subjects, org names and titles as text in every page")
     func escaping() throws {
         let evil = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>'"
