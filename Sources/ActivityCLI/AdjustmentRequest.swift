@@ -51,7 +51,8 @@ struct AdjustmentRequest: Sendable {
         func refuse(_ why: String) -> ActivityError {
             ActivityError(.usage, "--at \(t): \(why) (give 2026-11-17T10:00 in \(zone.identifier), or RFC 3339 such as 2026-11-17T10:00:00+08:00)")
         }
-        let pattern = #/^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|z|[+-]\d{2}:?\d{2})?$/#
+        // ASCII digits only (`\d` would take ２ or ٢, which Int() does not read).
+        let pattern = #/^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?(Z|z|[+-]\d{2}:?\d{2})?$/#.asciiOnlyDigits()
         guard let m = t.wholeMatch(of: pattern) else { throw refuse("not a time") }
         var offsetZone = zone
         if let o = m.7 {
@@ -60,8 +61,12 @@ struct AdjustmentRequest: Sendable {
             } else {
                 let digits = o.dropFirst().filter(\.isNumber)
                 let hours = Int(digits.prefix(2))!, minutes = Int(digits.suffix(2))!
-                guard hours < 24, minutes < 60 else { throw refuse("not a UTC offset") }
-                offsetZone = TimeZone(secondsFromGMT: (o.first == "-" ? -1 : 1) * (hours * 3600 + minutes * 60))!
+                // Foundation's zones go to ±18:00 (real ones to +14:00).
+                guard hours < 24, minutes < 60,
+                      let fixed = TimeZone(secondsFromGMT: (o.first == "-" ? -1 : 1) * (hours * 3600 + minutes * 60)) else {
+                    throw refuse("not a UTC offset")
+                }
+                offsetZone = fixed
             }
         }
         let parts = DateComponents(year: Int(m.1)!, month: Int(m.2)!, day: Int(m.3)!, hour: Int(m.4)!, minute: Int(m.5)!,
