@@ -403,6 +403,73 @@ struct WebTests {
         #expect(ok.setCookies.first { $0.hasPrefix("activity_session=") }?.contains("; Secure") == true)
     }
 
+    @Test("request parsing (what the fuzz target serve checks): after login, a next with a tab or other control character goes to /, since a browser drops tabs and so reads /<tab>/evil.example as //evil.example")
+    func safeNextControls() {
+        #expect(WebApp.safeNext("/rep/alice/2026-W47?x=1") == "/rep/alice/2026-W47?x=1")
+        #expect(WebApp.safeNext("/rep/王丽") == "/rep/王丽")
+        for hostile in ["//evil.example", "/\\evil.example", "/\t/evil.example", "/\t\t/evil.example", "/\n/evil.example",
+                        "/\r/evil.example", "/\u{0}", "/a\u{7F}b", "/a\u{1B}b", "/a\u{85}b", "https://evil.example", ""] {
+            #expect(WebApp.safeNext(hostile) == "/", "\(hostile.debugDescription)")
+        }
+        // As the login form sends it back: next=/%09/evil.example.
+        #expect(WebApp.safeNext(WebRequest.formDecode("next=%2F%09%2Fevil.example")["next"]) == "/")
+    }
+
+    @Test("request parsing (what the fuzz target serve checks): logSafe shows Unicode's line and paragraph separators as ?, like control characters — a log viewer that breaks lines at U+2028 would show a forged line")
+    func logSafeSeparators() {
+        #expect(WebApp.logSafe("alice\u{2028}web login: login=root role=admin") == "alice?web login: login=root role=admin")
+        #expect(WebApp.logSafe("a\u{2029}b\u{85}c\nd\re\u{0}f") == "a?b?c?d?e?f")
+        #expect(WebApp.logSafe("王丽 wang") == "王丽 wang")
+        #expect(WebApp.logSafe(String(repeating: "é", count: 100)).unicodeScalars.count == 64)
+    }
+
+    @Test("request parsing (what the fuzz target serve checks): an organisation given as an address with nothing after the @ is refused, not recorded as the empty name")
+    func organisationEmptyDomain() throws {
+        #expect(try AdjustmentRequest.organisation("Zhao@Huawei.com", option: "--org") == "huawei.com")
+        #expect(try AdjustmentRequest.organisation(" hint:华为 坂田@基地 ", option: "--org") == "hint:华为 坂田@基地")
+        #expect(try AdjustmentRequest.organisation("a@b@Huawei.COM", option: "--org") == "huawei.com")
+        for hostile in ["@", "zhao@", "zhao@  ", "  @ ", ""] {
+            #expect(throws: ActivityError.self, "\(hostile.debugDescription)") { try AdjustmentRequest.organisation(hostile, option: "--org") }
+        }
+        #expect(try AdjustmentRequest.organisation("zhao@ huawei.com", option: "--to") == "huawei.com")
+    }
+
+    @Test("request parsing (what the fuzz target serve checks): delimiters are found in the bytes, not in Characters — a combining mark after /, :, ; or & makes one Character with it and hid the delimiter")
+    func delimitersBeforeCombiningMarks() {
+        // Basic credentials whose password starts with a combining mark (the fuzzer's find).
+        let pair = "zhao:\u{301}pw"
+        let credentials = WebInput.basicCredentials("Basic " + Data(pair.utf8).base64EncodedString())
+        #expect(credentials?.login == "zhao" && credentials?.password == "\u{301}pw")
+        // After login: //<variation selector>evil.example is another site (IDNA drops the selector).
+        for hostile in ["//\u{FE0F}evil.example", "/\\\u{301}evil.example", "//\u{301}evil.example"] {
+            #expect(WebApp.safeNext(hostile) == "/", "\(hostile.debugDescription)")
+        }
+        #expect(WebApp.safeNext("/rep/a\u{301}") == "/rep/a\u{301}")
+        // A path segment never holds a slash, whatever follows it.
+        #expect(WebApp.segments("/rep/a/\u{301}b") == ["rep", "a", "\u{301}b"])
+        for path in ["/explain/%2F%CC%81", "/rep/a%5C%CC%81", "/rep/%00%CC%81"] {
+            #expect(WebApp.segments(path) == nil, "\(path.debugDescription)")
+        }
+        #expect(WebApp.segments("/rep/\u{301}a") == ["rep", "\u{301}a"])
+        #expect(WebApp.segments("/rep/zhao\u{301}") == ["rep", "zhao\u{301}"])
+        // Cookies and forms split at every ; & and =.
+        let request = WebRequest(method: "GET", path: "/", query: "a=1&\u{301}b=2&c=\u{301}3", headers: ["cookie": "a=1;\u{301}b=2"], body: [], remote: "127.0.0.1")
+        #expect(request.cookies == ["a": "1", "\u{301}b": "2"])
+        #expect(request.queryItems == ["a": "1", "\u{301}b": "2", "c": "\u{301}3"])
+    }
+
+    @Test("request parsing (what the fuzz target serve checks): --at (and POST /api/adjust's at) refuses an offset beyond ±18:00 and digits other than ASCII's, instead of crashing the server")
+    func adjustTimeHostile() throws {
+        let zone = TimeZone(identifier: "Asia/Shanghai")!, now = Date(timeIntervalSince1970: 1_796_515_200)
+        let ok = try AdjustmentRequest.time("2026-11-17T10:00:00+14:00", zone: zone, now: now)
+        #expect(ok == Date(timeIntervalSince1970: 1_794_859_200))
+        #expect(try AdjustmentRequest.time("2026-11-17 10:00", zone: zone, now: now) == Date(timeIntervalSince1970: 1_794_880_800))
+        for hostile in ["2026-11-17T10:00+20:00", "2026-11-17T10:00-1900", "2026-11-17T10:00+23:59",
+                        "２０２６-11-17T10:00", "2026-11-17T１０:00", "2026-11-17T10:00+０８:00", "٢٠٢٦-11-17T10:00", "2026-11-17T10:0\u{301}0"] {
+            #expect(throws: ActivityError.self, "\(hostile.debugDescription)") { try AdjustmentRequest.time(hostile, zone: zone, now: now) }
+        }
+    }
+
     @Test("the one escaping function: subjects, org names and titles as text in every page")
     func escaping() throws {
         let evil = "<script>alert(1)</script>\"><img src=x onerror=alert(2)>'"

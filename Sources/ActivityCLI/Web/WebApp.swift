@@ -5,47 +5,6 @@ import ActivityConfig
 import ActivityStore
 import ActivitySync
 
-/// An HTTP request as the web view sees it, independent of the server library.
-struct WebRequest: Sendable {
-    var method: String
-    /// The raw path, before `?`, not yet percent-decoded.
-    var path: String
-    var query: String
-    /// Header names in lower case.
-    var headers: [String: String]
-    var body: [UInt8]
-    /// The peer's address (or the proxy's X-Forwarded-For entry when the peer is loopback).
-    var remote: String
-
-    func header(_ name: String) -> String? { headers[name.lowercased()] }
-    var queryItems: [String: String] { WebRequest.formDecode(query) }
-    var formItems: [String: String] { WebRequest.formDecode(String(decoding: body, as: UTF8.self)) }
-
-    /// `a=1&b=%E7%8E%8B+x` → ["a": "1", "b": "王 x"]; the first of repeated names wins.
-    static func formDecode(_ s: String) -> [String: String] {
-        var out: [String: String] = [:]
-        for pair in s.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ t: Substring) -> String? { String(t).replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-            guard let name = decode(parts[0]) else { continue }
-            let value = parts.count > 1 ? decode(parts[1]) : ""
-            if out[name] == nil, let value { out[name] = value }
-        }
-        return out
-    }
-
-    var cookies: [String: String] {
-        var out: [String: String] = [:]
-        for part in (header("cookie") ?? "").split(separator: ";") {
-            let kv = part.split(separator: "=", maxSplits: 1)
-            guard kv.count == 2 else { continue }
-            let name = kv[0].trimmingCharacters(in: .whitespaces)
-            if out[name] == nil { out[name] = kv[1].trimmingCharacters(in: .whitespaces) }
-        }
-        return out
-    }
-}
-
 struct WebResponse: Sendable {
     var status: Int
     var headers: [(String, String)] = []
@@ -213,19 +172,8 @@ final class WebApp: @unchecked Sendable {
 
     // MARK: Routing
 
-    /// Path segments, percent-decoded; nil when a segment is empty, `.`/`..`, or has a slash,
-    /// backslash or NUL once decoded (no path names a file, but such a path is refused outright).
-    static func segments(_ path: String) -> [String]? {
-        guard path.hasPrefix("/") else { return nil }
-        if path == "/" { return [] }
-        var out: [String] = []
-        for raw in path.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
-            guard let s = String(raw).removingPercentEncoding, !s.isEmpty, s != ".", s != "..",
-                  !s.contains("/"), !s.contains("\\"), !s.contains("\0") else { return nil }
-            out.append(s)
-        }
-        return out
-    }
+    /// Path segments, percent-decoded; nil for a path no page has (`WebInput.segments`).
+    static func segments(_ path: String) -> [String]? { WebInput.segments(path) }
 
     func route(_ request: WebRequest) throws -> WebResponse {
         guard let parts = WebApp.segments(request.path) else { throw WebError(400, "bad path") }
@@ -290,11 +238,8 @@ final class WebApp: @unchecked Sendable {
 
     // MARK: Authentication
 
-    /// A value from the request as it may appear in the log: at most 64 characters, control
-    /// characters (a forged log line's newline) shown as `?`.
-    static func logSafe(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.prefix(64).map { $0.properties.generalCategory == .control ? "?" : $0 }))
-    }
+    /// A value from the request as it may appear in the log (`WebInput.logSafe`).
+    static func logSafe(_ s: String) -> String { WebInput.logSafe(s) }
 
     func user(_ login: String) -> Config.User? { config.users.first { $0.login == login } }
 
@@ -325,13 +270,10 @@ final class WebApp: @unchecked Sendable {
 
     func authenticate(_ request: WebRequest) throws -> Session? {
         if let auth = request.header("authorization") {
-            guard auth.lowercased().hasPrefix("basic "),
-                  let data = Data(base64Encoded: String(auth.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
-                  let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":") else {
+            guard let (login, password) = WebInput.basicCredentials(auth) else {
                 throw WebError(401, "malformed Authorization header")
             }
-            let user = try checkPassword(login: String(text[..<colon]), password: String(text[text.index(after: colon)...]),
-                                         address: request.remote, via: "basic")
+            let user = try checkPassword(login: login, password: password, address: request.remote, via: "basic")
             return Session(user: user, csrf: nil)
         }
         guard let token = request.cookies[WebApp.sessionCookie], token.count == 64 else { return nil }
@@ -344,12 +286,8 @@ final class WebApp: @unchecked Sendable {
         ("Set-Cookie", "\(name)=\(value); Path=/; Max-Age=\(maxAge); HttpOnly; SameSite=Lax" + (config.web.secure ? "; Secure" : ""))
     }
 
-    /// A local path to go to after login; anything else is "/".
-    static func safeNext(_ next: String?) -> String {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"),
-              !next.contains(where: { $0.isNewline || $0 == "\0" }) else { return "/" }
-        return next
-    }
+    /// A local path to go to after login; anything else is "/" (`WebInput.safeNext`).
+    static func safeNext(_ next: String?) -> String { WebInput.safeNext(next) }
 
     func loginForm(_ request: WebRequest, error: String?, status: Int = 200, login: String = "") -> WebResponse {
         // The login form's CSRF token: a random value in a cookie and the form alike (double submit).

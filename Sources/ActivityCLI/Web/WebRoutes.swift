@@ -168,18 +168,8 @@ extension WebApp {
     /// comes in the form's `csrf` field, the JSON's `csrf` member or an `X-CSRF-Token` header.
     /// JSON gets 201 and the adjustment; a form is sent back to `next`.
     func apiAdjust(_ request: WebRequest, session: Session) throws -> WebResponse {
-        let isJSON = request.header("content-type")?.lowercased().hasPrefix("application/json") ?? false
-        var fields: [String: String] = [:]
-        if isJSON {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any] else {
-                throw WebError(400, "the body is not a JSON object")
-            }
-            for (key, value) in object {
-                if let s = value as? String { fields[key] = s } else if let n = value as? NSNumber { fields[key] = n.stringValue }
-            }
-        } else {
-            fields = request.formItems
-        }
+        let isJSON = WebInput.isJSON(request)
+        guard let fields = WebInput.adjustFields(request) else { throw WebError(400, "the body is not a JSON object") }
         try requireCSRF(token: request.header("x-csrf-token") ?? fields["csrf"], request: request, session: session)
         guard session.user.role != .rep else {
             logger.notice("web refused: rep \(session.user.login) tried to adjust the ledger")
