@@ -194,6 +194,10 @@ enum WebPages {
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = zone
         f.dateFormat = "EEE MM-dd HH:mm"
+        // The kinds to choose from in the adjust forms, named by the flow's steps.
+        func kindOptions(selected: Kind) -> String {
+            Kind.allCases.map { "<option value=\"\($0.rawValue)\"\($0 == selected ? " selected" : "")>\(h(w.flow.label(of: $0))) \($0.rawValue)</option>" }.joined()
+        }
         // Managers and admins correct the ledger from here (POST /api/adjust); reps only read it.
         let adjustCSRF = session.user.role == .rep ? nil : session.csrf
         let here = "/rep/\(pathEscape(rep.id))/\(w.week)"
@@ -204,7 +208,7 @@ enum WebPages {
                 let kind = "\(h(a.kind == .followUp ? a.kind.chineseName : w.flow.name(of: w.flow.step(of: a)))) <span class=\"zh\">\(h(a.kind.rawValue))</span>"
                 acts += "<tr data-id=\"\(h(a.id))\"\(a.counted ? "" : " class=\"void\"")><td class=\"l\">\(h(f.string(from: a.at)))</td><td class=\"l\">\(a.counted ? kind : "<s>\(kind)</s> 作废 void")</td><td class=\"t\">\(h(a.org))</td><td class=\"t\">\(h(a.title))</td><td class=\"l rule\">\(h(WeekRendering.ruleText(a)))\(a.adjusted.map { "<br><span class=\"zh\">\(h($0.reason))</span>" } ?? "")</td><td class=\"l\"><a class=\"explain\" href=\"/explain/\(pathEscape(a.id))\">explain</a></td>"
                 if let csrf = adjustCSRF {
-                    let options = Kind.allCases.map { "<option value=\"\($0.rawValue)\"\($0 == a.kind ? " selected" : "")>\(h(w.flow.label(of: $0))) \($0.rawValue)</option>" }.joined()
+                    let options = kindOptions(selected: a.kind)
                     acts += "<td class=\"l\"><form class=\"adjust\" method=\"post\" action=\"/api/adjust\"><input type=\"hidden\" name=\"csrf\" value=\"\(h(csrf))\"><input type=\"hidden\" name=\"activity\" value=\"\(h(a.id))\"><input type=\"hidden\" name=\"next\" value=\"\(h(here))\"><select name=\"kind\">\(options)</select> <input name=\"reason\" placeholder=\"原因 reason\" required size=\"12\"> <button type=\"submit\" name=\"action\" value=\"reclassify\">改类 Reclassify</button> \(a.counted ? "<button type=\"submit\" name=\"action\" value=\"void\">作废 Void</button>" : "")</form></td>"
                 }
                 acts += "</tr>\n"
@@ -212,7 +216,7 @@ enum WebPages {
             acts += "</tbody></table></div>"
         }
         if let csrf = adjustCSRF {
-            let options = Kind.allCases.map { "<option value=\"\($0.rawValue)\"\($0 == .visit ? " selected" : "")>\(h(w.flow.label(of: $0))) \($0.rawValue)</option>" }.joined()
+            let options = kindOptions(selected: .visit)
             acts += """
                 <form id="adjust-add" class="adjust" method="post" action="/api/adjust"><input type="hidden" name="csrf" value="\(h(csrf))"><input type="hidden" name="action" value="add"><input type="hidden" name="rep" value="\(h(rep.id))"><input type="hidden" name="next" value="\(h(here))">
                 补录 Add: <select name="kind">\(options)</select> <input name="at" placeholder="2026-11-17T10:00" required size="16"> <input name="org" placeholder="客户 org (huawei.com)" required size="16"> <input name="title" placeholder="标题 title" required size="16"> <input name="reason" placeholder="原因 reason" required size="14"> <button type="submit">补录 Add</button></form>
