@@ -4,7 +4,8 @@
 //   WebInput.segments       never "", ".", "..", nor a segment holding "/", "\" or NUL
 //   WebInput.safeNext       always a same-origin path: "/…", not "//", no "\", and still so once a
 //                           browser drops tabs and line breaks from the URL (WHATWG URL parser)
-//   WebInput.logSafe        at most 64 scalars, no control character nor line/paragraph separator
+//   WebInput.logSafe        at most 64 scalars, no control character, line/paragraph separator
+//                           nor bidirectional control
 //   formDecode, cookies     no crash; a name/value written with WebPages.queryEscape reads back
 //   basicCredentials        login:password from base64 reads back
 //   constantTimeEqual       agrees with ==
@@ -21,6 +22,7 @@ private let zones = ["Asia/Shanghai", "America/New_York", "Europe/London", "Aust
 private let now = Date(timeIntervalSince1970: 1_796_515_200)  // 2026-12-06
 
 private func isControlOrBreak(_ u: Unicode.Scalar) -> Bool {
+    if u.properties.isBidiControl { return true }
     switch u.properties.generalCategory {
     case .control, .lineSeparator, .paragraphSeparator: return true
     default: return false

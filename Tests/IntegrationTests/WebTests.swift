@@ -423,6 +423,13 @@ struct WebTests {
         #expect(WebApp.logSafe(String(repeating: "é", count: 100)).unicodeScalars.count == 64)
     }
 
+    @Test("request parsing: logSafe shows bidirectional overrides and isolates as ?, so a login holding U+202E (right-to-left override) cannot read as another name in a terminal")
+    func logSafeBidi() {
+        #expect(WebApp.logSafe("mallory\u{202E}nimda=elor") == "mallory?nimda=elor")
+        #expect(WebApp.logSafe("a\u{2066}b\u{2069}c\u{200F}d\u{061C}e\u{202A}f") == "a?b?c?d?e?f")
+        #expect(WebApp.logSafe("👩\u{200D}💻 zhao") == "👩\u{200D}💻 zhao", "a zero-width joiner inside an emoji is not a bidi control")
+    }
+
     @Test("request parsing (what the fuzz target serve checks): an organisation given as an address with nothing after the @ is refused, not recorded as the empty name")
     func organisationEmptyDomain() throws {
         #expect(try AdjustmentRequest.organisation("Zhao@Huawei.com", option: "--org") == "huawei.com")

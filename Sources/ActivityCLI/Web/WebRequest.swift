@@ -68,9 +68,12 @@ enum WebInput {
     }
 
     /// A value from the request as it may appear in the log: at most 64 characters, control
-    /// characters and Unicode's line and paragraph separators (a forged log line's newline) shown as `?`.
+    /// characters and Unicode's line and paragraph separators (a forged log line's newline) shown as `?`,
+    /// and so are bidirectional controls (U+202A–202E, U+2066–2069, U+200E/F, U+061C): an override
+    /// would make a terminal show `root\u{202E}nimda` as another login.
     static func logSafe(_ s: String) -> String {
         String(String.UnicodeScalarView(s.unicodeScalars.prefix(64).map {
+            if $0.properties.isBidiControl { return "?" }
             switch $0.properties.generalCategory {
             case .control, .lineSeparator, .paragraphSeparator: return "?"
             default: return $0
