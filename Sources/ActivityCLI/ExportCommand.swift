@@ -80,9 +80,10 @@ struct ExportCommand: ParsableCommand {
         }
     }
 
-    /// The export of `reps` over [first, last]: what the command and the web view's downloads render.
+    /// The export of `reps` over [first, last]: what the command and the web view's downloads render
+    /// (the team page's heat map needs no `pipeline`).
     static func report(config: Config, store: Store, from first: ISOWeek, to last: ISOWeek, reps: [Config.Rep],
-                       team: String?, now: Date) throws -> ExportReport {
+                       team: String?, now: Date, pipeline: Bool = true) throws -> ExportReport {
         let visible = Set(reps.map(\.id))
         let export = LedgerExport.build(
             from: first, to: last,
@@ -98,8 +99,14 @@ struct ExportCommand: ParsableCommand {
         let adjustments = try store.adjustments()
         let rows = AdjustmentListing.rows(adjustments, orphaned: try store.orphanedAdjustments(adjustments), config: config,
                                           reps: visible, weeks: first...last)
+        // The weekly review at the period's end: the last day of `last`, or now while it is not over.
+        let ledger = Ledger(config: config, store: store)
+        let lastDay = last.end(in: config.timeZone).addingTimeInterval(-1)
+        let review = pipeline ? try PipelineCommand.review(ledger, reps: reps, date: lastDay < now ? isoDate(lastDay, in: config.timeZone) : nil, now: now)
+            : PipelineCommand.Review(day: "", rows: [])
         return ExportReport(export: export, timeZone: config.timeZone, team: team,
-                            openWeeks: Set(export.weeks.filter { $0.end(in: config.timeZone) > now }), adjustments: rows)
+                            openWeeks: Set(export.weeks.filter { $0.end(in: config.timeZone) > now }), adjustments: rows,
+                            pipeline: review)
     }
 
     /// Distinct organisations per rep and step of `flow` over the weeks (the funnel under a flow).
@@ -157,6 +164,13 @@ struct ExportReport {
     var openWeeks: Set<ISOWeek>
     /// The adjustments of these reps' activities in these weeks, and every alias.
     var adjustments: [AdjustmentListing.Row] = []
+    /// Each rep's open deals at the end of the period (now, while its last week is not over).
+    var pipeline = PipelineCommand.Review(day: "", rows: [])
+
+    /// The pipeline as one table: a row per rep and deal, in rep order, best deal first.
+    var pipelineRows: [(rep: Config.Rep, zone: TimeZone, deal: Pipeline.Deal)] {
+        pipeline.rows.flatMap { row in row.deals.map { (row.rep, row.zone, $0) } }
+    }
 }
 
 /// The JSON and CSV of `activity export`.
@@ -195,6 +209,11 @@ enum ExportRendering {
                 ])
             })),
             ("adjustments", AdjustmentListing.array(report.adjustments, zone: report.timeZone)),
+            ("pipeline_date", .string(report.pipeline.day)),
+            ("pipeline", .array(report.pipelineRows.map { r in
+                guard case .object(let fields) = PipelineCommand.dealJSON(r.deal, zone: r.zone) else { return .null }
+                return .object([("rep", .string(r.rep.id)), ("team", .optional(r.rep.team))] + fields)
+            })),
         ])
     }
 

@@ -27,8 +27,11 @@ struct Ledger {
                                                       waitedUntil: asOf.addingTimeInterval(-TimeInterval(config.followupAfterDays) * 86_400))
         let monday = ISOWeek.calendar(zone).dateComponents([.year, .month, .day], from: week.start(in: zone))
         let targets = plan.targets(rep: rep.id, team: rep.team, startDate: rep.startDate, monday: monday)
-        return RepWeek.build(rep: profile, week: week, activities: activities, reached: reached, exchanges: exchanges,
-                             targets: targets, followUpAfterDays: config.followupAfterDays, now: now, flow: config.flow)
+        var repWeek = RepWeek.build(rep: profile, week: week, activities: activities, reached: reached, exchanges: exchanges,
+                                    targets: targets, followUpAfterDays: config.followupAfterDays, now: now, flow: config.flow)
+        // The week's review: the deals open at its last second, or now in a week not over.
+        repWeek.deals = Pipeline.Counts(try deals(rep, at: min(now, end.addingTimeInterval(-1)), unanswered: []))
+        return repWeek
     }
 
     /// The highest step of the configured flow each of `orgs` reached with the rep before `before`:
@@ -53,12 +56,17 @@ extension Ledger {
     /// A rep's open deals at `moment` (DOMAIN.md "Deal classes"): the stage of each organisation and
     /// its last activity, over all history, and whether its last mail waits for an answer.
     func pipeline(_ rep: Config.Rep, at moment: Date) throws -> [Pipeline.Deal] {
-        let zone = config.profile(rep).timeZone
-        let standings = try self.standings(rep, asOf: moment)
         let since = moment.addingTimeInterval(-TimeInterval(config.leadLookbackDays) * 86_400)
         let exchanges = try store.unansweredExchanges(rep: rep.id, before: moment, since: since,
                                                       waitedUntil: moment.addingTimeInterval(-TimeInterval(config.followupAfterDays) * 86_400))
         let unanswered = Set(RepWeek.followUpsDue(exchanges, asOf: moment, afterDays: config.followupAfterDays).map(\.org))
-        return Pipeline.deals(standings, on: moment, in: zone, settings: config.pipeline, unanswered: unanswered, flow: config.flow)
+        return try deals(rep, at: moment, unanswered: unanswered)
+    }
+
+    /// The open deals at `moment`; `unanswered` (organisations owed a follow-up) only changes their
+    /// `next`, so a count of classes passes none and reads no mail exchanges.
+    func deals(_ rep: Config.Rep, at moment: Date, unanswered: Set<String>) throws -> [Pipeline.Deal] {
+        Pipeline.deals(try standings(rep, asOf: moment), on: moment, in: config.profile(rep).timeZone,
+                       settings: config.pipeline, unanswered: unanswered, flow: config.flow)
     }
 }

@@ -95,12 +95,20 @@ struct PipelineCommand: ParsableCommand {
         ])
     }
 
+    /// `A 2  B 1  C 4  stale 1`: the review's line, in `pipeline` and `week`.
+    static func countsText(_ c: Pipeline.Counts) -> String {
+        "A \(c.a)  B \(c.b)  C \(c.c)" + (c.stale > 0 ? "  stale \(c.stale)" : "")
+    }
+
+    /// `{"A": 2, "B": 1, "C": 4, "stale": 1}`: a rep's deal counts in `week`'s JSON.
+    static func countsJSON(_ c: Pipeline.Counts) -> JSON {
+        .object([("A", .int(c.a)), ("B", .int(c.b)), ("C", .int(c.c)), ("stale", .int(c.stale))])
+    }
+
     static func table(_ reps: [(rep: Config.Rep, deals: [Pipeline.Deal])], day: String) -> String {
         var out = ""
         for (rep, deals) in reps {
-            let count = { (c: Pipeline.DealClass) in deals.filter { $0.dealClass == c }.count }
-            let stale = deals.filter(\.stale).count
-            out += "\(rep.name) (\(rep.id)) \(day): A \(count(.a))  B \(count(.b))  C \(count(.c))" + (stale > 0 ? "  stale \(stale)" : "") + "\n"
+            out += "\(rep.name) (\(rep.id)) \(day): \(countsText(Pipeline.Counts(deals)))\n"
             guard !deals.isEmpty else { out += "  no open deals\n\n"; continue }
             var table = TextTable(header: ["class", "org", "stage", "days", "next"], rightAligned: [3])
             for d in deals {

@@ -46,7 +46,7 @@ struct ExportTests {
     func jsonMatchesTheLabels() throws {
         let s = try synced()
         let json = try exportJSON(s.team)
-        #expect(Array(json.keys).sorted() == ["adjustments", "from", "funnel", "rows", "teams", "timezone", "to", "totals"])
+        #expect(Array(json.keys).sorted() == ["adjustments", "from", "funnel", "pipeline", "pipeline_date", "rows", "teams", "timezone", "to", "totals"])
         #expect(json["from"] as? String == ExportTests.from && json["to"] as? String == ExportTests.to)
         #expect(json["timezone"] as? String == "Asia/Shanghai")
         let rows = try #require(json["rows"] as? [[String: Any]])
@@ -183,7 +183,7 @@ struct ExportTests {
         let read = try run("/usr/bin/env", ["python3", Repo.path("scripts/oracle/read-xlsx.py"), path])
         #expect(read.status == 0, "openpyxl could not read the workbook (run scripts/install-deps): \(read.stderr)")
         let book = try #require(try JSONSerialization.jsonObject(with: Data(read.stdout.utf8)) as? [String: Any])
-        #expect(book["sheets"] as? [String] == ["rows", "totals", "teams", "funnel", "adjustments"])
+        #expect(book["sheets"] as? [String] == ["rows", "totals", "teams", "funnel", "adjustments", "pipeline"])
         let colours = ["met": "FFC6EFCE", "near": "FFFFEB9C", "behind": "FFFFC7CE"]
 
         // rows: rep, name, team, week, kind, actual, target, attainment, status

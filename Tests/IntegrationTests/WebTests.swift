@@ -64,6 +64,12 @@ struct WebTests {
             let pattern = "data-rep=\"\(rep)\"[^\\n]*data-kind=\"\(kind)\" data-actual=\"\(actual)\""
             #expect(page.text.range(of: pattern, options: .regularExpression) != nil, "team page: \(rep) \(kind) \(actual)")
         }
+        // … and each rep's A and B deals of the pipeline at the week's end (seed 001's 过堂 line).
+        for rep in apiPipeline["reps"] as? [[String: Any]] ?? [] {
+            let id = rep["rep"] as? String ?? "", deals = rep["deals"] as? [[String: Any]] ?? []
+            let a = deals.filter { $0["class"] as? String == "A" }.count, b = deals.filter { $0["class"] as? String == "B" }.count
+            #expect(page.text.range(of: "data-rep=\"\(id)\"[^\\n]*data-deals-a=\"\(a)\" data-deals-b=\"\(b)\"", options: .regularExpression) != nil, "team page: \(id) A \(a) B \(b)")
+        }
         // Carol (team north) is 403 for wang everywhere.
         #expect(try HTTP.request("\(base)/rep/carol/\(WebTests.week)", jar: jar).status == 403)
         #expect(try HTTP.request("\(base)/api/week?week=\(WebTests.week)&rep=carol", jar: jar).status == 403)

@@ -46,6 +46,7 @@ enum ExportHTML {
             <p class="note">\(esc(funnelNote(e.flow)))</p>
             \(funnelTable(e))
             </section>
+            \(pipelineSection(report))
             \(adjustmentsSection(report))
             <footer>activity \(ActivityVersion.string) · attainment = actual ÷ target; met ≥ 100 %, near ≥ 80 %, behind below</footer>
             """)
@@ -241,6 +242,29 @@ enum ExportHTML {
     static func fmt(_ d: Double) -> String { ExportRendering.decimal((d * 10).rounded() / 10) }
 
     static func esc(_ s: String) -> String { s.markupEscaped }
+
+    /// Seed 001's weekly review at the period's end: each rep's A/B/C counts, then the deals.
+    static func pipelineSection(_ report: ExportReport) -> String {
+        var rows = ""
+        for row in report.pipeline.rows {
+            let counts = Pipeline.Counts(row.deals)
+            rows += "<tr class=\"rep\"><th colspan=\"6\">\(esc(row.rep.name)) (\(esc(row.rep.id))): \(esc(PipelineCommand.countsText(counts)))</th></tr>\n"
+            for d in row.deals {
+                rows += "<tr><td>\(esc(d.dealClass.rawValue))\(d.stale ? " stale" : "")</td><td>\(esc(d.org))</td>"
+                    + "<td>\(d.stage) \(esc(d.stepName))</td><td>\(esc(isoDate(d.lastActivity, in: row.zone)))</td>"
+                    + "<td class=\"num\">\(d.daysSince)</td><td>\(esc(d.next))</td></tr>\n"
+            }
+        }
+        return """
+            <section id="pipeline">
+            <h2>Open deals on \(esc(report.pipeline.day)) <span class="zh">过堂</span></h2>
+            <p class="note">Each rep\u{2019}s open deals by class, as <code>activity pipeline</code> gives them (thresholds under [pipeline]).</p>
+            <table><thead><tr><th>class</th><th>org</th><th>stage</th><th>last activity</th><th>days</th><th>next</th></tr></thead>
+            <tbody>
+            \(rows)</tbody></table>
+            </section>
+            """
+    }
 
     /// Every adjustment behind the counts above, who made it and why (none: no section).
     static func adjustmentsSection(_ report: ExportReport) -> String {

@@ -77,6 +77,16 @@ enum ExportXLSX {
                           .text(a.reason), .text(AdjustmentListing.state(r))]
               })
 
+        sheet(book, "pipeline", formats,
+              header: ["rep", "name", "team", "class", "org", "stage", "step", "last_activity", "days_since", "next", "stale"],
+              widths: [12, 14, 10, 7, 22, 7, 12, 17, 10, 14, 7],
+              rows: report.pipelineRows.map { r in
+                  [.text(r.rep.id), .text(r.rep.name), .text(r.rep.team ?? ""), .text(r.deal.dealClass.rawValue), .text(r.deal.org),
+                   .number(Double(r.deal.stage)), .text(r.deal.stepName),
+                   .text(String(rfc3339(r.deal.lastActivity, in: r.zone).prefix(16)).replacingOccurrences(of: "T", with: " ")),
+                   .number(Double(r.deal.daysSince)), .text(r.deal.next), .text(r.deal.stale ? "stale" : "")]
+              })
+
         let rc = workbook_close(book)
         guard rc == LXW_NO_ERROR else {
             throw ActivityError(.ioError, "writing the workbook failed: \(String(cString: lxw_strerror(rc)))")

@@ -42,7 +42,7 @@ enum WeekRendering {
                          ("days_waiting", .int(f.daysWaiting))])
             })),
             ("stages", .object(w.stages.map { ($0.org, .int($0.step)) })),
-        ])
+        ] + (w.deals.map { [("pipeline", PipelineCommand.countsJSON($0))] } ?? []))
     }
 
     /// One activity of INTERFACE.md's JSON; an adjusted one carries `adjusted`, an added one a
@@ -123,6 +123,9 @@ enum WeekRendering {
                             t.map { String(format: "%.0f%%", $0.attainment.ratio * 100) } ?? "", status])
             }
             out += counts.render()
+            if let deals = w.deals {
+                out += "\n过堂 Open deals: \(PipelineCommand.countsText(deals))  (activity pipeline --rep \(w.rep))\n"
+            }
             if !w.activities.isEmpty {
                 out += "\nActivities\n"
                 var list = TextTable(header: ["when", "kind", "org", "title", "rule"])

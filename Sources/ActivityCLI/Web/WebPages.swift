@@ -129,7 +129,7 @@ enum WebPages {
         var table = "<div class=\"scroll\"><table id=\"team-week\"><thead><tr><th class=\"l\">销售 Rep</th><th class=\"l\">团队 Team</th>"
         for k in kinds { table += "<th>\(h(k.rawValue))<br><span class=\"zh\">\(h(config.flow.label(of: k)))</span></th>" }
         for k in extra { table += "<th>\(h(k.rawValue))<br><span class=\"zh\">\(h(config.flow.label(of: k)))</span></th>" }
-        table += "<th>待跟进<br><span class=\"zh\">follow-ups due</span></th></tr></thead><tbody>\n"
+        table += "<th>待跟进<br><span class=\"zh\">follow-ups due</span></th><th>过堂 A · B<br><span class=\"zh\">open deals</span></th></tr></thead><tbody>\n"
         var behind: [String] = []
         for w in weeks {
             let targets = Dictionary(w.targets.map { ($0.kind, $0) }, uniquingKeysWith: { a, _ in a })
@@ -137,7 +137,12 @@ enum WebPages {
             table += "<tr data-rep=\"\(h(w.rep))\"><td class=\"l\"><a href=\"/rep/\(pathEscape(w.rep))/\(week)\">\(h(w.name))</a> <span class=\"zh\">\(h(w.rep))</span></td><td class=\"l\">\(h(team))</td>"
             for k in kinds { table += statusCell(targets[k], actual: w.counts[k] ?? 0).replacingOccurrences(of: "<td ", with: "<td data-kind=\"\(k.rawValue)\" data-actual=\"\(w.counts[k] ?? 0)\" ") }
             for k in extra { table += "<td data-kind=\"\(k.rawValue)\" data-actual=\"\(w.counts[k] ?? 0)\">\(w.counts[k] ?? 0)</td>" }
-            table += "<td>\(w.followUpsDue.count)</td></tr>\n"
+            table += "<td>\(w.followUpsDue.count)</td>"
+            if let d = w.deals {
+                table += "<td data-deals-a=\"\(d.a)\" data-deals-b=\"\(d.b)\" title=\"C \(d.c), stale \(d.stale)\">\(d.a) · \(d.b)</td></tr>\n"
+            } else {
+                table += "<td></td></tr>\n"
+            }
             let short = w.targets.filter { $0.attainment.status == .behind }
             if !short.isEmpty {
                 let what = short.map { t in

@@ -41,7 +41,7 @@ extension WebApp {
             var first = week
             for _ in 0..<7 { first = first.previous }
             let report = try pool.with { store in
-                try ExportCommand.report(config: config, store: store, from: first, to: week, reps: reps, team: nil, now: clock())
+                try ExportCommand.report(config: config, store: store, from: first, to: week, reps: reps, team: nil, now: clock(), pipeline: false)
             }
             return WebPages.teamWeekBody(week: week, weeks: repWeeks, heatMap: report, config: config)
         }

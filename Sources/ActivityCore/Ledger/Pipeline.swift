@@ -41,6 +41,25 @@ public enum Pipeline {
         public var stepName: String
     }
 
+    /// How many open deals of each class, and how many of them are stale: the line of the weekly
+    /// review that `week`, `pipeline` and the web view show per rep.
+    public struct Counts: Sendable, Equatable {
+        public var a = 0, b = 0, c = 0, stale = 0
+        public init(a: Int = 0, b: Int = 0, c: Int = 0, stale: Int = 0) {
+            (self.a, self.b, self.c, self.stale) = (a, b, c, stale)
+        }
+        public init(_ deals: [Deal]) {
+            for d in deals {
+                switch d.dealClass {
+                case .a: a += 1
+                case .b: b += 1
+                case .c: c += 1
+                }
+                if d.stale { stale += 1 }
+            }
+        }
+    }
+
     /// What follows each stage in seed 001's review (初访 → 约演示或见高层 → 商务 → 签约), then 回款
     /// (the standard flow's; another flow names its next step, Flow.next(after:)).
     public static func nextStep(after stage: Int) -> String { Flow.standard.next(after: stage) }

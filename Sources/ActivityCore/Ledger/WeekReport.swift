@@ -28,6 +28,9 @@ public struct RepWeek: Sendable {
     public var stages: [(org: String, step: Int)]
     /// The flow that numbers and names the stages and the activities' steps.
     public var flow: Flow = .standard
+    /// The rep's open deals by class at the week's end (now, in a week not over): seed 001's
+    /// 过堂 line. Set by whoever reads the store (the CLI's Ledger); nil when not asked for.
+    public var deals: Pipeline.Counts? = nil
 
     /// Builds the week from the rep's activities in it, the highest step each organisation active
     /// in it had reached before its end (`reached`, for stages), their mail exchanges, targets,
