@@ -52,7 +52,7 @@ let package = Package(
         ]),
         // Commands, output formats, exit codes.
         .target(name: "ActivityCLI", dependencies: [
-            "ActivitySync", "ActivityStore", "ActivityConfig", "ActivityCore", "ActivityTransport", "CXLSXWriter", "CWebCrypto",
+            "ActivitySync", "ActivityStore", "ActivityConfig", "ActivityCore", "CXLSXWriter", "CWebCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
