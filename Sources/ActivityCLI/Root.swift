@@ -107,7 +107,7 @@ enum Logging {
 /// Runs the command line and exits with the code INTERFACE.md documents.
 public enum ActivityMain {
     public static func main(_ arguments: [String]? = nil) -> Never {
-        // Before any thread exists; the daemon re-blocks what it takes itself (see Signals.swift).
+        // Before any thread exists; the daemon re-blocks what it takes itself (see TerminationSignals.swift).
         TerminationSignals.unblock()
         do {
             var command = try ActivityCommand.parseAsRoot(arguments)
