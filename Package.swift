@@ -43,16 +43,17 @@ let package = Package(
         ]),
         // The store: schema, migrations, queries; on SQLite (embedded) or PostgreSQL (shared).
         .target(name: "ActivityStore", dependencies: ["CSQLite", "CPostgres", "ActivityCore"]),
-        // Per-account sync state machines, the derivation of activities from stored items, and
-        // the daemon: scheduling, backoff and graceful shutdown as a swift-service-lifecycle Service.
+        // Per-account sync state machines, the derivation of activities from stored items, the
+        // daemon (scheduling, backoff and graceful shutdown as a swift-service-lifecycle Service),
+        // and every other way to a server: config check's logins (ServerCheck), the digest's SMTP (Outbox).
         .target(name: "ActivitySync", dependencies: [
             "ActivityTransport", "ActivityStore", "ActivityCore", "ActivityConfig",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        // Commands, output formats, exit codes.
+        // Commands, output formats, exit codes. No Transport: servers only through Sync.
         .target(name: "ActivityCLI", dependencies: [
-            "ActivitySync", "ActivityStore", "ActivityConfig", "ActivityCore", "ActivityTransport", "CXLSXWriter", "CWebCrypto",
+            "ActivitySync", "ActivityStore", "ActivityConfig", "ActivityCore", "CXLSXWriter", "CWebCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),

@@ -13,7 +13,7 @@
 //                           POST /api/adjust, then AdjustmentRequest.kind/organisation/time on its
 //                           fields; a time that parses round-trips through RFC 3339 to the same instant
 //
-// Built from Sources/ActivityCLI/Web/WebRequest.swift, Secrets.swift (libcrypto's CRYPTO_memcmp),
+// Built from Sources/ActivityCLI/Web/WebRequest.swift, WebSecrets.swift (libcrypto's CRYPTO_memcmp),
 // Sources/ActivityCLI/AdjustmentRequest.swift and every ActivityCore source into one module.
 import Foundation
 

@@ -34,6 +34,9 @@ struct ExportCommand: ParsableCommand {
             guard let last = ISOWeek(to) else { throw ValidationError("--to \(to): not an ISO week such as 2026-W47") }
             if last < ISOWeek(from)! { throw ValidationError("--to \(to) is before --from \(from)") }
         }
+        if resolvedFormat.isBinary && output == nil && isatty(1) != 0 {
+            throw ValidationError("--format \(resolvedFormat.rawValue) writes a binary file, not text for a terminal: give --output PATH (e.g. --output ledger.\(resolvedFormat.rawValue)), or redirect stdout to a file")
+        }
     }
 
     /// The format asked for, else the one the output file's extension names, else CSV.
@@ -45,9 +48,6 @@ struct ExportCommand: ParsableCommand {
 
     func run() throws {
         let format = resolvedFormat
-        if format.isBinary && output == nil && isatty(1) != 0 {
-            throw ActivityError(.usage, "--format \(format.rawValue) writes a binary file, not text for a terminal: give --output PATH (e.g. --output ledger.\(format.rawValue)), or redirect stdout to a file")
-        }
         let runtime = try Runtime.load(global)
         let config = runtime.config
         let now = Date()

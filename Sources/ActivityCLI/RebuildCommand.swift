@@ -22,8 +22,11 @@ struct RebuildCommand: ParsableCommand {
         return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
-    func run() throws {
+    func validate() throws {
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 64") }
+    }
+
+    func run() throws {
         let runtime = try Runtime.load(global)
         let config = runtime.config
         try runtime.requireExistingStore()

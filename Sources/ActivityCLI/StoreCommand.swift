@@ -32,10 +32,22 @@ struct StoreCopyCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The empty store to copy into.", valueName: "URL"))
     var to: String
 
+    /// The two stores the options name.
+    func locations() throws -> (source: StoreLocation, target: StoreLocation) {
+        (try Config.storeLocation(fromURL: from, option: "--from"), try Config.storeLocation(fromURL: to, option: "--to"))
+    }
+
+    func validate() throws {
+        do {
+            let (source, target) = try locations()
+            guard source != target else { throw ValidationError("--from and --to name the same store (\(source))") }
+        } catch let e as ActivityError {
+            throw ValidationError(e.message)
+        }
+    }
+
     func run() throws {
-        let source = try Config.storeLocation(fromURL: from, option: "--from")
-        let target = try Config.storeLocation(fromURL: to, option: "--to")
-        guard source != target else { throw ActivityError(.usage, "--from and --to name the same store (\(source))") }
+        let (source, target) = try locations()
         guard Store.mayExist(source) else { throw ActivityError(.noInput, "--from \(source): no such store") }
         let report = try Store(location: source).copy(into: try Store(location: target))
         var table = TextTable(header: ["table", "rows"], rightAligned: [1])

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import ActivityConfig
+import ActivitySync
 
 /// What an operator meets besides the daemon: `config check` per account, the progress bar.
 @Suite("Config check and progress", .serialized)
@@ -34,6 +36,39 @@ struct OperationsTests {
         let w = try refused.activity(["config", "check"])
         #expect(w.status == 77, "\(w.stdout)")
         #expect(w.stdout.contains("alice-cal") && !w.stdout.contains("wrong-password"))
+    }
+
+    @Test("ServerCheck, which config check tabulates, marks a refused login by its type (isRefusedLogin, 77) on IMAP and CalDAV alike, whatever the words")
+    func serverCheckTypesARefusedLogin() throws {
+        let dovecot = try Dovecot(users: FixtureTeam.users, maildirFrom: Repo.path("Fixtures/mail"))
+        let radicale = try Radicale(users: ["alice": "pw-alice"], collectionsFrom: Repo.path("Fixtures/caldav"))
+        let team = try FixtureTeam(imapURL: "imap://127.0.0.1:\(dovecot.imapPort)", caldavURL: radicale.principalURL("alice"),
+                                   calendarPassword: "wrong-password")
+        team.dir.write("secrets/bob", "wrong-password\n", mode: 0o600)
+        let config = try Config.load(path: team.config)
+        let check = ServerCheck(config: config, credentials: CredentialSource())
+        var refused: [String] = []
+        for a in config.accounts {
+            switch check.account(a) {
+            case .success(let detail):
+                #expect(detail.hasPrefix("logged in"), "\(a.id): \(detail)")
+            case .failure(let e):
+                #expect(e.isRefusedLogin && e.code == .noPermission, "\(a.id): \(e.message)")
+                refused.append(a.id)
+            }
+        }
+        #expect(refused.sorted() == ["alice-cal", "bob-mail"], "\(refused)")
+    }
+
+    @Test("the CLI reaches servers only through Sync: none of its files imports Transport")
+    func cliDoesNotImportTransport() throws {
+        let root = Repo.path("Sources/ActivityCLI")
+        let files = try #require(FileManager.default.enumerator(atPath: root)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        #expect(files.count > 20)
+        for file in files {
+            let text = try String(contentsOfFile: root + "/" + file, encoding: .utf8)
+            #expect(!text.contains("import ActivityTransport"), "\(file)")
+        }
     }
 
     @Test("no progress bar when stderr is not a terminal; one when asked for")

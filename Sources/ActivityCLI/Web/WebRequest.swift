@@ -3,7 +3,7 @@ import Foundation
 // The web view's reading of what a browser sends — paths, query strings, form and JSON bodies,
 // cookies, Basic credentials, where to go after login, what of it may be logged — apart from the
 // server, the store and the config, so that the fuzz target `serve` (scripts/fuzz) builds from
-// this file, Secrets.swift, AdjustmentRequest.swift and ActivityCore alone.
+// this file, WebSecrets.swift, AdjustmentRequest.swift and ActivityCore alone.
 
 /// An HTTP request as the web view sees it, independent of the server library.
 struct WebRequest: Sendable {
