@@ -1,0 +1,67 @@
+import Foundation
+import ActivityCore
+import ActivityConfig
+
+/// The JSON and CSV of `activity export`.
+enum ExportRendering {
+    static func json(_ report: ExportReport) -> JSON {
+        let e = report.export
+        return .object([
+            ("from", .string(e.from.description)),
+            ("to", .string(e.to.description)),
+            ("timezone", .string(report.timeZone.identifier)),
+            ("rows", .array(e.rows.map { r in
+                .object([
+                    ("rep", .string(r.rep)), ("team", .optional(r.team)), ("week", .string(r.week.description)),
+                    ("kind", .string(r.kind.rawValue)), ("actual", .int(r.actual)), ("target", number(r.target)),
+                    ("attainment", number(r.attainment?.roundedRatio)), ("status", .optional(r.attainment?.status.rawValue)),
+                ])
+            })),
+            ("totals", .array(e.totals.map { t in
+                .object([
+                    ("rep", .string(t.rep)), ("kind", .string(t.kind.rawValue)), ("actual", .int(t.actual)),
+                    ("target", number(t.target)), ("attainment", number(t.attainment?.roundedRatio)),
+                ])
+            })),
+            ("teams", .array(e.teams.map { t in
+                .object([
+                    ("team", .string(t.team)), ("week", .string(t.week.description)), ("kind", .string(t.kind.rawValue)),
+                    ("actual", .int(t.actual)), ("target", number(t.target)), ("attainment", number(t.attainment?.roundedRatio)),
+                ])
+            })),
+            ("funnel", .array(e.funnel.map { f in
+                .object([
+                    ("rep", .string(f.rep)), ("from", .string(f.from.rawValue)), ("to", .string(f.to.rawValue)),
+                    ("ratio", number(f.ratio.map(Attainment.rounded))), ("norm", .double(Attainment.rounded(f.norm))),
+                    ("from_step", .int(f.fromStep)), ("to_step", .int(f.toStep)),
+                    ("from_name", .string(f.fromName)), ("to_name", .string(f.toName)),
+                ])
+            })),
+            ("adjustments", AdjustmentListing.array(report.adjustments, zone: report.timeZone)),
+            ("pipeline_date", .string(report.pipeline.day)),
+            ("pipeline", .array(report.pipelineRows.map { r in
+                guard case .object(let fields) = PipelineCommand.dealJSON(r.deal, zone: r.zone) else { return .null }
+                return .object([("rep", .string(r.rep.id)), ("team", .optional(r.rep.team))] + fields)
+            })),
+        ])
+    }
+
+    static func number(_ d: Double?) -> JSON { d.map(JSON.double) ?? .null }
+
+    /// The rows table only, one header row, with a byte-order mark so that Excel reads the UTF-8
+    /// (Chinese names) correctly. Totals and team roll-ups are sums of these rows; the funnel
+    /// is in the JSON, XLSX and HTML.
+    static func csv(_ report: ExportReport) -> String {
+        var out = "\u{FEFF}rep,name,team,week,kind,actual,target,attainment,status\r\n"
+        for r in report.export.rows {
+            let cells = [r.rep, r.name, r.team ?? "", r.week.description, r.kind.rawValue, String(r.actual),
+                         r.target.map(decimal) ?? "", r.attainment.map { decimal($0.roundedRatio) } ?? "",
+                         r.attainment?.status.rawValue ?? ""]
+            out += cells.map(csvField).joined(separator: ",") + "\r\n"
+        }
+        return out
+    }
+
+    /// A number as the JSON writes it: 6, 0.5, 0.3333.
+    static func decimal(_ d: Double) -> String { JSON.double(d).serialized() }
+}
