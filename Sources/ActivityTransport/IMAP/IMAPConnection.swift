@@ -53,7 +53,7 @@ public struct IMAPCommandError: Error, CustomStringConvertible, Sendable {
 /// An authenticated IMAP session. libcurl does TCP, TLS, CAPABILITY and login
 /// (`CURLOPT_CONNECT_ONLY`); from there on we speak IMAP ourselves over `curl_easy_send` and
 /// `curl_easy_recv`, because libcurl's own IMAP commands cannot stream a large FETCH.
-public final class IMAPConnection {
+public final class IMAPConnection: IMAPSession {
     public let endpoint: IMAPEndpoint
     public private(set) var capabilities: Set<String> = []
     private let curl: CurlEasy
@@ -173,8 +173,6 @@ public final class IMAPConnection {
     deinit {
         if !closed { try? logout() }
     }
-
-    public func has(_ capability: String) -> Bool { capabilities.contains(capability.uppercased()) }
 
     /// Sends `command` with a fresh tag and hands every untagged response to `untagged` until the
     /// tagged completion arrives. Throws `IMAPCommandError` on NO or BAD, `ActivityError` on

@@ -40,6 +40,13 @@ public struct IMAPFolderStatus: Sendable, Equatable {
     public var uidNext: UInt32?
     public var highestModSeq: UInt64?
     public var messages: Int
+
+    public init(uidValidity: UInt32, uidNext: UInt32?, highestModSeq: UInt64?, messages: Int) {
+        self.uidValidity = uidValidity
+        self.uidNext = uidNext
+        self.highestModSeq = highestModSeq
+        self.messages = messages
+    }
 }
 
 /// One message as the sync fetches it: headers and calendar parts only, never the body.

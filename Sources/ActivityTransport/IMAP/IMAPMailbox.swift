@@ -1,7 +1,7 @@
 import ActivityCore
 
-/// The mailbox commands the sync needs, on top of an authenticated connection.
-extension IMAPConnection {
+/// The mailbox commands the sync needs, on top of an authenticated session (live or replayed).
+extension IMAPSession {
     /// `LIST "" "*" RETURN (SPECIAL-USE)` where the server supports it, plain LIST otherwise
     /// (many servers still put `\Sent` in plain LIST answers).
     public func listFolders() throws -> [IMAPFolder] {
@@ -166,7 +166,9 @@ extension IMAPConnection {
             found[part.number].map { TransferEncoding.decode($0, encoding: part.encoding) }
         }
     }
+}
 
+extension IMAPConnection {
     /// A quoted string for a command (RFC 3501 quoted: `\` and `"` escaped).
     public static func quote(_ s: String) -> String {
         var out = "\""
