@@ -33,6 +33,9 @@ public struct MailSync {
     /// limits (see CalendarSync.problem); nil: invitation parts are only checked to parse.
     public var window: (from: Date, to: Date)? = nil
     public var floatingZone = TimeZone(identifier: "UTC")!
+    /// Called at each named crash point (see `CrashPoint`); the replay tests throw there to cut
+    /// the sync as a `kill -9` would.
+    public var crashHook: (String) throws -> Void = CrashPoint.reach
 
     public init(store: Store, config: Config, logger: Logger) {
         self.store = store
@@ -60,6 +63,12 @@ public struct MailSync {
                                     provider: account.provider)
         let connection = try IMAPConnection(endpoint: endpoint, logger: logger)
         defer { try? connection.logout() }
+        return try sync(account: account, over: connection)
+    }
+
+    /// The account's folders over an open session: a live connection, or one replayed from a
+    /// recorded transcript (the tests).
+    func sync(account: Config.Account, over connection: any IMAPSession) throws -> AccountSyncResult {
         var result = AccountSyncResult(account: account.id)
         let all = try connection.listFolders()
         var resolution = FolderDiscovery.resolve(account.folders, among: all)
@@ -114,192 +123,99 @@ public struct MailSync {
         }
     }
 
-    func sync(folder: IMAPFolder, account: Config.Account, connection: IMAPConnection, result: inout AccountSyncResult) throws -> Int {
+    /// One folder: `FolderSyncPlan` decides, this does what it says (IMAP commands, store
+    /// transactions, the crash points) and tells it how that went.
+    func sync(folder: IMAPFolder, account: Config.Account, connection: any IMAPSession, result: inout AccountSyncResult) throws -> Int {
         let status = try connection.examine(folder)
-        var checkpoint = try store.checkpoint(account: account.id, folder: folder.name)
-        if let c = checkpoint, c.uidValidity != status.uidValidity {
-            logger.notice("UIDVALIDITY changed: full resync of the folder", metadata: [
-                "account": "\(account.id)", "folder": "\(folder.name)",
-                "old": "\(c.uidValidity)", "new": "\(status.uidValidity)"])
-            let fresh = FolderCheckpoint(uidValidity: status.uidValidity, uidNext: nil, highestUID: 0, highestModSeq: nil)
-            try store.transaction {
-                try store.forgetLocations(account: account.id, folder: folder.name)
-                try store.saveCheckpoint(fresh, account: account.id, folder: folder.name)
-            }
-            checkpoint = fresh
-        }
-        let base = checkpoint ?? FolderCheckpoint(uidValidity: status.uidValidity, uidNext: nil, highestUID: 0, highestModSeq: nil)
-        // Nothing new: UIDNEXT has not moved (new mail always moves it). A server that gives no
-        // UIDNEXT (NetEase) is asked for the UIDs above the checkpoint alone, without headers: as
-        // cheap, and no watermark is ever derived from a UIDNEXT that is not there.
-        var nothingNew = status.messages == 0
-        if let next = status.uidNext {
-            nothingNew = nothingNew || base.uidNext == next || (next > 0 && next - 1 <= base.highestUID)
-        } else if !nothingNew, checkpoint != nil, base.highestUID > 0 {
-            nothingNew = try connection.uids(after: base.highestUID).isEmpty
-        }
-        if nothingNew {
-            if base.uidNext != status.uidNext || base.highestModSeq != status.highestModSeq || checkpoint == nil {
-                var c = base
-                c.uidNext = status.uidNext
-                c.highestModSeq = status.highestModSeq
-                try store.saveCheckpoint(c, account: account.id, folder: folder.name)
-            }
-            return 0
-        }
-
+        var plan = FolderSyncPlan(account: account.id, folder: folder.name, now: Date())
+        plan.batchSize = batchSize
+        plan.commitInterval = commitInterval
+        plan.window = window
+        plan.floatingZone = floatingZone
         let rep = account.rep
-        var batch: [(FetchedMessage, MailItem)] = []
-        // Messages the checkpoint must not pass yet: invitations waiting for their calendar
-        // parts, and messages whose FETCH answer could not be read, to be fetched again.
-        var pendingCalendar: [FetchedMessage] = []
-        var unreadable: [(answer: UnreadableFetch, holdBelow: UInt32)] = []
-        var highestSeen = base.highestUID
-        var malformed: [MalformedItem] = []
-        var stored = base.highestUID
-        var lastSequence = 0
-        var inOrder = true
         var newItems = 0
-        var seen = 0
-        var current = base
-        var lastCommit = Date()
+        var fetchedFolder = false
 
-        func noteMalformed(_ ref: String, _ kind: MalformedItem.Kind, _ reason: String) {
-            logger.warning("malformed item skipped", metadata: [
-                "account": "\(account.id)", "folder": "\(folder.name)", "ref": "\(ref)", "reason": "\(reason)"])
-            malformed.append(MalformedItem(account: account.id, location: folder.name, ref: ref, kind: kind, reason: reason))
-        }
-
-        func item(_ message: FetchedMessage) -> MailItem {
-            let item = MailItem(headers: message.headers, internalDate: MailSync.internalDate(message.internalDate),
-                                topType: message.structure?.topType, calendarParts: message.calendarParts)
-            if message.headers.count >= IMAPLimits.maxHeaderBytes {
-                noteMalformed(item.key, .mail, "its header fields are longer than \(IMAPLimits.maxHeaderBytes >> 10) KiB; only the first \(IMAPLimits.maxHeaderBytes >> 10) KiB were read")
+        func handle(_ event: FolderSyncPlan.Event) throws {
+            let actions = plan.handle(event)
+            for m in plan.noted {
+                logger.warning("malformed item skipped", metadata: [
+                    "account": "\(account.id)", "folder": "\(folder.name)", "ref": "\(m.ref)", "reason": "\(m.reason)"])
             }
-            return item
+            for action in actions { try perform(action) }
         }
 
-        func commit(final: Bool) throws {
-            // The checkpoint may only move past UIDs that are stored: not past a message still
-            // waiting, and not at all if the server answered out of order.
-            let maxStored = batch.map(\.0.uid).max() ?? stored
-            var safe = max(stored, maxStored)
-            if let firstPending = (pendingCalendar.map(\.uid) + unreadable.map(\.holdBelow)).min() { safe = min(safe, firstPending &- 1) }
-            if !inOrder && !final { safe = current.highestUID }
-            try store.transaction {
-                var inserted = 0
-                for (message, item) in batch {
-                    if try store.insertMail(rep: rep, item: item, headers: message.headers, account: account.id,
-                                            folder: folder.name, uidValidity: status.uidValidity, uid: message.uid) {
-                        inserted += 1
+        func perform(_ action: FolderSyncPlan.Action) throws {
+            switch action {
+            case .reset(let old, let fresh):
+                logger.notice("UIDVALIDITY changed: full resync of the folder", metadata: [
+                    "account": "\(account.id)", "folder": "\(folder.name)",
+                    "old": "\(old)", "new": "\(status.uidValidity)"])
+                try store.transaction {
+                    try store.forgetLocations(account: account.id, folder: folder.name)
+                    try store.saveCheckpoint(fresh, account: account.id, folder: folder.name)
+                }
+            case .saveCheckpoint(let c):
+                try store.saveCheckpoint(c, account: account.id, folder: folder.name)
+            case .uidsAfter(let uid):
+                try handle(.uidsListed(try connection.uids(after: uid)))
+            case .fetch(let set):
+                fetchedFolder = true
+                try connection.fetchHeaders(uids: set, fields: MailItem.fetchedHeaderFields, each: { message in
+                    let seen = plan.seen
+                    try handle(.messageRead(message, now: Date()))
+                    if plan.seen > seen { progress?(folder.name, plan.seen, plan.total) }
+                }, unreadable: { u in
+                    try handle(.unreadable(u))
+                })
+                try handle(.fetchEnded)
+            case .store(let batch):
+                try store.transaction {
+                    var inserted = 0
+                    for (message, item) in batch.messages {
+                        if try store.insertMail(rep: rep, item: item, headers: message.headers, account: account.id,
+                                                folder: folder.name, uidValidity: status.uidValidity, uid: message.uid) {
+                            inserted += 1
+                        }
                     }
+                    // The ledger is stale from this very transaction on (see Store.itemsChanged).
+                    if inserted > 0 { try store.itemsChanged(rep: rep) }
+                    for m in batch.malformed { try store.recordMalformed(m) }
+                    if let c = batch.checkpoint { try store.saveCheckpoint(c, account: account.id, folder: folder.name) }
+                    try crashHook("mail.before-commit")
+                    newItems += inserted
                 }
-                // The ledger is stale from this very transaction on (see Store.itemsChanged).
-                if inserted > 0 { try store.itemsChanged(rep: rep) }
-                for m in malformed { try store.recordMalformed(m) }
-                if safe > current.highestUID || final {
-                    current.highestUID = max(current.highestUID, safe)
-                    if final {
-                        current.uidNext = status.uidNext
-                        current.highestModSeq = status.highestModSeq
-                    }
-                    try store.saveCheckpoint(current, account: account.id, folder: folder.name)
+                try crashHook("mail.committed")
+                let next = plan.handle(.batchCommitted(now: Date()))
+                if batch.full, shouldStop?() == true { throw SyncInterrupted() }
+                for action in next { try perform(action) }
+            case .refetch(let answer):
+                // Once more as it was, then without BODYSTRUCTURE; by sequence number when its
+                // UID could not be read.
+                let set = IMAPSequenceSet([answer.uid ?? UInt32(clamping: answer.sequence!)])
+                var outcome: (FetchedMessage, Bool)? = nil      // the message, and whether it came without BODYSTRUCTURE
+                var lastReason = answer.reason
+                for structure in [true, false] where outcome == nil {
+                    try connection.fetchHeaders(uids: set, byUID: answer.uid != nil, fields: MailItem.fetchedHeaderFields,
+                                                structure: structure, each: { message in
+                        if answer.uid == nil || message.uid == answer.uid { outcome = (message, !structure) }
+                    }, unreadable: { u in lastReason = u.reason })
                 }
-                CrashPoint.reach("mail.before-commit")
-                newItems += inserted
+                try handle(.refetched(answer, outcome?.0, bare: outcome?.1 ?? false, reason: lastReason, now: Date()))
+            case .fetchInvitation(let message, let parts):
+                var m = message
+                m.calendarParts = try connection.fetchCalendarParts(uid: message.uid, parts: parts)
+                try handle(.invitationRead(m))
+            case .done:
+                if fetchedFolder {
+                    logger.info("folder synced", metadata: [
+                        "account": "\(account.id)", "folder": "\(folder.name)", "fetched": "\(plan.seen)", "new": "\(newItems)"])
+                }
             }
-            CrashPoint.reach("mail.committed")
-            lastCommit = Date()
-            stored = max(stored, maxStored)
-            batch.removeAll(keepingCapacity: true)
-            malformed.removeAll()
         }
 
-        let total = max(0, status.messages)
-        func take(_ message: FetchedMessage) throws {
-            highestSeen = max(highestSeen, message.uid)
-            if let s = message.structure, !s.calendarParts.isEmpty {
-                pendingCalendar.append(message)
-            } else {
-                batch.append((message, item(message)))
-            }
-            if batch.count >= batchSize || Date().timeIntervalSince(lastCommit) >= commitInterval {
-                try commit(final: false)
-                if shouldStop?() == true { throw SyncInterrupted() }
-            }
-        }
-        try connection.fetchHeaders(uids: .from(base.highestUID + 1), fields: MailItem.fetchedHeaderFields, each: { message in
-            // `n:*` also returns the last message when n is past it: skip what is stored.
-            guard message.uid > base.highestUID else { return }
-            if message.sequence < lastSequence { inOrder = false }
-            lastSequence = message.sequence
-            seen += 1
-            result.fetched += 1
-            progress?(folder.name, seen, total)
-            try take(message)
-        }, unreadable: { u in
-            if let uid = u.uid, uid <= base.highestUID { return }
-            // Without a UID the message lies after the last one seen: hold the checkpoint there.
-            unreadable.append((u, u.uid ?? (highestSeen &+ 1)))
-        })
-        try commit(final: false)
-        // Unreadable answers (a garbled stream, or a server bug about one message): fetched once
-        // more as they were, then without BODYSTRUCTURE (what servers get wrong most), so the
-        // mail counts even if its invitation parts cannot be found; else recorded as malformed.
-        for (answer, _) in unreadable {
-            let ref = answer.uid.map { "UID \($0)" } ?? "message \(answer.sequence.map(String.init) ?? "?") (UID unknown)"
-            guard answer.uid != nil || answer.sequence != nil else {
-                noteMalformed(ref, .mail, "its FETCH answer could not be read (\(answer.reason)); it is not stored")
-                continue
-            }
-            let set = IMAPSequenceSet([answer.uid ?? UInt32(clamping: answer.sequence!)])
-            var outcome: (FetchedMessage, Bool)? = nil      // the message, and whether it came without BODYSTRUCTURE
-            var lastReason = answer.reason
-            for structure in [true, false] where outcome == nil {
-                try connection.fetchHeaders(uids: set, byUID: answer.uid != nil, fields: MailItem.fetchedHeaderFields,
-                                            structure: structure, each: { message in
-                    if answer.uid == nil || message.uid == answer.uid { outcome = (message, !structure) }
-                }, unreadable: { u in lastReason = u.reason })
-            }
-            guard let (message, bare) = outcome else {
-                noteMalformed(ref, .mail, "its FETCH answer could not be read, even without BODYSTRUCTURE (\(lastReason)); it is not stored")
-                continue
-            }
-            guard message.uid > base.highestUID else { continue }
-            result.fetched += 1
-            if bare {
-                let i = item(message)
-                noteMalformed(i.key, .mail, "its FETCH answer could not be read with BODYSTRUCTURE (\(answer.reason)); stored from its header fields alone, without invitation parts")
-                batch.append((message, i))
-            } else {
-                try take(message)
-            }
-        }
-        unreadable.removeAll()
-        // Invitations: fetch their calendar parts now that the big FETCH is over.
-        let waiting = pendingCalendar
-        for message in waiting {
-            var m = message
-            let parts = message.structure?.calendarParts ?? []
-            let key = MailItem(headers: m.headers, internalDate: nil).key
-            let fitting = parts.filter { ($0.size ?? 0) <= IMAPLimits.maxCalendarPartBytes }
-            for part in parts where !fitting.contains(part) {
-                noteMalformed(key, .invitation, "its text/calendar part \(part.number) is \((part.size ?? 0) >> 10) KiB, more than the limit of \(IMAPLimits.maxCalendarPartBytes >> 20) MiB; not read")
-            }
-            m.calendarParts = try connection.fetchCalendarParts(uid: message.uid, parts: fitting)
-            for part in m.calendarParts {
-                // Stored all the same (derivation skips it or counts what the limits allow);
-                // recorded so it is not silent.
-                if let problem = CalendarSync.problem(with: part, window: window, floatingZone: floatingZone) {
-                    noteMalformed(key, .invitation, "its invitation (text/calendar part) \(problem)")
-                }
-            }
-            batch.append((m, item(m)))
-        }
-        pendingCalendar.removeAll()
-        try commit(final: true)
-        logger.info("folder synced", metadata: [
-            "account": "\(account.id)", "folder": "\(folder.name)", "fetched": "\(seen)", "new": "\(newItems)"])
+        try handle(.examined(status, try store.checkpoint(account: account.id, folder: folder.name)))
+        result.fetched += plan.fetched
         return newItems
     }
 
