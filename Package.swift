@@ -65,7 +65,11 @@ let package = Package(
 
         .testTarget(name: "ActivityCoreTests", dependencies: ["ActivityCore", "ActivityConfig"]),
         .testTarget(name: "ActivityTransportTests", dependencies: ["ActivityTransport"]),
-        .testTarget(name: "ActivitySyncTests", dependencies: ["ActivitySync"]),
+        // Unit tests of the sync, without a server: the plans, and transcripts recorded from real
+        // servers replayed over a temporary SQLite store.
+        .testTarget(name: "ActivitySyncTests", dependencies: [
+            "ActivitySync", "ActivityTransport", "ActivityStore", "ActivityConfig", "ActivityCore",
+        ]),
         .testTarget(name: "IntegrationTests", dependencies: [
             "ActivityCLI", "ActivitySync", "ActivityStore", "ActivityTransport", "ActivityConfig", "ActivityCore",
         ]),

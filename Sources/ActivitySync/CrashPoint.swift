@@ -22,6 +22,11 @@ import Glibc
 /// | `digest.marked` | a user's digest recorded as `sending`, nothing sent yet |
 /// | `digest.sent` | the SMTP server accepted a digest, its `sent` not recorded yet |
 public enum CrashPoint {
+    /// The points of the table above, in its order (the replay tests check they reach each of
+    /// the sync's).
+    public static let all = ["mail.before-commit", "mail.committed", "calendar.before-commit", "calendar.committed",
+                             "sync.accounts-done", "derive.before-commit", "derive.committed", "digest.marked", "digest.sent"]
+
     private static let wanted: (name: String, count: Int)? = {
         guard let spec = ProcessInfo.processInfo.environment["ACTIVITY_CRASH_AT"], !spec.isEmpty else { return nil }
         let parts = spec.split(separator: ":", maxSplits: 1)
