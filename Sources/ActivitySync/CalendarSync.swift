@@ -20,6 +20,8 @@ public struct CalendarSync {
     public var window: (from: Date, to: Date)? = nil
     /// Where floating times and dates are read (the rep's zone), for that check.
     public var floatingZone = TimeZone(identifier: "UTC")!
+    /// Called at each named crash point (see `CrashPoint`); the replay tests throw there.
+    public var crashHook: (String) throws -> Void = CrashPoint.reach
 
     public init(store: Store, logger: Logger) {
         self.store = store
@@ -30,6 +32,11 @@ public struct CalendarSync {
         let client = try CalDAVClient(endpoint: CalDAVEndpoint(url: account.url, username: account.username, password: password,
                                                                caFile: account.caFile, account: account.id, timeout: account.timeout,
                                                                bearerToken: bearerToken))
+        return try sync(account: account, over: client)
+    }
+
+    /// The account's calendars over a session: a live client, or a replayed one (the tests).
+    func sync(account: Config.Account, over client: any CalendarSession) throws -> AccountSyncResult {
         var result = AccountSyncResult(account: account.id)
         let discovered = try client.discoverCalendars()
         let (calendars, missing) = CalendarSync.select(discovered, names: account.calendars)
@@ -100,71 +107,68 @@ public struct CalendarSync {
                 names.filter { wanted in !discovered.contains { $0.isNamed(wanted) } })
     }
 
-    /// Returns how many items changed (new, modified or deleted).
-    func sync(calendar: CalDAVCalendar, token: String?, account: Config.Account, client: CalDAVClient,
+    /// Returns how many items changed (new, modified or deleted). `CalendarSyncPlan` decides;
+    /// this does the requests, the store transactions and the crash points.
+    func sync(calendar: CalDAVCalendar, token: String?, account: Config.Account, client: any CalendarSession,
               result: inout AccountSyncResult) throws -> Int {
-        let stored = try store.calendarETags(account: account.id, calendar: calendar.url)
-        var changed: [String: String] = [:]     // href → etag
-        var deleted: Set<String> = []
-        var newToken: String? = nil
-        var full = false
-        if calendar.supportsSyncCollection {
-            do {
-                let c = try client.changes(in: calendar, since: token)
-                newToken = c.token
-                for (href, etag) in c.changed { changed[href] = etag }
-                deleted = Set(c.deleted)
-                full = token == nil || token == ""
-            } catch is CalDAVSyncTokenInvalid {
-                logger.notice("sync token no longer valid: full resync of the calendar", metadata: [
-                    "account": "\(account.id)", "calendar": "\(calendar.url)"])
-                let c = try client.changes(in: calendar, since: nil)
-                newToken = c.token
-                for (href, etag) in c.changed { changed[href] = etag }
-                full = true
-            }
-        } else {
-            changed = try client.etags(in: calendar)
-            full = true
+        var plan = CalendarSyncPlan(calendar: calendar, token: token)
+        var listedAgain = false
+
+        func handle(_ event: CalendarSyncPlan.Event) throws {
+            for action in plan.handle(event) { try perform(action) }
         }
-        if full {
-            // A full listing: whatever the store has and the server did not list is gone.
-            for href in stored.keys where changed[href] == nil { deleted.insert(href) }
-        }
-        // Changed items are committed a request's worth at a time, without the token: after a
-        // cut or a crash, the next try lists the same changes again and skips, by etag, what is
-        // already stored. The token moves only with the last transaction, the deletions'.
-        let toFetch = changed.filter { stored[$0.key] != $0.value }.map(\.key).sorted()
-        var fetched = 0
-        try client.fetch(toFetch, from: calendar, each: { items in
-            guard !items.isEmpty else { return }
-            try store.transaction {
-                for item in items {
-                    try store.saveCalendarObject(.init(account: account.id, calendar: calendar.url, href: item.href,
-                                                       etag: changed[item.href] ?? item.etag, data: item.data))
-                    try checkReadable(item, calendar: calendar, account: account)
+
+        func perform(_ action: CalendarSyncPlan.Action) throws {
+            switch action {
+            case .listChanges(let since):
+                let changes: CalDAVChanges
+                do {
+                    changes = try client.changes(in: calendar, since: since)
+                } catch is CalDAVSyncTokenInvalid where !listedAgain {
+                    listedAgain = true
+                    logger.notice("sync token no longer valid: full resync of the calendar", metadata: [
+                        "account": "\(account.id)", "calendar": "\(calendar.url)"])
+                    return try handle(.tokenInvalid)
                 }
-                try store.itemsChanged(rep: account.rep)
-                CrashPoint.reach("calendar.before-commit")
+                try handle(.changesListed(changes))
+            case .listETags:
+                try handle(.etagsListed(try client.etags(in: calendar)))
+            case .fetch(let hrefs):
+                try client.fetch(hrefs, from: calendar, each: { items in try handle(.itemsFetched(items)) })
+                try handle(.fetchEnded)
+            case .store(let items):
+                try store.transaction {
+                    for item in items {
+                        try store.saveCalendarObject(.init(account: account.id, calendar: calendar.url, href: item.href,
+                                                           etag: item.etag, data: item.data))
+                        try checkReadable(item, calendar: calendar, account: account)
+                    }
+                    try store.itemsChanged(rep: account.rep)
+                    try crashHook("calendar.before-commit")
+                }
+                try crashHook("calendar.committed")
+                try handle(.committed)
+            case .finish(let gone, let newToken):
+                try store.transaction {
+                    for href in gone {
+                        try store.deleteCalendarObject(account: account.id, calendar: calendar.url, href: href)
+                        try store.clearMalformed(account: account.id, location: calendar.url, ref: href)
+                    }
+                    if !gone.isEmpty { try store.itemsChanged(rep: account.rep) }
+                    try store.saveCalendar(account: account.id, url: calendar.url, displayName: calendar.displayName, token: newToken)
+                    try crashHook("calendar.before-commit")
+                }
+                try crashHook("calendar.committed")
+                try handle(.committed)
+            case .done:
+                logger.info("calendar synced", metadata: [
+                    "account": "\(account.id)", "calendar": "\(calendar.url)", "fetched": "\(plan.fetched)", "deleted": "\(plan.gone.count)"])
             }
-            CrashPoint.reach("calendar.committed")
-            fetched += items.count
-        })
-        result.fetched += fetched
-        let gone = deleted.filter { stored[$0] != nil }
-        try store.transaction {
-            for href in gone {
-                try store.deleteCalendarObject(account: account.id, calendar: calendar.url, href: href)
-                try store.clearMalformed(account: account.id, location: calendar.url, ref: href)
-            }
-            if !gone.isEmpty { try store.itemsChanged(rep: account.rep) }
-            try store.saveCalendar(account: account.id, url: calendar.url, displayName: calendar.displayName, token: newToken)
-            CrashPoint.reach("calendar.before-commit")
         }
-        CrashPoint.reach("calendar.committed")
-        logger.info("calendar synced", metadata: [
-            "account": "\(account.id)", "calendar": "\(calendar.url)", "fetched": "\(fetched)", "deleted": "\(gone.count)"])
-        return fetched + gone.count
+
+        try handle(.started(stored: try store.calendarETags(account: account.id, calendar: calendar.url)))
+        result.fetched += plan.fetched
+        return plan.fetched + plan.gone.count
     }
 
     /// Records a calendar object the parser cannot read, or whose expansion the recurrence limits
