@@ -136,13 +136,17 @@ public struct MailSync {
         var newItems = 0
         var fetchedFolder = false
 
-        func handle(_ event: FolderSyncPlan.Event) throws {
+        func decide(_ event: FolderSyncPlan.Event) -> [FolderSyncPlan.Action] {
             let actions = plan.handle(event)
             for m in plan.noted {
                 logger.warning("malformed item skipped", metadata: [
                     "account": "\(account.id)", "folder": "\(folder.name)", "ref": "\(m.ref)", "reason": "\(m.reason)"])
             }
-            for action in actions { try perform(action) }
+            return actions
+        }
+
+        func handle(_ event: FolderSyncPlan.Event) throws {
+            for action in decide(event) { try perform(action) }
         }
 
         func perform(_ action: FolderSyncPlan.Action) throws {
@@ -163,8 +167,9 @@ public struct MailSync {
                 fetchedFolder = true
                 try connection.fetchHeaders(uids: set, fields: MailItem.fetchedHeaderFields, each: { message in
                     let seen = plan.seen
-                    try handle(.messageRead(message, now: Date()))
+                    let actions = decide(.messageRead(message, now: Date()))
                     if plan.seen > seen { progress?(folder.name, plan.seen, plan.total) }
+                    for action in actions { try perform(action) }
                 }, unreadable: { u in
                     try handle(.unreadable(u))
                 })
@@ -186,7 +191,7 @@ public struct MailSync {
                     newItems += inserted
                 }
                 try crashHook("mail.committed")
-                let next = plan.handle(.batchCommitted(now: Date()))
+                let next = decide(.batchCommitted(now: Date()))
                 if batch.full, shouldStop?() == true { throw SyncInterrupted() }
                 for action in next { try perform(action) }
             case .refetch(let answer):
