@@ -103,12 +103,24 @@ final class TranscriptSession: IMAPSession {
                       TranscriptSession.uidRangeFrom(e.command).map { ($0.rest == rest || rest == "(UID)") && $0.from <= from } ?? false
                   }) {
             exchange = recorded
-            let messages = recorded.untagged.compactMap { raw -> (UInt32, [UInt8])? in
-                guard let r = try? IMAPResponseParser.parse(raw), let m = FetchedMessage(r) else { return nil }
-                return (m.uid, raw)
+            // Each answer's UID and sequence number; an unreadable one's as far as they can be
+            // read (a garbled UID: none).
+            let messages = recorded.untagged.map { raw -> (uid: UInt32?, sequence: Int?, raw: [UInt8]) in
+                do {
+                    let response = try IMAPResponseParser.parse(raw)
+                    if let m = FetchedMessage(response) { return (m.uid, m.sequence, raw) }
+                    // Read, but without a UID (`U!D 9`): the sync takes it as unreadable.
+                    if case .numbered(let sequence, "FETCH", _) = response { return (nil, sequence, raw) }
+                    return (nil, nil, raw)
+                } catch {
+                    let u = UnreadableFetch(raw, error as? IMAPProtocolError ?? IMAPProtocolError("?"))
+                    return (u.uid, u.sequence, raw)
+                }
             }
-            answers = messages.filter { $0.0 >= from }.map(\.1)
-            if answers.isEmpty, let last = messages.max(by: { $0.0 < $1.0 }) { answers = [last.1] }
+            // An answer without a UID is served if it lies after every message below `from`.
+            let before = messages.filter { ($0.uid ?? .max) < from }.compactMap(\.sequence).max() ?? 0
+            answers = messages.filter { m in m.uid.map { $0 >= from } ?? ((m.sequence ?? 0) > before) }.map(\.raw)
+            if answers.isEmpty, let last = messages.filter({ $0.uid != nil }).max(by: { $0.uid! < $1.uid! }) { answers = [last.raw] }
         } else {
             throw Unanswerable(command: command, folder: selected)
         }
@@ -130,10 +142,10 @@ final class TranscriptSession: IMAPSession {
     }
 
     /// The UIDs of the messages the recorded FETCHes of `folder` (its name as the sync knows it,
-    /// decoded) returned.
+    /// decoded) returned readably (a garbled one by its refetch).
     func recordedUIDs(folder: String) -> Set<UInt32> {
         var uids: Set<UInt32> = []
-        for e in exchanges where TranscriptSession.uidRangeFrom(e.command) != nil && e.folder.map(TranscriptSession.folderName) == folder {
+        for e in exchanges where e.command.contains("FETCH") && e.folder.map(TranscriptSession.folderName) == folder {
             for raw in e.untagged {
                 if let r = try? IMAPResponseParser.parse(raw), let m = FetchedMessage(r) { uids.insert(m.uid) }
             }
