@@ -67,7 +67,9 @@ struct ExportCommand: ParsableCommand {
         if format == .xlsx && rowCount >= ExportXLSX.maxRows {
             throw ActivityError(.usage, "--from \(first) --to \(last): \(rowCount) rows, more than an XLSX sheet holds (\(ExportXLSX.maxRows - 1) below its header); export fewer weeks, one --team at a time, or --format csv")
         }
-        let report = try ExportCommand.report(config: config, store: store, from: first, to: last, reps: reps, team: team, now: now)
+        // The CSV has no pipeline table: not computed for it.
+        let report = try ExportCommand.report(config: config, store: store, from: first, to: last, reps: reps, team: team, now: now,
+                                              pipeline: format != .csv)
         let data = try ExportCommand.render(report, format: format)
         if let output {
             do {

@@ -30,7 +30,8 @@ struct Ledger {
         var repWeek = RepWeek.build(rep: profile, week: week, activities: activities, reached: reached, exchanges: exchanges,
                                     targets: targets, followUpAfterDays: config.followupAfterDays, now: now, flow: config.flow)
         // The week's review: the deals open at its last second, or now in a week not over.
-        repWeek.deals = Pipeline.Counts(try deals(rep, at: min(now, end.addingTimeInterval(-1)), unanswered: []))
+        let moment = min(now, end.addingTimeInterval(-1))
+        repWeek.deals = Pipeline.counts(try openStandings(rep, asOf: moment), on: moment, in: zone, settings: config.pipeline, flow: config.flow)
         return repWeek
     }
 
@@ -57,16 +58,29 @@ extension Ledger {
     /// its last activity, over all history, and whether its last mail waits for an answer.
     func pipeline(_ rep: Config.Rep, at moment: Date) throws -> [Pipeline.Deal] {
         let since = moment.addingTimeInterval(-TimeInterval(config.leadLookbackDays) * 86_400)
+        let standings = try openStandings(rep, asOf: moment)
+        // Only a deal's `next` asks whether its mail waits: the other organisations' mail is not read.
         let exchanges = try store.unansweredExchanges(rep: rep.id, before: moment, since: since,
-                                                      waitedUntil: moment.addingTimeInterval(-TimeInterval(config.followupAfterDays) * 86_400))
+                                                      waitedUntil: moment.addingTimeInterval(-TimeInterval(config.followupAfterDays) * 86_400),
+                                                      among: Set(standings.keys))
         let unanswered = Set(RepWeek.followUpsDue(exchanges, asOf: moment, afterDays: config.followupAfterDays).map(\.org))
-        return try deals(rep, at: moment, unanswered: unanswered)
+        return Pipeline.deals(standings, on: moment, in: config.profile(rep).timeZone,
+                              settings: config.pipeline, unanswered: unanswered, flow: config.flow)
     }
 
-    /// The open deals at `moment`; `unanswered` (organisations owed a follow-up) only changes their
-    /// `next`, so a count of classes passes none and reads no mail exchanges.
-    func deals(_ rep: Config.Rep, at moment: Date, unanswered: Set<String>) throws -> [Pipeline.Deal] {
-        Pipeline.deals(try standings(rep, asOf: moment), on: moment, in: config.profile(rep).timeZone,
-                       settings: config.pipeline, unanswered: unanswered, flow: config.flow)
+    /// The standings `Pipeline.deals` can make open deals of (a superset: it decides). Under the
+    /// standard flow only those of an open step, active within `drop_after_days` of `moment`
+    /// (and three days more: the rep's UTC offset at the last activity may differ from the
+    /// moment's), read as such from the store. `week --all` counts every rep's deals (reading no
+    /// mail exchanges: a count does not need a deal's `next`).
+    func openStandings(_ rep: Config.Rep, asOf moment: Date) throws -> [String: Pipeline.Standing] {
+        guard config.flow.isStandard else { return try standings(rep, asOf: moment) }
+        // A step's role never falls below an earlier step's (Flow.Role): the open steps are a range.
+        let flow = config.flow
+        let open = (1...max(1, flow.steps.count)).filter { flow.role(of: $0) >= .open && flow.role(of: $0) < .won }
+        guard let low = open.first, let high = open.last else { return [:] }
+        let since = moment.addingTimeInterval(-TimeInterval(config.pipeline.dropAfterDays + 3) * 86_400)
+        return try store.openStandings(rep: rep.id, asOf: moment, stages: low...high, activeSince: since)
+            .mapValues { Pipeline.Standing(stage: $0.stage, lastActivity: $0.last) }
     }
 }

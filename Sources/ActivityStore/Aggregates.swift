@@ -121,12 +121,41 @@ extension Store {
         return out
     }
 
+    /// The standings (as `standings(rep:asOf:)` gives them) of the organisations that can be open
+    /// deals at `asOf`: a stage in `stages` and a last activity at or after `activeSince`. A
+    /// superset (the caller applies the pipeline's rules again), never a subset. `week` counts
+    /// every rep's deals; most of a rep's organisations are won, never engaged or long silent,
+    /// so SQL keeps them from ever becoming Swift values. An organisation with activity after
+    /// `asOf` is read from `activity`, as `standings` does: its stage at `asOf` may be lower than
+    /// the kept one (a closing reached later), so the kept stage only rules it out when it is
+    /// below the range (a stage at `asOf` is never above the kept, all-history one).
+    public func openStandings(rep: String, asOf: Date, stages: ClosedRange<Int>, activeSince: Date)
+        throws -> [String: (stage: Int, last: Date)] {
+        let moment = Int64(asOf.timeIntervalSince1970.rounded(.down))
+        let since = Int64(activeSince.timeIntervalSince1970.rounded(.down))
+        let low = Int64(stages.lowerBound), high = Int64(stages.upperBound)
+        var out: [String: (stage: Int, last: Date)] = [:]
+        try db.prepare("""
+            SELECT org, stage, last_at FROM standing
+            WHERE rep = ? AND last_at <= ? AND last_at >= ? AND stage >= ? AND stage <= ?
+            UNION ALL
+            SELECT org, max(step), max(at) FROM activity
+            WHERE rep = ? AND at <= ? AND counted = 1
+              AND org IN (SELECT org FROM standing WHERE rep = ? AND last_at > ? AND stage >= ?)
+            GROUP BY org HAVING max(at) >= ? AND max(step) >= ? AND max(step) <= ?
+            """).bind(.text(rep), .int(moment), .int(since), .int(low), .int(high),
+                      .text(rep), .int(moment), .text(rep), .int(moment), .int(low), .int(since), .int(low), .int(high))
+            .forEach { row in out[row.text(0)] = (Int(row.int(1)), Date(timeIntervalSince1970: TimeInterval(row.int(2)))) }
+        return out
+    }
+
     /// The organisations whose follow-up may be due at `before`: per organisation, the last
     /// outbound and last inbound mail in [`since`, `before`), as `lastExchanges` gives them, but
     /// only for those whose last outbound mail is at or before `waitedUntil` and has no inbound
     /// mail after it (what `RepWeek.followUpsDue` keeps). From `exchange_last`, except for the
     /// organisations with mail at or after `before`, which are read from `exchange`.
-    public func unansweredExchanges(rep: String, before: Date, since: Date, waitedUntil: Date)
+    /// `among`: only these organisations (the pipeline asks about its open deals only).
+    public func unansweredExchanges(rep: String, before: Date, since: Date, waitedUntil: Date, among: Set<String>? = nil)
         throws -> [(org: String, lastOut: Date?, lastIn: Date?)] {
         let end = Int64(before.timeIntervalSince1970), start = Int64(since.timeIntervalSince1970)
         // A superset is harmless (the caller filters again), a subset is not: round up.
@@ -139,6 +168,7 @@ extension Store {
                                OR last_out >= ? OR last_in >= ?)
             """).bind(.text(rep), .int(start), .int(cutoff), .int(end), .int(end), .int(end)).forEach { row in
             let lastOut = row.optionalInt(1), lastIn = row.optionalInt(2)
+            if let among, !among.contains(row.text(0)) { return }
             if (lastOut ?? .min) >= end || (lastIn ?? .min) >= end {
                 later.append(row.text(0))
             } else {

@@ -217,6 +217,42 @@ struct StoreContractTests {
         #expect(try store.weeklyCounts(from: week, to: week) == ["alice": [week: [.visit: 1, .lead: 1]]])
     }
 
+    @Test("the standings that can be open deals, read from the kept aggregates, make the deals the history makes at any moment",
+          arguments: StoreEngine.allCases)
+    func openStandingsMakeTheDealsOfTheHistory(engine: StoreEngine) throws {
+        let (location, keep) = try engine.fresh()
+        defer { withExtendedLifetime(keep) {} }
+        let store = try Store(location: location)
+        let t = Self.tuesday, day: TimeInterval = 86_400
+        // acme: a visit, a closing two weeks later (its kept stage is above its stage at t), and a
+        // voided closing; won.cn: paid; late.cn: contacted, paid later (open until then); old.cn:
+        // a visit 200 days ago (dropped by silence, open 100 days ago); lead.cn: a lead only.
+        var voided = Self.activity("c0", kind: .closing, at: t.addingTimeInterval(day))
+        voided.counted = false
+        let activities = [Self.activity("v1", at: t), Self.activity("c1", kind: .closing, at: t.addingTimeInterval(14 * day)), voided,
+                          Self.activity("p1", kind: .payment, org: "won.cn", at: t.addingTimeInterval(-5 * day)),
+                          Self.activity("k1", kind: .contact, org: "late.cn", at: t.addingTimeInterval(-3 * day)),
+                          Self.activity("p2", kind: .payment, org: "late.cn", at: t.addingTimeInterval(10 * day)),
+                          Self.activity("v2", org: "old.cn", at: t.addingTimeInterval(-200 * day)),
+                          Self.activity("l1", kind: .lead, org: "lead.cn", at: t.addingTimeInterval(-day))]
+        try store.transaction {
+            try store.replaceActivities(rep: "alice", with: activities, timeZone: Self.zone)
+            try store.replaceAggregates(rep: "alice", activities: activities, exchanges: [], timeZone: Self.zone)
+        }
+        let counted = activities.filter(\.counted)
+        for moment in [t.addingTimeInterval(-100 * day), t.addingTimeInterval(-day), t, t.addingTimeInterval(12 * day),
+                       t.addingTimeInterval(20 * day), t.addingTimeInterval(400 * day)] {
+            let expected = Pipeline.deals(Pipeline.standings(counted, asOf: moment), on: moment, in: Self.zone)
+            let kept = try store.openStandings(rep: "alice", asOf: moment, stages: 3...7, activeSince: moment.addingTimeInterval(-183 * day))
+            let got = Pipeline.deals(kept.mapValues { Pipeline.Standing(stage: $0.stage, lastActivity: $0.last) }, on: moment, in: Self.zone)
+            #expect(got == expected, "as of \(moment)")
+        }
+        // At t: acme is a meeting (its closing comes later), late.cn open; won.cn, old.cn and lead.cn are no deals.
+        let atT = try store.openStandings(rep: "alice", asOf: t, stages: 3...7, activeSince: t.addingTimeInterval(-183 * day))
+        #expect(Set(atT.keys) == ["acme.com.cn", "late.cn"])
+        #expect(atT["acme.com.cn"]?.stage == 4 && atT["late.cn"]?.stage == 3)
+    }
+
     @Test("a derivation of older items than the one recorded is refused, and a rep is stale until derived",
           arguments: StoreEngine.allCases)
     func itemsVersionsKeepTheNewestDerivation(engine: StoreEngine) throws {

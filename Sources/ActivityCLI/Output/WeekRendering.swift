@@ -129,12 +129,8 @@ enum WeekRendering {
             if !w.activities.isEmpty {
                 out += "\nActivities\n"
                 var list = TextTable(header: ["when", "kind", "org", "title", "rule"])
-                let f = DateFormatter()
-                f.locale = Locale(identifier: "en_US_POSIX")
-                f.timeZone = w.timeZone
-                f.dateFormat = "EEE MM-dd HH:mm"
                 for a in w.activities {
-                    list.add([f.string(from: a.at), a.counted ? a.kind.rawValue : "(\(a.kind.rawValue))", a.org,
+                    list.add([LocalTimestamp.weekdayTime(a.at, in: w.timeZone), a.counted ? a.kind.rawValue : "(\(a.kind.rawValue))", a.org,
                               truncate(a.title, 40), ruleText(a)])
                 }
                 out += list.render()

@@ -46,5 +46,15 @@ public enum LocalTimestamp {
         return String(repeating: "0", count: max(0, 4 - year.count)) + year + "-" + two(m) + "-" + two(d)
     }
 
+    /// `Tue 11-17 10:00`: what a DateFormatter with `EEE MM-dd HH:mm` in en_US_POSIX writes
+    /// (`week`'s table has a line per activity: 6,400 for 100 reps on bench/ledger-queries' store).
+    public static func weekdayTime(_ date: Date, in zone: TimeZone) -> String {
+        let local = Int(date.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: date)
+        let (day, second) = (CivilTime.floorDiv(local, CivilTime.secondsPerDay), CivilTime.floorMod(local, CivilTime.secondsPerDay))
+        let (_, m, d) = CivilTime.date(ofDay: day)
+        let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        return names[CivilTime.weekday(ofDay: day)] + " " + two(m) + "-" + two(d) + " " + two(second / 3600) + ":" + two(second / 60 % 60)
+    }
+
     static func two(_ n: Int) -> String { n < 10 ? "0" + String(n) : String(n) }
 }

@@ -12,7 +12,7 @@ struct LocalTimestampTests {
         return f
     }
 
-    @Test("RFC 3339 and ISO dates agree with DateFormatter across zones, DST changes, half hours and year ends")
+    @Test("RFC 3339, ISO dates and week's weekday times agree with DateFormatter across zones, DST changes, half hours and year ends")
     func agreesWithDateFormatter() {
         let zones = ["Asia/Shanghai", "UTC", "America/New_York", "Asia/Kolkata", "Australia/Adelaide", "Pacific/Kiritimati",
                      "Pacific/Pago_Pago", "Europe/London", "America/St_Johns"].map { TimeZone(identifier: $0)! }
@@ -21,10 +21,12 @@ struct LocalTimestampTests {
         for _ in 0..<400 { instants.append(TimeInterval(Int(rng.next() % 4_000_000_000) - 500_000_000)) }
         for zone in zones {
             let full = formatter("yyyy-MM-dd'T'HH:mm:ssxxxxx", zone), day = formatter("yyyy-MM-dd", zone)
+            let weekday = formatter("EEE MM-dd HH:mm", zone)
             for t in instants {
                 let d = Date(timeIntervalSince1970: t)
                 #expect(LocalTimestamp.rfc3339(d, in: zone) == full.string(from: d), "\(zone.identifier) \(t)")
                 #expect(LocalTimestamp.isoDate(d, in: zone) == day.string(from: d), "\(zone.identifier) \(t)")
+                #expect(LocalTimestamp.weekdayTime(d, in: zone) == weekday.string(from: d), "\(zone.identifier) \(t)")
             }
         }
     }
