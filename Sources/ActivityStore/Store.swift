@@ -229,6 +229,85 @@ public final class Store {
         return isNew
     }
 
+    /// A fetched mail to store, and where it was found (`insertMails`).
+    public struct NewMail: Sendable {
+        public var rep: String
+        public var item: MailItem
+        public var headers: [UInt8]
+        public var account: String
+        public var folder: String
+        public var uidValidity: UInt32
+        public var uid: UInt32
+
+        public init(rep: String, item: MailItem, headers: [UInt8], account: String, folder: String, uidValidity: UInt32, uid: UInt32) {
+            self.rep = rep
+            self.item = item
+            self.headers = headers
+            self.account = account
+            self.folder = folder
+            self.uidValidity = uidValidity
+            self.uid = uid
+        }
+    }
+
+    /// Stores a batch of mail, in the caller's transaction, as `insertMail` would one by one (in
+    /// order: of two mails with one key, the first is stored and the second only located).
+    /// Returns how many were new to their rep. On SQLite, where a statement costs no round trip,
+    /// that is `insertMail` in a loop; on PostgreSQL, where each statement is a round trip to the
+    /// server, a few multi-row statements per table instead of two or three per mail.
+    @discardableResult
+    public func insertMails(_ mails: [NewMail]) throws -> Int {
+        guard db.dialect.isPostgres else {
+            var inserted = 0
+            for m in mails where try insertMail(rep: m.rep, item: m.item, headers: m.headers, account: m.account,
+                                                  folder: m.folder, uidValidity: m.uidValidity, uid: m.uid) {
+                inserted += 1
+            }
+            return inserted
+        }
+        struct Key: Hashable { var rep: String, key: String }
+        // The mails: those whose key was already stored (or came earlier in the batch) do nothing.
+        var ids: [Key: Int64] = [:]
+        var isNew = Set<Key>()
+        try MultiRow.run(db, head: """
+            INSERT INTO mail (rep, key, message_id, date, date_source, from_addr, from_name, to_addrs, cc_addrs, subject,
+                              thread_key, automated, headers, account, internal_date) VALUES
+            """, tail: "ON CONFLICT (rep, key) DO NOTHING RETURNING rep, key, id", rows: mails.map { m in
+            let item = m.item
+            return [.text(m.rep), .text(item.key), item.messageID.map { .text($0) }, .int(Int64(item.date.timeIntervalSince1970.rounded(.down))),
+                    .text(item.dateSource), item.from.map { .text($0) }, item.fromName.map { .text($0) },
+                    .text(item.to.joined(separator: "\n")), .text(item.cc.joined(separator: "\n")), .text(item.subject),
+                    .text(item.threadKey), item.automated.map { .text($0) }, .blob(m.headers), .text(m.account),
+                    item.internalDate.map { .int(Int64($0.timeIntervalSince1970.rounded(.down))) }]
+        }) { row in
+            let key = Key(rep: row.text(0), key: row.text(1))
+            ids[key] = row.int(2)
+            isNew.insert(key)
+        }
+        // The ids of the mails that were stored before this batch.
+        let known = Dictionary(grouping: Set(mails.map { Key(rep: $0.rep, key: $0.item.key) }).filter { ids[$0] == nil }, by: \.rep)
+        for (rep, keys) in known.sorted(by: { $0.key < $1.key }) {
+            try MultiRow.run(db, head: "SELECT key, id FROM mail WHERE rep = ? AND key IN (", tail: ")", prefix: [.text(rep)],
+                             rows: keys.map { [.text($0.key)] }, tuples: false) { row in
+                ids[Key(rep: rep, key: row.text(0))] = row.int(1)
+            }
+        }
+        // The invitation parts of the new mails (the first of a key in the batch only).
+        var parts: [[SQLValue?]] = []
+        var counted = Set<Key>()
+        for m in mails {
+            let key = Key(rep: m.rep, key: m.item.key)
+            guard isNew.contains(key), counted.insert(key).inserted, let id = ids[key] else { continue }
+            for (i, part) in m.item.calendarParts.enumerated() { parts.append([.int(id), .int(Int64(i)), .blob(part)]) }
+        }
+        try MultiRow.run(db, head: "INSERT INTO mail_calendar_part (mail_id, position, body) VALUES", tail: "", rows: parts)
+        try MultiRow.run(db, head: "INSERT INTO mail_location (account, folder, uidvalidity, uid, mail_id) VALUES",
+                         tail: "ON CONFLICT DO NOTHING", rows: mails.compactMap { m in
+            ids[Key(rep: m.rep, key: m.item.key)].map { [.text(m.account), .text(m.folder), .int(Int64(m.uidValidity)), .int(Int64(m.uid)), .int($0)] }
+        })
+        return counted.count
+    }
+
     public func mailCount(rep: String? = nil) throws -> Int {
         if let rep {
             return try db.prepare("SELECT count(*) FROM mail WHERE rep = ?").bind(.text(rep)).first { Int($0.int(0)) } ?? 0

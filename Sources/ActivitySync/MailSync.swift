@@ -187,13 +187,10 @@ public struct MailSync {
             if let firstPending = (pendingCalendar.map(\.uid) + unreadable.map(\.holdBelow)).min() { safe = min(safe, firstPending &- 1) }
             if !inOrder && !final { safe = current.highestUID }
             try store.transaction {
-                var inserted = 0
-                for (message, item) in batch {
-                    if try store.insertMail(rep: rep, item: item, headers: message.headers, account: account.id,
-                                            folder: folder.name, uidValidity: status.uidValidity, uid: message.uid) {
-                        inserted += 1
-                    }
-                }
+                let inserted = try store.insertMails(batch.map { message, item in
+                    Store.NewMail(rep: rep, item: item, headers: message.headers, account: account.id,
+                                  folder: folder.name, uidValidity: status.uidValidity, uid: message.uid)
+                })
                 // The ledger is stale from this very transaction on (see Store.itemsChanged).
                 if inserted > 0 { try store.itemsChanged(rep: rep) }
                 for m in malformed { try store.recordMalformed(m) }

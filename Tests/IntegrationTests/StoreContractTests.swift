@@ -70,6 +70,38 @@ struct StoreContractTests {
         #expect(withParts.first?.account == "alice-mail")
     }
 
+    @Test("a batch of mail is stored as the same mails stored one by one: a key twice counts once, stored mail is only located",
+          arguments: StoreEngine.allCases)
+    func aBatchOfMailIsStoredAsOneByOne(engine: StoreEngine) throws {
+        let (location, keep) = try engine.fresh()
+        defer { withExtendedLifetime(keep) {} }
+        let store = try Store(location: location)
+        let invitation: [UInt8] = Array("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".utf8) + [0x00, 0xE4]
+        try store.insertMail(rep: "alice", item: Self.mail("old"), headers: [1], account: "alice-mail", folder: "Archive", uidValidity: 5, uid: 9)
+        // 300 mails: more than the largest chunk of one statement, and not a power of two.
+        var batch = (1...300).map { n in
+            Store.NewMail(rep: "alice", item: Self.mail("m\(n)", parts: n == 7 ? [invitation, [0xFF]] : []), headers: [UInt8(n % 256), 0],
+                          account: "alice-mail", folder: "INBOX", uidValidity: 7, uid: UInt32(n))
+        }
+        batch.append(Store.NewMail(rep: "alice", item: Self.mail("m7", parts: [[0x01]]), headers: [2], account: "alice-mail",
+                                   folder: "INBOX", uidValidity: 7, uid: 301))
+        batch.append(Store.NewMail(rep: "alice", item: Self.mail("old"), headers: [3], account: "alice-mail", folder: "INBOX",
+                                   uidValidity: 7, uid: 302))
+        batch.append(Store.NewMail(rep: "bob", item: Self.mail("old"), headers: [4], account: "bob-mail", folder: "INBOX",
+                                   uidValidity: 1, uid: 1))
+        let inserted = try store.transaction { try store.insertMails(batch) }
+        #expect(inserted == 301)
+        #expect(try store.mailCount(rep: "alice") == 301)
+        #expect(try store.mailCount(rep: "bob") == 1)
+        #expect(try store.locationCount(account: "alice-mail", folder: "INBOX") == 302)
+        #expect(try store.locationCount(account: "alice-mail", folder: "Archive") == 1)
+        #expect(try store.headers(rep: "alice", key: "m7") == [7, 0])
+        #expect(try store.headers(rep: "alice", key: "old") == [1])
+        #expect(try store.mailsWithCalendarParts(rep: "alice").map(\.item) == [Self.mail("m7", parts: [invitation, [0xFF]])])
+        #expect(try store.transaction { try store.insertMails(batch) } == 0)
+        #expect(try store.locationCount(account: "alice-mail", folder: "INBOX") == 302)
+    }
+
     @Test("mail streams in timeline order: by date, then by key compared as bytes", arguments: StoreEngine.allCases)
     func mailStreamsInTimelineOrder(engine: StoreEngine) throws {
         let (location, keep) = try engine.fresh()
