@@ -357,4 +357,36 @@ struct StoreContractTests {
         }
         #expect(try new.accountStatuses().first?.lastSuccess == nil, "the fenced batch was rolled back")
     }
+
+    @Test("store copy carries awkward values unchanged into PostgreSQL (COPY) and back: backslashes, tabs, line ends, bytes, NULLs, INTERNALDATE")
+    func storeCopyCarriesAwkwardValues() throws {
+        let (sqlite, keepSQLite) = try StoreEngine.sqlite.fresh()
+        let (postgres, keepPostgres) = try StoreEngine.postgres.fresh()
+        let (back, keepBack) = try StoreEngine.sqlite.fresh()
+        defer { withExtendedLifetime((keepSQLite, keepPostgres, keepBack)) {} }
+        let source = try Store(location: sqlite)
+        var item = Self.mail("a\\b\tc\r\nd@\\N", parts: [[0x00, 0x5C, 0x4E, 0x0A, 0x09, 0xFF]])
+        item.subject = "\\N \\. tab\tline\nreturn\r back\\slash 华为 \u{1F600}"
+        item.messageID = nil
+        item.internalDate = Self.tuesday.addingTimeInterval(-61)
+        try source.transaction {
+            try source.insertMail(rep: "alice", item: item, headers: [0x00, 0x5C, 0x5C, 0x78, 0x0D, 0x0A, 0x09], account: "alice-mail",
+                                  folder: "IN\\BOX\t1", uidValidity: UInt32.max, uid: 1)
+            try source.insertMail(rep: "alice", item: Self.mail("plain"), headers: [], account: "alice-mail", folder: "INBOX",
+                                  uidValidity: 1, uid: 2)
+            try source.saveCheckpoint(FolderCheckpoint(uidValidity: 1, uidNext: nil, highestUID: 2, highestModSeq: UInt64.max - 1),
+                                      account: "alice-mail", folder: "INBOX")
+        }
+        let there = try Store(location: postgres)
+        let report = try source.copy(into: there)
+        #expect(report.rows.first { $0.table == "mail" }?.count == 2)
+        #expect(try there.firstDifference(from: source) == nil)
+        #expect(try there.mails(rep: "alice").first { $0.item.key == item.key }?.item.subject == item.subject)
+        // After the copy, PostgreSQL hands out mail ids above the copied ones.
+        try there.insertMail(rep: "alice", item: Self.mail("new"), headers: [], account: "alice-mail", folder: "INBOX", uidValidity: 1, uid: 3)
+        let home = try Store(location: back)
+        _ = try there.copy(into: home)
+        #expect(try home.firstDifference(from: there) == nil)
+        #expect(try home.headers(rep: "alice", key: item.key) == [0x00, 0x5C, 0x5C, 0x78, 0x0D, 0x0A, 0x09])
+    }
 }
