@@ -473,29 +473,42 @@ public final class Store {
         var stored: [String: ActivityRow] = [:]
         try db.prepare("SELECT \(ActivityRow.Column.list()) FROM activity WHERE rep = ?").bind(.text(rep))
             .forEach { stored[$0.text(ActivityRow.Column.id)] = ActivityRow($0) }
-        let insert = try db.prepare("""
+        let head = """
             INSERT INTO activity (id, rep, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref,
-                                  adjustment, counted)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  adjustment, counted) VALUES
+            """
+        let upsert = """
             ON CONFLICT (id) DO UPDATE SET rep = excluded.rep, kind = excluded.kind, step = excluded.step, at = excluded.at,
                 week = excluded.week, org = excluded.org, other_orgs = excluded.other_orgs, title = excluded.title,
                 rule = excluded.rule, source_type = excluded.source_type, account = excluded.account, ref = excluded.ref,
                 adjustment = excluded.adjustment, counted = excluded.counted
-            """)
-        var wrote = false
+            """
+        // The rows to write, by id: of an id twice in `activities` the last one wins (the second
+        // finds nothing stored and replaces the first).
+        var writes: [(id: String, values: [SQLValue?])] = []
+        var position: [String: Int] = [:]
         for a in activities {
             let row = ActivityRow(a, timeZone: timeZone)
-            // Equal to the stored row: nothing to write. (An id twice in `activities`: the
-            // second finds nothing stored and replaces the first, as the last one wins.)
+            // Equal to the stored row: nothing to write.
             if stored.removeValue(forKey: a.id) == row { continue }
-            wrote = true
-            try insert.bind(.text(a.id), .text(a.rep), .text(row.kind), .int(row.step), .int(row.at), .text(row.week),
-                            .text(row.org), .text(row.otherOrgs), .text(row.title), .text(row.rule), .text(row.sourceType),
-                            .text(row.account), .text(row.ref), row.adjustment.map { .int($0) }, .int(row.counted)).run()
+            let values: [SQLValue?] = [.text(a.id), .text(a.rep), .text(row.kind), .int(row.step), .int(row.at), .text(row.week),
+                                       .text(row.org), .text(row.otherOrgs), .text(row.title), .text(row.rule), .text(row.sourceType),
+                                       .text(row.account), .text(row.ref), row.adjustment.map { .int($0) }, .int(row.counted)]
+            if let i = position[a.id] { writes[i].values = values } else { position[a.id] = writes.count; writes.append((a.id, values)) }
         }
-        let delete = try db.prepare("DELETE FROM activity WHERE id = ?")
-        for id in stored.keys { try delete.bind(.text(id)).run() }
-        return wrote || !stored.isEmpty
+        let gone = Array(stored.keys)
+        if db.dialect.isPostgres {
+            // A few statements instead of a round trip an activity (one upsert may not touch a
+            // row twice: the ids are distinct).
+            try MultiRow.run(db, head: head, tail: upsert, rows: writes.map(\.values))
+            try MultiRow.run(db, head: "DELETE FROM activity WHERE id IN (", tail: ")", rows: gone.map { [.text($0)] }, tuples: false)
+        } else {
+            let insert = try db.prepare(head + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) " + upsert)
+            for w in writes { try insert.bind(w.values).run() }
+            let delete = try db.prepare("DELETE FROM activity WHERE id = ?")
+            for id in gone { try delete.bind(.text(id)).run() }
+        }
+        return !writes.isEmpty || !gone.isEmpty
     }
 
     /// Makes a rep's mail exchanges the freshly derived list (in the caller's transaction),
@@ -508,17 +521,25 @@ public final class Store {
         try db.prepare("SELECT \(db.dialect.rowID), org, at, direction FROM exchange WHERE rep = ?").bind(.text(rep)).forEach {
             stored[Key(org: $0.text(C.org), at: $0.int(C.at), direction: $0.text(C.direction)), default: []].append($0.int(C.rowID))
         }
-        let insert = try db.prepare("INSERT INTO exchange (rep, org, at, direction) VALUES (?, ?, ?, ?)")
-        var wrote = false
+        var inserts: [[SQLValue?]] = []
         for e in exchanges {
             let key = Key(org: e.org, at: Int64(e.at.timeIntervalSince1970.rounded(.down)), direction: e.direction.rawValue)
             if stored[key]?.popLast() != nil { continue }
-            wrote = true
-            try insert.bind(.text(rep), .text(key.org), .int(key.at), .text(key.direction)).run()
+            inserts.append([.text(rep), .text(key.org), .int(key.at), .text(key.direction)])
         }
-        let delete = try db.prepare("DELETE FROM exchange WHERE \(db.dialect.rowID) = ?")
-        for ids in stored.values { for id in ids { wrote = true; try delete.bind(.int(id)).run() } }
-        return wrote
+        let gone = stored.values.flatMap { $0 }
+        if db.dialect.isPostgres {
+            // A few statements instead of a round trip an exchange.
+            try MultiRow.run(db, head: "INSERT INTO exchange (rep, org, at, direction) VALUES", tail: "", rows: inserts)
+            try MultiRow.run(db, head: "DELETE FROM exchange WHERE \(db.dialect.rowID) IN (", tail: ")", rows: gone.map { [.int($0)] },
+                             tuples: false)
+        } else {
+            let insert = try db.prepare("INSERT INTO exchange (rep, org, at, direction) VALUES (?, ?, ?, ?)")
+            for values in inserts { try insert.bind(values).run() }
+            let delete = try db.prepare("DELETE FROM exchange WHERE \(db.dialect.rowID) = ?")
+            for id in gone { try delete.bind(.int(id)).run() }
+        }
+        return !inserts.isEmpty || !gone.isEmpty
     }
 
     /// Per organisation, the last outbound and last inbound mail before an instant.

@@ -166,6 +166,18 @@ struct StoreContractTests {
         #expect(try store.organisationCounts(from: week, to: next) == ["alice": [.visit: 1, .demo: 1]])
         #expect(try store.stages(rep: "alice", orgs: ["acme.com.cn", "none.cn"], before: demo.at.addingTimeInterval(1))
                 == ["acme.com.cn": Kind.demo.step])
+        // An id twice in a derivation: the last one is kept.
+        var retitled = demo
+        retitled.title = "演示 (二)"
+        try store.transaction { try store.replaceActivities(rep: "alice", with: [renamed, demo, retitled], timeZone: Self.zone) }
+        #expect(try store.activity(id: demo.id) == retitled)
+        // Many at once (more than one statement's worth on PostgreSQL), then none.
+        let many = (0..<600).map { Self.activity("m\($0)", at: Self.tuesday.addingTimeInterval(Double($0))) }
+        #expect(try store.transaction { try store.replaceActivities(rep: "alice", with: many, timeZone: Self.zone) })
+        #expect(try store.activityCount() == 600)
+        #expect(try store.transaction { try store.replaceActivities(rep: "alice", with: many, timeZone: Self.zone) } == false)
+        #expect(try store.transaction { try store.replaceActivities(rep: "alice", with: [], timeZone: Self.zone) })
+        #expect(try store.activityCount() == 0)
     }
 
     @Test("exchanges keep their duplicates and give the last mail each way per organisation", arguments: StoreEngine.allCases)
