@@ -6,9 +6,12 @@ import ActivityCore
 /// reps it touches as changed (`itemsChanged`): whoever derives next applies it, and a
 /// derivation that read the log before it cannot be recorded as up to date.
 extension Store {
-    static let adjustmentColumns = """
-        id, action, rep, activity, kind, from_kind, org, to_org, activity_at, title, ref, revokes, made_by, made_at, reason
-        """
+    /// A row of `adjustment`, and its one mapping (`adjustment(_:)`).
+    enum AdjustmentColumn: Int32, Columns {
+        case id, action, rep, activity, kind, fromKind, org, toOrg, activityAt, title, ref, revokes, madeBy, madeAt, reason
+    }
+
+    static let adjustmentColumns = AdjustmentColumn.list()
 
     /// Every adjustment, in the order they were made.
     public func adjustments() throws -> Adjustments {
@@ -16,12 +19,13 @@ extension Store {
     }
 
     static func adjustment(_ row: any Row) -> Adjustment {
-        Adjustment(id: row.int(0), action: Adjustment.Action(rawValue: row.text(1)) ?? .void, rep: row.optionalText(2),
-                   activity: row.optionalText(3), kind: row.optionalText(4).flatMap(Kind.init(rawValue:)),
-                   fromKind: row.optionalText(5).flatMap(Kind.init(rawValue:)), org: row.optionalText(6),
-                   toOrg: row.optionalText(7), activityAt: row.optionalInt(8).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-                   title: row.optionalText(9), ref: row.optionalText(10), revokes: row.optionalInt(11), by: row.text(12),
-                   madeAt: Date(timeIntervalSince1970: TimeInterval(row.int(13))), reason: row.text(14))
+        typealias C = AdjustmentColumn
+        return Adjustment(id: row.int(C.id), action: Adjustment.Action(rawValue: row.text(C.action)) ?? .void, rep: row.optionalText(C.rep),
+                          activity: row.optionalText(C.activity), kind: row.optionalText(C.kind).flatMap(Kind.init(rawValue:)),
+                          fromKind: row.optionalText(C.fromKind).flatMap(Kind.init(rawValue:)), org: row.optionalText(C.org),
+                          toOrg: row.optionalText(C.toOrg), activityAt: row.optionalDate(C.activityAt), title: row.optionalText(C.title),
+                          ref: row.optionalText(C.ref), revokes: row.optionalInt(C.revokes), by: row.text(C.madeBy),
+                          madeAt: row.date(C.madeAt), reason: row.text(C.reason))
     }
 
     /// Records an adjustment under the next id (`make` is given it: an added activity's id is

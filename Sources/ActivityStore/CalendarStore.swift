@@ -19,10 +19,23 @@ extension Store {
         }
     }
 
+    /// A row of `calendar_collection` as sync reads it.
+    enum CollectionColumn: Int32, Columns { case url, syncToken }
+
+    /// A row of `calendar_object`, and its one mapping.
+    enum ObjectColumn: Int32, Columns { case account, calendar, href, etag, data }
+
+    static func calendarObject(_ row: any Row) -> CalendarObject {
+        typealias C = ObjectColumn
+        return CalendarObject(account: row.text(C.account), calendar: row.text(C.calendar), href: row.text(C.href),
+                              etag: row.text(C.etag), data: row.blob(C.data))
+    }
+
     /// The calendars of an account known to the store, with their sync tokens.
     public func calendars(account: String) throws -> [(url: String, token: String?)] {
-        try db.prepare("SELECT url, sync_token FROM calendar_collection WHERE account = ? ORDER BY url")
-            .bind(.text(account)).map { ($0.text(0), $0.optionalText(1)) }
+        typealias C = CollectionColumn
+        return try db.prepare("SELECT \(C.list()) FROM calendar_collection WHERE account = ? ORDER BY url")
+            .bind(.text(account)).map { ($0.text(C.url), $0.optionalText(C.syncToken)) }
     }
 
     public func saveCalendar(account: String, url: String, displayName: String?, token: String?) throws {
@@ -41,8 +54,9 @@ extension Store {
     /// href → etag of what is stored for a calendar.
     public func calendarETags(account: String, calendar: String) throws -> [String: String] {
         var out: [String: String] = [:]
-        try db.prepare("SELECT href, etag FROM calendar_object WHERE account = ? AND calendar = ?")
-            .bind(.text(account), .text(calendar)).forEach { out[$0.text(0)] = $0.text(1) }
+        enum C: Int32, Columns { case href, etag }
+        try db.prepare("SELECT \(C.list()) FROM calendar_object WHERE account = ? AND calendar = ?")
+            .bind(.text(account), .text(calendar)).forEach { out[$0.text(C.href)] = $0.text(C.etag) }
         return out
     }
 
@@ -62,10 +76,8 @@ extension Store {
     public func calendarObjects(accounts: [String]) throws -> [CalendarObject] {
         var out: [CalendarObject] = []
         for account in accounts {
-            try db.prepare("SELECT account, calendar, href, etag, data FROM calendar_object WHERE account = ? ORDER BY calendar, href")
-                .bind(.text(account)).forEach {
-                    out.append(CalendarObject(account: $0.text(0), calendar: $0.text(1), href: $0.text(2), etag: $0.text(3), data: $0.blob(4)))
-                }
+            try db.prepare("SELECT \(ObjectColumn.list()) FROM calendar_object WHERE account = ? ORDER BY calendar, href")
+                .bind(.text(account)).forEach { out.append(Store.calendarObject($0)) }
         }
         return out
     }

@@ -99,3 +99,45 @@ struct Dialect: Sendable {
 
     var isPostgres: Bool { engine == "PostgreSQL" }
 }
+
+/// The columns a record type reads, in the order its SELECT names them: a case's raw value is
+/// its index in the row, and its name, camelCase written snake_case (`messageID` is
+/// `message_id`), is the column. A mapping reads `row.text(Column.subject)`, never a bare index,
+/// and the SELECT list is made from the same cases (`Column.list`), so the two cannot drift apart.
+protocol Columns: CaseIterable, RawRepresentable where RawValue == Int32 {
+    /// The column in SQL; by default the case's name in snake_case.
+    var name: String { get }
+}
+
+extension Columns {
+    var name: String { Self.snakeCase(String(describing: self)) }
+
+    /// The columns for a SELECT list, `a, b, c`, each as `alias.a` when an alias is given.
+    static func list(_ alias: String? = nil) -> String {
+        allCases.map { (alias.map { "\($0)." } ?? "") + $0.name }.joined(separator: ", ")
+    }
+
+    /// `messageID` → `message_id`, `highestUID` → `highest_uid`, `uidvalidity` unchanged.
+    static func snakeCase(_ s: String) -> String {
+        var out = ""
+        var previousWasLower = false
+        for c in s {
+            if c.isUppercase && previousWasLower { out.append("_") }
+            out += c.lowercased()
+            previousWasLower = c.isLowercase || c.isNumber
+        }
+        return out
+    }
+}
+
+extension Row {
+    func isNull<C: Columns>(_ c: C) -> Bool { isNull(c.rawValue) }
+    func int<C: Columns>(_ c: C) -> Int64 { int(c.rawValue) }
+    func text<C: Columns>(_ c: C) -> String { text(c.rawValue) }
+    func blob<C: Columns>(_ c: C) -> [UInt8] { blob(c.rawValue) }
+    func optionalInt<C: Columns>(_ c: C) -> Int64? { optionalInt(c.rawValue) }
+    func optionalText<C: Columns>(_ c: C) -> String? { optionalText(c.rawValue) }
+    /// A column of Unix seconds as a date.
+    func date<C: Columns>(_ c: C) -> Date { Date(timeIntervalSince1970: TimeInterval(int(c.rawValue))) }
+    func optionalDate<C: Columns>(_ c: C) -> Date? { optionalInt(c.rawValue).map { Date(timeIntervalSince1970: TimeInterval($0)) } }
+}

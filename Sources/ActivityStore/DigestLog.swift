@@ -27,18 +27,13 @@ public struct DigestRecord: Sendable, Equatable {
 /// The digest log: plain SQL on `digest_sent`.
 extension Store {
     public func digestRecord(login: String, week: String) throws -> DigestRecord? {
-        try db.prepare("""
-            SELECT login, week, email, message_id, state, attempts, last_attempt, sent_at, last_error
-            FROM digest_sent WHERE login = ? AND week = ?
-            """).bind(.text(login), .text(week)).first(Store.digestRow)
+        try db.prepare("SELECT \(DigestColumn.list()) FROM digest_sent WHERE login = ? AND week = ?")
+            .bind(.text(login), .text(week)).first(Store.digestRow)
     }
 
     /// Every record, newest week first (for `status`).
     public func digestRecords() throws -> [DigestRecord] {
-        try db.prepare("""
-            SELECT login, week, email, message_id, state, attempts, last_attempt, sent_at, last_error
-            FROM digest_sent ORDER BY week DESC, login
-            """).map(Store.digestRow)
+        try db.prepare("SELECT \(DigestColumn.list()) FROM digest_sent ORDER BY week DESC, login").map(Store.digestRow)
     }
 
     /// Marks the start of a send, before the first byte goes to the server (committed at once).
@@ -72,11 +67,14 @@ extension Store {
                       .int(Int64(at.timeIntervalSince1970)), .text(login), .text(week)).run()
     }
 
+    /// A row of `digest_sent`, and its one mapping.
+    enum DigestColumn: Int32, Columns { case login, week, email, messageID, state, attempts, lastAttempt, sentAt, lastError }
+
     static func digestRow(_ row: any Row) -> DigestRecord {
-        DigestRecord(login: row.text(0), week: row.text(1), email: row.text(2), messageID: row.text(3),
-                     state: DigestRecord.State(rawValue: row.text(4)) ?? .failed, attempts: Int(row.int(5)),
-                     lastAttempt: row.optionalInt(6).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-                     sentAt: row.optionalInt(7).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-                     lastError: row.optionalText(8))
+        typealias C = DigestColumn
+        return DigestRecord(login: row.text(C.login), week: row.text(C.week), email: row.text(C.email), messageID: row.text(C.messageID),
+                            state: DigestRecord.State(rawValue: row.text(C.state)) ?? .failed, attempts: Int(row.int(C.attempts)),
+                            lastAttempt: row.optionalDate(C.lastAttempt), sentAt: row.optionalDate(C.sentAt),
+                            lastError: row.optionalText(C.lastError))
     }
 }

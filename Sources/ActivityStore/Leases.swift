@@ -71,16 +71,17 @@ extension Store {
             for a in accounts { try insert.bind(.text(a)).run() }
         }
         return try db.transaction {
+            enum C: Int32, Columns { case account, holder, expired }
             var free = Set<String>()
             let marks = Array(repeating: "?", count: accounts.count).joined(separator: ", ")
             try db.prepare("""
-                SELECT account, holder, CASE WHEN expires_at < \(db.dialect.nowMilliseconds) THEN 1 ELSE 0 END
+                SELECT account, holder, CASE WHEN expires_at < \(db.dialect.nowMilliseconds) THEN 1 ELSE 0 END AS expired
                 FROM account_lease WHERE account IN (\(marks))
                 ORDER BY account \(db.dialect.forUpdateSkipLocked)
                 """).bind(accounts.map { .text($0) }).forEach { row in
-                let current = row.optionalText(1)
-                if current == nil || current == holder || row.int(2) != 0 || Store.isDeadHereAndNow(current!) {
-                    free.insert(row.text(0))
+                let current = row.optionalText(C.holder)
+                if current == nil || current == holder || row.int(C.expired) != 0 || Store.isDeadHereAndNow(current!) {
+                    free.insert(row.text(C.account))
                 }
             }
             let taken = units.indices.filter { units[$0].allSatisfy(free.contains) }
@@ -114,12 +115,14 @@ extension Store {
 
     /// The leases held now (not expired), by account.
     public func liveLeases() throws -> [String: AccountLease] {
+        enum C: Int32, Columns { case account, holder, expiresAt }
         var out: [String: AccountLease] = [:]
         try db.prepare("""
-            SELECT account, holder, expires_at FROM account_lease WHERE holder IS NOT NULL AND expires_at >= \(db.dialect.nowMilliseconds)
+            SELECT \(C.list()) FROM account_lease WHERE holder IS NOT NULL AND expires_at >= \(db.dialect.nowMilliseconds)
             """).forEach { row in
-            out[row.text(0)] = AccountLease(account: row.text(0), holder: row.text(1),
-                                            expiresAt: Date(timeIntervalSince1970: TimeInterval(row.int(2)) / 1000))
+            // Unix milliseconds, by the database's clock.
+            out[row.text(C.account)] = AccountLease(account: row.text(C.account), holder: row.text(C.holder),
+                                                    expiresAt: Date(timeIntervalSince1970: TimeInterval(row.int(C.expiresAt)) / 1000))
         }
         return out
     }

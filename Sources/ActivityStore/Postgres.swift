@@ -136,6 +136,86 @@ final class PostgresConnection: Connection {
         _ = PQexec(conn, "SET client_min_messages = warning").map { PQclear($0) }
     }
 
+    // MARK: - COPY
+
+    /// Loads rows into `table` with `COPY … FROM STDIN` (text format): one command and a stream
+    /// of data instead of a statement a row, for `store copy` of a large ledger. `produce`
+    /// hands each row's values, in `columns` order, to the function it is given. Runs in the
+    /// caller's transaction; a failure ends the COPY, and with it the transaction.
+    func copyIn(table: String, columns: String, _ produce: ((_ row: [SQLValue?]) throws -> Void) throws -> Void) throws {
+        let sql = "COPY \(table) (\(columns)) FROM STDIN"
+        guard let start = PQexec(conn, sql) else {
+            throw ActivityError(.tempFail, "store \(name): no answer from PostgreSQL (\(PostgresConnection.text(PQerrorMessage(conn)))); retry")
+        }
+        if PQresultStatus(start) != PGRES_COPY_IN { PQclear(try check(start, sql: sql)); return }
+        PQclear(start)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 17)
+        func flush() throws {
+            guard !buffer.isEmpty else { return }
+            let sent = buffer.withUnsafeBufferPointer { b in
+                b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) { PQputCopyData(conn, $0, Int32(b.count)) }
+            }
+            buffer.removeAll(keepingCapacity: true)
+            if sent != 1 {
+                throw ActivityError(.tempFail, "store \(name): COPY into \(table) failed (\(PostgresConnection.text(PQerrorMessage(conn)))); retry")
+            }
+        }
+        var failure: Error? = nil
+        do {
+            try produce { values in
+                for (i, value) in values.enumerated() {
+                    if i > 0 { buffer.append(0x09) }
+                    PostgresConnection.appendCopyText(value, to: &buffer)
+                }
+                buffer.append(0x0A)
+                if buffer.count >= 1 << 16 { try flush() }
+            }
+            try flush()
+        } catch {
+            failure = error
+        }
+        // Ends the COPY either way: with an error message the server aborts it.
+        _ = PQputCopyEnd(conn, failure == nil ? nil : "activity: the copy was interrupted")
+        var serverError: Error? = nil
+        while let res = PQgetResult(conn) {
+            do { PQclear(try check(res, sql: sql)) } catch { if serverError == nil { serverError = error } }
+        }
+        if let failure { throw failure }
+        if let serverError { throw serverError }
+    }
+
+    /// A value in COPY's text format: `\N` for NULL; a backslash, tab, newline and carriage
+    /// return escaped; bytea as its hex input (`\\x…`, the backslash escaped too).
+    static func appendCopyText(_ value: SQLValue?, to out: inout [UInt8]) {
+        switch value {
+        case nil:
+            out.append(contentsOf: [0x5C, 0x4E])
+        case .int(let n):
+            out.append(contentsOf: String(n).utf8)
+        case .double(let d):
+            out.append(contentsOf: String(d).utf8)
+        case .text(let s):
+            for byte in s.utf8 {
+                switch byte {
+                case 0x5C: out.append(contentsOf: [0x5C, 0x5C])
+                case 0x09: out.append(contentsOf: [0x5C, 0x74])
+                case 0x0A: out.append(contentsOf: [0x5C, 0x6E])
+                case 0x0D: out.append(contentsOf: [0x5C, 0x72])
+                default: out.append(byte)
+                }
+            }
+        case .blob(let bytes):
+            let digits: [UInt8] = Array("0123456789abcdef".utf8)
+            out.append(contentsOf: [0x5C, 0x5C, 0x78])
+            out.reserveCapacity(out.count + 2 * bytes.count)
+            for b in bytes {
+                out.append(digits[Int(b >> 4)])
+                out.append(digits[Int(b & 0x0F)])
+            }
+        }
+    }
+
     // MARK: - Running statements
 
     func exec(_ statement: PostgresStatement, _ values: [SQLValue?]) throws -> OpaquePointer {

@@ -10,7 +10,7 @@ enum Schema {
     /// (`account_lease` is not the ledger: who syncs what now stays with each database.)
     static let tables: [(name: String, columns: String, key: String)] = [
         ("folder_checkpoint", "account, folder, uidvalidity, uidnext, highest_uid, highestmodseq", "account, folder"),
-        ("mail", "id, rep, key, message_id, date, date_source, from_addr, from_name, to_addrs, cc_addrs, subject, thread_key, automated, headers, account", "id"),
+        ("mail", "id, rep, key, message_id, date, date_source, from_addr, from_name, to_addrs, cc_addrs, subject, thread_key, automated, headers, account, internal_date", "id"),
         ("mail_calendar_part", "mail_id, position, body", "mail_id, position"),
         ("mail_location", "account, folder, uidvalidity, uid, mail_id", "account, folder, uidvalidity, uid"),
         ("activity", "id, rep, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref, adjustment, counted", "id"),

@@ -152,14 +152,18 @@ public final class Store {
 
     // MARK: - Folder checkpoints
 
+    /// A row of `folder_checkpoint` (without its key).
+    enum CheckpointColumn: Int32, Columns { case uidvalidity, uidnext, highestUID, highestmodseq }
+
     public func checkpoint(account: String, folder: String) throws -> FolderCheckpoint? {
-        try db.prepare("SELECT uidvalidity, uidnext, highest_uid, highestmodseq FROM folder_checkpoint WHERE account = ? AND folder = ?")
+        typealias C = CheckpointColumn
+        return try db.prepare("SELECT \(C.list()) FROM folder_checkpoint WHERE account = ? AND folder = ?")
             .bind(.text(account), .text(folder))
             .first { row in
-                FolderCheckpoint(uidValidity: UInt32(truncatingIfNeeded: row.int(0)),
-                                 uidNext: row.optionalInt(1).map { UInt32(truncatingIfNeeded: $0) },
-                                 highestUID: UInt32(truncatingIfNeeded: row.int(2)),
-                                 highestModSeq: row.optionalInt(3).map { UInt64(bitPattern: $0) })
+                FolderCheckpoint(uidValidity: UInt32(truncatingIfNeeded: row.int(C.uidvalidity)),
+                                 uidNext: row.optionalInt(C.uidnext).map { UInt32(truncatingIfNeeded: $0) },
+                                 highestUID: UInt32(truncatingIfNeeded: row.int(C.highestUID)),
+                                 highestModSeq: row.optionalInt(C.highestmodseq).map { UInt64(bitPattern: $0) })
             }
     }
 
@@ -229,6 +233,86 @@ public final class Store {
         return isNew
     }
 
+    /// A fetched mail to store, and where it was found (`insertMails`).
+    public struct NewMail: Sendable {
+        public var rep: String
+        public var item: MailItem
+        public var headers: [UInt8]
+        public var account: String
+        public var folder: String
+        public var uidValidity: UInt32
+        public var uid: UInt32
+
+        public init(rep: String, item: MailItem, headers: [UInt8], account: String, folder: String, uidValidity: UInt32, uid: UInt32) {
+            self.rep = rep
+            self.item = item
+            self.headers = headers
+            self.account = account
+            self.folder = folder
+            self.uidValidity = uidValidity
+            self.uid = uid
+        }
+    }
+
+    /// Stores a batch of mail, in the caller's transaction, as `insertMail` would one by one (in
+    /// order: of two mails with one key, the first is stored and the second only located).
+    /// Returns how many were new to their rep. On SQLite, where a statement costs no round trip,
+    /// that is `insertMail` in a loop; on PostgreSQL, where each statement is a round trip to the
+    /// server, a few multi-row statements per table instead of two or three per mail.
+    @discardableResult
+    public func insertMails(_ mails: [NewMail]) throws -> Int {
+        guard db.dialect.isPostgres else {
+            var inserted = 0
+            for m in mails where try insertMail(rep: m.rep, item: m.item, headers: m.headers, account: m.account,
+                                                  folder: m.folder, uidValidity: m.uidValidity, uid: m.uid) {
+                inserted += 1
+            }
+            return inserted
+        }
+        struct Key: Hashable { var rep: String, key: String }
+        enum Returned: Int32, Columns { case rep, key, id }
+        // The mails: those whose key was already stored (or came earlier in the batch) do nothing.
+        var ids: [Key: Int64] = [:]
+        var isNew = Set<Key>()
+        try MultiRow.run(db, head: """
+            INSERT INTO mail (rep, key, message_id, date, date_source, from_addr, from_name, to_addrs, cc_addrs, subject,
+                              thread_key, automated, headers, account, internal_date) VALUES
+            """, tail: "ON CONFLICT (rep, key) DO NOTHING RETURNING \(Returned.list())", rows: mails.map { m in
+            let item = m.item
+            return [.text(m.rep), .text(item.key), item.messageID.map { .text($0) }, .int(Int64(item.date.timeIntervalSince1970.rounded(.down))),
+                    .text(item.dateSource), item.from.map { .text($0) }, item.fromName.map { .text($0) },
+                    .text(item.to.joined(separator: "\n")), .text(item.cc.joined(separator: "\n")), .text(item.subject),
+                    .text(item.threadKey), item.automated.map { .text($0) }, .blob(m.headers), .text(m.account),
+                    item.internalDate.map { .int(Int64($0.timeIntervalSince1970.rounded(.down))) }]
+        }) { row in
+            let key = Key(rep: row.text(Returned.rep), key: row.text(Returned.key))
+            ids[key] = row.int(Returned.id)
+            isNew.insert(key)
+        }
+        // The ids of the mails that were stored before this batch.
+        let known = Dictionary(grouping: Set(mails.map { Key(rep: $0.rep, key: $0.item.key) }).filter { ids[$0] == nil }, by: \.rep)
+        for (rep, keys) in known.sorted(by: { $0.key < $1.key }) {
+            try MultiRow.run(db, head: "SELECT \(Returned.list()) FROM mail WHERE rep = ? AND key IN (", tail: ")", prefix: [.text(rep)],
+                             rows: keys.map { [.text($0.key)] }, tuples: false) { row in
+                ids[Key(rep: rep, key: row.text(Returned.key))] = row.int(Returned.id)
+            }
+        }
+        // The invitation parts of the new mails (the first of a key in the batch only).
+        var parts: [[SQLValue?]] = []
+        var counted = Set<Key>()
+        for m in mails {
+            let key = Key(rep: m.rep, key: m.item.key)
+            guard isNew.contains(key), counted.insert(key).inserted, let id = ids[key] else { continue }
+            for (i, part) in m.item.calendarParts.enumerated() { parts.append([.int(id), .int(Int64(i)), .blob(part)]) }
+        }
+        try MultiRow.run(db, head: "INSERT INTO mail_calendar_part (mail_id, position, body) VALUES", tail: "", rows: parts)
+        try MultiRow.run(db, head: "INSERT INTO mail_location (account, folder, uidvalidity, uid, mail_id) VALUES",
+                         tail: "ON CONFLICT DO NOTHING", rows: mails.compactMap { m in
+            ids[Key(rep: m.rep, key: m.item.key)].map { [.text(m.account), .text(m.folder), .int(Int64(m.uidValidity)), .int(Int64(m.uid)), .int($0)] }
+        })
+        return counted.count
+    }
+
     public func mailCount(rep: String? = nil) throws -> Int {
         if let rep {
             return try db.prepare("SELECT count(*) FROM mail WHERE rep = ?").bind(.text(rep)).first { Int($0.int(0)) } ?? 0
@@ -241,15 +325,29 @@ public final class Store {
             .bind(.text(account), .text(folder)).first { Int($0.int(0)) } ?? 0
     }
 
-    /// The columns `mailItem` reads, in its order, then the account.
-    static let mailColumns = "key, message_id, date, date_source, from_addr, from_name, to_addrs, cc_addrs, subject, thread_key, automated, account"
+    /// A row of `mail` as the classifier reads it: its columns, and its one mapping to a mail
+    /// item (without the raw headers, which only `reparseMail` and `explain` read).
+    enum MailColumn: Int32, Columns {
+        case id, key, messageID, date, dateSource, fromAddr, fromName, toAddrs, ccAddrs, subject, threadKey, automated, account
+        static let select = "SELECT \(list()) FROM mail"
+    }
+
+    static func storedMail(_ row: any Row, calendarParts: [Int64: [[UInt8]]] = [:]) -> StoredMail {
+        typealias C = MailColumn
+        let item = MailItem(key: row.text(C.key), messageID: row.optionalText(C.messageID), date: row.date(C.date),
+                            dateSource: row.text(C.dateSource), from: row.optionalText(C.fromAddr), fromName: row.optionalText(C.fromName),
+                            to: Store.lines(row.text(C.toAddrs)), cc: Store.lines(row.text(C.ccAddrs)), subject: row.text(C.subject),
+                            threadKey: row.text(C.threadKey), automated: row.optionalText(C.automated),
+                            calendarParts: calendarParts[row.int(C.id)] ?? [])
+        return StoredMail(item: item, account: row.text(C.account))
+    }
 
     /// Every mail of a rep in the classifier's timeline order (date, then key as UTF-8 bytes),
     /// one at a time and without calendar parts (see `mailsWithCalendarParts`): a rep's whole
     /// history is never held in memory.
     public func forEachMail(rep: String, _ body: (StoredMail) throws -> Void) throws {
-        try db.prepare("SELECT \(Store.mailColumns) FROM mail WHERE rep = ? ORDER BY date, key").bind(.text(rep)).forEach { row in
-            try body(StoredMail(item: Store.mailItem(row, from: 0, calendarParts: []), account: row.text(11)))
+        try db.prepare("\(MailColumn.select) WHERE rep = ? ORDER BY date, key").bind(.text(rep)).forEach { row in
+            try body(Store.storedMail(row))
         }
     }
 
@@ -257,38 +355,25 @@ public final class Store {
     public func mailsWithCalendarParts(rep: String) throws -> [StoredMail] {
         let parts = try calendarParts(rep: rep)
         return try db.prepare("""
-            SELECT id, \(Store.mailColumns) FROM mail
-            WHERE rep = ? AND id IN (SELECT mail_id FROM mail_calendar_part) ORDER BY id
-            """).bind(.text(rep)).map { row in
-            StoredMail(item: Store.mailItem(row, from: 1, calendarParts: parts[row.int(0)] ?? []), account: row.text(12))
-        }
+            \(MailColumn.select) WHERE rep = ? AND id IN (SELECT mail_id FROM mail_calendar_part) ORDER BY id
+            """).bind(.text(rep)).map { Store.storedMail($0, calendarParts: parts) }
     }
 
     /// Every mail of a rep, with calendar parts, in no particular order.
     public func mails(rep: String) throws -> [StoredMail] {
         let parts = try calendarParts(rep: rep)
-        return try db.prepare("SELECT id, \(Store.mailColumns) FROM mail WHERE rep = ?").bind(.text(rep)).map { row in
-            StoredMail(item: Store.mailItem(row, from: 1, calendarParts: parts[row.int(0)] ?? []), account: row.text(12))
-        }
+        return try db.prepare("\(MailColumn.select) WHERE rep = ?").bind(.text(rep)).map { Store.storedMail($0, calendarParts: parts) }
     }
 
     /// A rep's calendar parts by mail id, in part order.
     private func calendarParts(rep: String) throws -> [Int64: [[UInt8]]] {
+        enum C: Int32, Columns { case mailID, body }
         var parts: [Int64: [[UInt8]]] = [:]
         try db.prepare("""
             SELECT p.mail_id, p.body FROM mail_calendar_part p JOIN mail m ON m.id = p.mail_id
             WHERE m.rep = ? ORDER BY p.mail_id, p.position
-            """).bind(.text(rep)).forEach { row in parts[row.int(0), default: []].append(row.blob(1)) }
+            """).bind(.text(rep)).forEach { row in parts[row.int(C.mailID), default: []].append(row.blob(C.body)) }
         return parts
-    }
-
-    /// A mail item from the columns of `mailColumns` (key … automated) starting at `i`.
-    static func mailItem(_ row: any Row, from i: Int32, calendarParts: [[UInt8]]) -> MailItem {
-        MailItem(key: row.text(i), messageID: row.optionalText(i + 1),
-                 date: Date(timeIntervalSince1970: TimeInterval(row.int(i + 2))), dateSource: row.text(i + 3),
-                 from: row.optionalText(i + 4), fromName: row.optionalText(i + 5),
-                 to: Store.lines(row.text(i + 6)), cc: Store.lines(row.text(i + 7)), subject: row.text(i + 8),
-                 threadKey: row.text(i + 9), automated: row.optionalText(i + 10), calendarParts: calendarParts)
     }
 
     /// Reads every stored mail of a rep again from its raw header block, as the sync would read it
@@ -305,23 +390,23 @@ public final class Store {
                 var date: Int64, source: String, from: String?, fromName: String?, to: String, cc: String, subject: String
                 var thread: String, automated: String?
             }
+            enum C: Int32, Columns {
+                case id, headers, internalDate, date, dateSource, fromAddr, fromName, toAddrs, ccAddrs, subject, threadKey, automated
+            }
             var changes: [(id: Int64, reading: Reading)] = []
-            try db.prepare("""
-                SELECT id, headers, internal_date, date, date_source, from_addr, from_name, to_addrs, cc_addrs, subject, thread_key, automated
-                FROM mail WHERE rep = ?
-                """).bind(.text(rep)).forEach { row in
-                let stored = Reading(date: row.int(3), source: row.text(4), from: row.optionalText(5), fromName: row.optionalText(6),
-                                     to: row.text(7), cc: row.text(8), subject: row.text(9), thread: row.text(10),
-                                     automated: row.optionalText(11))
-                let receivedAt = row.optionalInt(2) ?? (stored.source == "internaldate" ? stored.date : nil)
-                let item = MailItem(headers: row.blob(1), internalDate: receivedAt.map { Date(timeIntervalSince1970: TimeInterval($0)) })
+            try db.prepare("SELECT \(C.list()) FROM mail WHERE rep = ?").bind(.text(rep)).forEach { row in
+                let stored = Reading(date: row.int(C.date), source: row.text(C.dateSource), from: row.optionalText(C.fromAddr),
+                                     fromName: row.optionalText(C.fromName), to: row.text(C.toAddrs), cc: row.text(C.ccAddrs),
+                                     subject: row.text(C.subject), thread: row.text(C.threadKey), automated: row.optionalText(C.automated))
+                let receivedAt = row.optionalInt(C.internalDate) ?? (stored.source == "internaldate" ? stored.date : nil)
+                let item = MailItem(headers: row.blob(C.headers), internalDate: receivedAt.map { Date(timeIntervalSince1970: TimeInterval($0)) })
                 // No date to be had from what is stored: the time it has stays.
                 let dated = item.dateSource != "none"
                 let fresh = Reading(date: dated ? Int64(item.date.timeIntervalSince1970.rounded(.down)) : stored.date,
                                     source: dated ? item.dateSource : stored.source, from: item.from, fromName: item.fromName,
                                     to: item.to.joined(separator: "\n"), cc: item.cc.joined(separator: "\n"), subject: item.subject,
                                     thread: item.threadKey, automated: item.automated)
-                if fresh != stored { changes.append((row.int(0), fresh)) }
+                if fresh != stored { changes.append((row.int(C.id), fresh)) }
             }
             for (id, r) in changes {
                 try db.prepare(literal: """
@@ -366,10 +451,16 @@ public final class Store {
             counted = a.counted ? 1 : 0
         }
 
+        /// The columns of `activity`, the id first.
+        enum Column: Int32, Columns {
+            case id, kind, step, at, week, org, otherOrgs, title, rule, sourceType, account, ref, adjustment, counted
+        }
+
         init(_ row: any Row) {
-            kind = row.text(1); step = row.int(2); at = row.int(3); week = row.text(4); org = row.text(5)
-            otherOrgs = row.text(6); title = row.text(7); rule = row.text(8); sourceType = row.text(9)
-            account = row.text(10); ref = row.text(11); adjustment = row.optionalInt(12); counted = row.int(13)
+            typealias C = Column
+            kind = row.text(C.kind); step = row.int(C.step); at = row.int(C.at); week = row.text(C.week); org = row.text(C.org)
+            otherOrgs = row.text(C.otherOrgs); title = row.text(C.title); rule = row.text(C.rule); sourceType = row.text(C.sourceType)
+            account = row.text(C.account); ref = row.text(C.ref); adjustment = row.optionalInt(C.adjustment); counted = row.int(C.counted)
         }
     }
 
@@ -380,33 +471,44 @@ public final class Store {
     @discardableResult
     public func replaceActivities(rep: String, with activities: [Activity], timeZone: TimeZone) throws -> Bool {
         var stored: [String: ActivityRow] = [:]
-        try db.prepare("""
-            SELECT id, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref, adjustment, counted
-            FROM activity WHERE rep = ?
-            """).bind(.text(rep)).forEach { stored[$0.text(0)] = ActivityRow($0) }
-        let insert = try db.prepare("""
+        try db.prepare("SELECT \(ActivityRow.Column.list()) FROM activity WHERE rep = ?").bind(.text(rep))
+            .forEach { stored[$0.text(ActivityRow.Column.id)] = ActivityRow($0) }
+        let head = """
             INSERT INTO activity (id, rep, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref,
-                                  adjustment, counted)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  adjustment, counted) VALUES
+            """
+        let upsert = """
             ON CONFLICT (id) DO UPDATE SET rep = excluded.rep, kind = excluded.kind, step = excluded.step, at = excluded.at,
                 week = excluded.week, org = excluded.org, other_orgs = excluded.other_orgs, title = excluded.title,
                 rule = excluded.rule, source_type = excluded.source_type, account = excluded.account, ref = excluded.ref,
                 adjustment = excluded.adjustment, counted = excluded.counted
-            """)
-        var wrote = false
+            """
+        // The rows to write, by id: of an id twice in `activities` the last one wins (the second
+        // finds nothing stored and replaces the first).
+        var writes: [(id: String, values: [SQLValue?])] = []
+        var position: [String: Int] = [:]
         for a in activities {
             let row = ActivityRow(a, timeZone: timeZone)
-            // Equal to the stored row: nothing to write. (An id twice in `activities`: the
-            // second finds nothing stored and replaces the first, as the last one wins.)
+            // Equal to the stored row: nothing to write.
             if stored.removeValue(forKey: a.id) == row { continue }
-            wrote = true
-            try insert.bind(.text(a.id), .text(a.rep), .text(row.kind), .int(row.step), .int(row.at), .text(row.week),
-                            .text(row.org), .text(row.otherOrgs), .text(row.title), .text(row.rule), .text(row.sourceType),
-                            .text(row.account), .text(row.ref), row.adjustment.map { .int($0) }, .int(row.counted)).run()
+            let values: [SQLValue?] = [.text(a.id), .text(a.rep), .text(row.kind), .int(row.step), .int(row.at), .text(row.week),
+                                       .text(row.org), .text(row.otherOrgs), .text(row.title), .text(row.rule), .text(row.sourceType),
+                                       .text(row.account), .text(row.ref), row.adjustment.map { .int($0) }, .int(row.counted)]
+            if let i = position[a.id] { writes[i].values = values } else { position[a.id] = writes.count; writes.append((a.id, values)) }
         }
-        let delete = try db.prepare("DELETE FROM activity WHERE id = ?")
-        for id in stored.keys { try delete.bind(.text(id)).run() }
-        return wrote || !stored.isEmpty
+        let gone = Array(stored.keys)
+        if db.dialect.isPostgres {
+            // A few statements instead of a round trip an activity (one upsert may not touch a
+            // row twice: the ids are distinct).
+            try MultiRow.run(db, head: head, tail: upsert, rows: writes.map(\.values))
+            try MultiRow.run(db, head: "DELETE FROM activity WHERE id IN (", tail: ")", rows: gone.map { [.text($0)] }, tuples: false)
+        } else {
+            let insert = try db.prepare(head + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) " + upsert)
+            for w in writes { try insert.bind(w.values).run() }
+            let delete = try db.prepare("DELETE FROM activity WHERE id = ?")
+            for id in gone { try delete.bind(.text(id)).run() }
+        }
+        return !writes.isEmpty || !gone.isEmpty
     }
 
     /// Makes a rep's mail exchanges the freshly derived list (in the caller's transaction),
@@ -415,51 +517,71 @@ public final class Store {
     public func replaceExchanges(rep: String, with exchanges: [Exchange]) throws -> Bool {
         struct Key: Hashable { var org: String, at: Int64, direction: String }
         var stored: [Key: [Int64]] = [:]
+        enum C: Int32, Columns { case rowID, org, at, direction }
         try db.prepare("SELECT \(db.dialect.rowID), org, at, direction FROM exchange WHERE rep = ?").bind(.text(rep)).forEach {
-            stored[Key(org: $0.text(1), at: $0.int(2), direction: $0.text(3)), default: []].append($0.int(0))
+            stored[Key(org: $0.text(C.org), at: $0.int(C.at), direction: $0.text(C.direction)), default: []].append($0.int(C.rowID))
         }
-        let insert = try db.prepare("INSERT INTO exchange (rep, org, at, direction) VALUES (?, ?, ?, ?)")
-        var wrote = false
+        var inserts: [[SQLValue?]] = []
         for e in exchanges {
             let key = Key(org: e.org, at: Int64(e.at.timeIntervalSince1970.rounded(.down)), direction: e.direction.rawValue)
             if stored[key]?.popLast() != nil { continue }
-            wrote = true
-            try insert.bind(.text(rep), .text(key.org), .int(key.at), .text(key.direction)).run()
+            inserts.append([.text(rep), .text(key.org), .int(key.at), .text(key.direction)])
         }
-        let delete = try db.prepare("DELETE FROM exchange WHERE \(db.dialect.rowID) = ?")
-        for ids in stored.values { for id in ids { wrote = true; try delete.bind(.int(id)).run() } }
-        return wrote
+        let gone = stored.values.flatMap { $0 }
+        if db.dialect.isPostgres {
+            // A few statements instead of a round trip an exchange.
+            try MultiRow.run(db, head: "INSERT INTO exchange (rep, org, at, direction) VALUES", tail: "", rows: inserts)
+            try MultiRow.run(db, head: "DELETE FROM exchange WHERE \(db.dialect.rowID) IN (", tail: ")", rows: gone.map { [.int($0)] },
+                             tuples: false)
+        } else {
+            let insert = try db.prepare("INSERT INTO exchange (rep, org, at, direction) VALUES (?, ?, ?, ?)")
+            for values in inserts { try insert.bind(values).run() }
+            let delete = try db.prepare("DELETE FROM exchange WHERE \(db.dialect.rowID) = ?")
+            for id in gone { try delete.bind(.int(id)).run() }
+        }
+        return !inserts.isEmpty || !gone.isEmpty
     }
 
     /// Per organisation, the last outbound and last inbound mail before an instant.
     public func lastExchanges(rep: String, before: Date, since: Date) throws -> [(org: String, lastOut: Date?, lastIn: Date?)] {
-        try db.prepare("""
+        enum C: Int32, Columns { case org, lastOut, lastIn }
+        return try db.prepare("""
             SELECT org, max(CASE WHEN direction = 'outbound' THEN at END), max(CASE WHEN direction = 'inbound' THEN at END)
             FROM exchange WHERE rep = ? AND at < ? AND at >= ? GROUP BY org ORDER BY org
             """).bind(.text(rep), .int(Int64(before.timeIntervalSince1970)), .int(Int64(since.timeIntervalSince1970)))
-            .map { row in
-                (row.text(0), row.optionalInt(1).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-                 row.optionalInt(2).map { Date(timeIntervalSince1970: TimeInterval($0)) })
-            }
+            .map { row in (row.text(C.org), row.optionalDate(C.lastOut), row.optionalDate(C.lastIn)) }
     }
 
-    /// An activity's columns, and those of the adjustment applied to it (`j`), for `activity(_:)`.
-    static let activityColumns = """
-        a.id, a.rep, a.kind, a.at, a.org, a.other_orgs, a.title, a.rule, a.source_type, a.account, a.ref, a.counted,
-        j.id, j.action, j.from_kind, j.made_by, j.made_at, j.reason
-        FROM activity a LEFT JOIN adjustment j ON j.id = a.adjustment
-        """
+    /// An activity as the reports read it: its columns (`a`), and those of the adjustment applied
+    /// to it (`j`).
+    enum ActivityColumn: Int32, Columns {
+        case id, rep, kind, at, org, otherOrgs, title, rule, sourceType, account, ref, counted
+        case adjustmentID, action, fromKind, madeBy, madeAt, reason
+
+        var name: String {
+            switch self {
+            case .adjustmentID: return "j.id"
+            case .action, .fromKind, .madeBy, .madeAt, .reason: return "j." + Self.snakeCase(String(describing: self))
+            default: return "a." + Self.snakeCase(String(describing: self))
+            }
+        }
+    }
+
+    /// What follows SELECT in a query of activities: the columns and the tables.
+    static let activityColumns = "\(ActivityColumn.list()) FROM activity a LEFT JOIN adjustment j ON j.id = a.adjustment"
 
     static func activity(_ row: any Row) -> Activity? {
-        guard let kind = Kind(rawValue: row.text(2)) else { return nil }
-        var a = Activity(rep: row.text(1), kind: kind, at: Date(timeIntervalSince1970: TimeInterval(row.int(3))),
-                         org: row.text(4), otherOrgs: lines(row.text(5)), title: row.text(6), rule: row.text(7),
-                         sourceType: Activity.SourceType(rawValue: row.text(8)) ?? .imap, account: row.text(9), ref: row.text(10))
-        a.id = row.text(0)
-        a.counted = row.int(11) != 0
-        if let id = row.optionalInt(12), let action = Adjustment.Action(rawValue: row.text(13)) {
-            a.adjusted = Adjustment.Mark(id: id, action: action, fromKind: row.optionalText(14).flatMap(Kind.init(rawValue:)),
-                                         by: row.text(15), at: Date(timeIntervalSince1970: TimeInterval(row.int(16))), reason: row.text(17))
+        typealias C = ActivityColumn
+        guard let kind = Kind(rawValue: row.text(C.kind)) else { return nil }
+        var a = Activity(rep: row.text(C.rep), kind: kind, at: row.date(C.at), org: row.text(C.org),
+                         otherOrgs: lines(row.text(C.otherOrgs)), title: row.text(C.title), rule: row.text(C.rule),
+                         sourceType: Activity.SourceType(rawValue: row.text(C.sourceType)) ?? .imap, account: row.text(C.account),
+                         ref: row.text(C.ref))
+        a.id = row.text(C.id)
+        a.counted = row.int(C.counted) != 0
+        if let id = row.optionalInt(C.adjustmentID), let action = Adjustment.Action(rawValue: row.text(C.action)) {
+            a.adjusted = Adjustment.Mark(id: id, action: action, fromKind: row.optionalText(C.fromKind).flatMap(Kind.init(rawValue:)),
+                                         by: row.text(C.madeBy), at: row.date(C.madeAt), reason: row.text(C.reason))
         }
         return a
     }
@@ -473,12 +595,13 @@ public final class Store {
     /// The highest step each of some organisations has reached with a rep before an instant
     /// (a week's stages), without reading the rep's whole history.
     public func stages(rep: String, orgs: Set<String>, before: Date) throws -> [String: Int] {
+        enum C: Int32, Columns { case org, step }
         var out: [String: Int] = [:]
         for chunk in Store.chunks(orgs.sorted()) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
             try db.prepare("SELECT org, max(step) FROM activity WHERE rep = ? AND org IN (\(marks)) AND at < ? AND counted = 1 GROUP BY org")
                 .bind([.text(rep)] + chunk.map { .text($0) } + [.int(Int64(before.timeIntervalSince1970))])
-                .forEach { row in out[row.text(0)] = Int(row.int(1)) }
+                .forEach { row in out[row.text(C.org)] = Int(row.int(C.step)) }
         }
         return out
     }
@@ -497,12 +620,13 @@ public final class Store {
     /// on the title). What stages and standings under a flow other than the standard one fold.
     public func flowEvidence(rep: String, through: Date, titlesFor: Set<Kind>) throws -> [(org: String, kind: Kind, title: String, last: Date)] {
         let (title, split) = Store.titleColumn(for: titlesFor)
+        enum C: Int32, Columns { case org, kind, title, last }
         var out: [(org: String, kind: Kind, title: String, last: Date)] = []
         try db.prepare("SELECT org, kind, \(title) AS t, max(at) FROM activity WHERE rep = ? AND at <= ? AND counted = 1 GROUP BY org, kind, t")
             .bind(split + [.text(rep), .int(Int64(through.timeIntervalSince1970.rounded(.down)))])
             .forEach { row in
-                guard let kind = Kind(rawValue: row.text(1)) else { return }
-                out.append((row.text(0), kind, row.text(2), Date(timeIntervalSince1970: TimeInterval(row.int(3)))))
+                guard let kind = Kind(rawValue: row.text(C.kind)) else { return }
+                out.append((row.text(C.org), kind, row.text(C.title), row.date(C.last)))
             }
         return out
     }
@@ -511,12 +635,13 @@ public final class Store {
     /// in `titlesFor`: the funnel under a flow other than the standard one.
     public func flowOrganisations(from: ISOWeek, to: ISOWeek, titlesFor: Set<Kind>) throws -> [(rep: String, org: String, kind: Kind, title: String)] {
         let (title, split) = Store.titleColumn(for: titlesFor)
+        enum C: Int32, Columns { case rep, org, kind, title }
         var out: [(rep: String, org: String, kind: Kind, title: String)] = []
         try db.prepare("SELECT DISTINCT rep, org, kind, \(title) FROM activity WHERE week >= ? AND week <= ? AND counted = 1")
             .bind(split + [.text(from.description), .text(to.description)])
             .forEach { row in
-                guard let kind = Kind(rawValue: row.text(2)) else { return }
-                out.append((row.text(0), row.text(1), kind, row.text(3)))
+                guard let kind = Kind(rawValue: row.text(C.kind)) else { return }
+                out.append((row.text(C.rep), row.text(C.org), kind, row.text(C.title)))
             }
         return out
     }
@@ -526,22 +651,24 @@ public final class Store {
     /// Activities per rep, week and kind in the weeks `from`…`to` (by the week stored with each
     /// activity, which is in its rep's own zone), from the kept `week_count`.
     public func weeklyCounts(from: ISOWeek, to: ISOWeek) throws -> [String: [ISOWeek: [Kind: Int]]] {
+        enum C: Int32, Columns { case rep, week, kind, activities }
         var out: [String: [ISOWeek: [Kind: Int]]] = [:]
-        try db.prepare("SELECT rep, week, kind, activities FROM week_count WHERE week >= ? AND week <= ?")
+        try db.prepare("SELECT \(C.list()) FROM week_count WHERE week >= ? AND week <= ?")
             .bind(.text(from.description), .text(to.description)).forEach { row in
-                guard let week = ISOWeek(row.text(1)), let kind = Kind(rawValue: row.text(2)) else { return }
-                out[row.text(0), default: [:]][week, default: [:]][kind] = Int(row.int(3))
+                guard let week = ISOWeek(row.text(C.week)), let kind = Kind(rawValue: row.text(C.kind)) else { return }
+                out[row.text(C.rep), default: [:]][week, default: [:]][kind] = Int(row.int(C.activities))
             }
         return out
     }
 
     /// Distinct organisations per rep and kind over the weeks `from`…`to` (for the funnel).
     public func organisationCounts(from: ISOWeek, to: ISOWeek) throws -> [String: [Kind: Int]] {
+        enum C: Int32, Columns { case rep, kind, organisations }
         var out: [String: [Kind: Int]] = [:]
         try db.prepare("SELECT rep, kind, count(DISTINCT org) FROM activity WHERE week >= ? AND week <= ? AND counted = 1 GROUP BY rep, kind")
             .bind(.text(from.description), .text(to.description)).forEach { row in
-                guard let kind = Kind(rawValue: row.text(1)) else { return }
-                out[row.text(0), default: [:]][kind] = Int(row.int(2))
+                guard let kind = Kind(rawValue: row.text(C.kind)) else { return }
+                out[row.text(C.rep), default: [:]][kind] = Int(row.int(C.organisations))
             }
         return out
     }
@@ -578,15 +705,15 @@ public final class Store {
             """).bind(.text(account), .text(message), .int(Int64(at.timeIntervalSince1970))).run()
     }
 
+    /// A row of `account_status`.
+    enum AccountStatusColumn: Int32, Columns { case account, lastAttempt, lastSuccess, lastError, lastErrorAt, itemsSeen }
+
     public func accountStatuses() throws -> [AccountStatus] {
-        try db.prepare("SELECT account, last_attempt, last_success, last_error, last_error_at, items_seen FROM account_status ORDER BY account")
-            .map { row in
-                AccountStatus(account: row.text(0),
-                              lastAttempt: row.optionalInt(1).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-                              lastSuccess: row.optionalInt(2).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-                              lastError: row.optionalText(3),
-                              lastErrorAt: row.optionalInt(4).map { Date(timeIntervalSince1970: TimeInterval($0)) },
-                              itemsSeen: Int(row.int(5)))
-            }
+        typealias C = AccountStatusColumn
+        return try db.prepare("SELECT \(C.list()) FROM account_status ORDER BY account").map { row in
+            AccountStatus(account: row.text(C.account), lastAttempt: row.optionalDate(C.lastAttempt),
+                          lastSuccess: row.optionalDate(C.lastSuccess), lastError: row.optionalText(C.lastError),
+                          lastErrorAt: row.optionalDate(C.lastErrorAt), itemsSeen: Int(row.int(C.itemsSeen)))
+        }
     }
 }

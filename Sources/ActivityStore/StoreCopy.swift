@@ -25,12 +25,24 @@ extension Store {
         try readTransaction {
             try target.transaction {
                 for table in Schema.tables {
-                    let marks = Array(repeating: "?", count: table.columns.split(separator: ",").count).joined(separator: ", ")
-                    let insert = try target.db.prepare("INSERT INTO \(table.name) (\(table.columns)) VALUES (\(marks))")
+                    try checkCopiesEveryColumn(of: table)
+                    let select = try db.prepare("SELECT \(table.columns) FROM \(table.name) ORDER BY \(table.key)")
                     var n = 0
-                    try db.prepare("SELECT \(table.columns) FROM \(table.name) ORDER BY \(table.key)").forEach { row in
-                        try insert.bind((0..<row.columnCount).map { row.value($0) }).run()
-                        n += 1
+                    if let postgres = target.db as? PostgresConnection {
+                        // COPY FROM STDIN: one stream of rows, not a round trip a row.
+                        try postgres.copyIn(table: table.name, columns: table.columns) { put in
+                            try select.forEach { row in
+                                try put((0..<row.columnCount).map { row.value($0) })
+                                n += 1
+                            }
+                        }
+                    } else {
+                        let marks = Array(repeating: "?", count: table.columns.split(separator: ",").count).joined(separator: ", ")
+                        let insert = try target.db.prepare("INSERT INTO \(table.name) (\(table.columns)) VALUES (\(marks))")
+                        try select.forEach { row in
+                            try insert.bind((0..<row.columnCount).map { row.value($0) }).run()
+                            n += 1
+                        }
                     }
                     report.rows.append((table.name, n))
                 }
@@ -44,6 +56,21 @@ extension Store {
             throw ActivityError(.software, "store copy \(location) -> \(target.location): the copy differs from the original (\(difference)); the target was written, inspect or drop it")
         }
         return report
+    }
+
+    /// A ledger table whose columns `Schema.tables` does not all name would be copied without
+    /// them, and compared without them too: refused (a migration added a column and the list
+    /// was not told). PostgreSQL's `id` of a table that SQLite keys by `rowid` is not the ledger's.
+    func checkCopiesEveryColumn(of table: (name: String, columns: String, key: String)) throws {
+        let listed = Set(table.columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        let sql = db.dialect.isPostgres
+            ? "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?"
+            : "SELECT name FROM pragma_table_info(?)"
+        let missing = try db.prepare(sql).bind(.text(table.name)).map { $0.text(0) }
+            .filter { !listed.contains($0) && !(db.dialect.isPostgres && $0 == db.dialect.rowID) }
+        if !missing.isEmpty {
+            throw ActivityError(.software, "store copy: the table \(table.name) has columns the copy does not know (\(missing.sorted().joined(separator: ", "))); nothing was copied")
+        }
     }
 
     /// Rows in the ledger's tables (0 for a new store).

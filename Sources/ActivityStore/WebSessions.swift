@@ -22,11 +22,15 @@ extension Store {
             .run()
     }
 
+    /// A row of `web_session` as the web view reads it.
+    enum SessionColumn: Int32, Columns { case login, csrf, expires }
+
     /// The session of a token's hash, if it has not expired.
     public func webSession(tokenHash: String, now: Date = Date()) throws -> WebSession? {
-        try db.prepare("SELECT login, csrf, expires FROM web_session WHERE token_hash = ? AND expires > ?")
+        typealias C = SessionColumn
+        return try db.prepare("SELECT \(C.list()) FROM web_session WHERE token_hash = ? AND expires > ?")
             .bind(.text(tokenHash), .int(Int(now.timeIntervalSince1970)))
-            .first { WebSession(login: $0.text(0), csrf: $0.text(1), expires: Date(timeIntervalSince1970: TimeInterval($0.int(2)))) }
+            .first { WebSession(login: $0.text(C.login), csrf: $0.text(C.csrf), expires: $0.date(C.expires)) }
     }
 
     public func deleteWebSession(tokenHash: String) throws {

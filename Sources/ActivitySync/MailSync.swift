@@ -176,13 +176,10 @@ public struct MailSync {
                 try handle(.fetchEnded)
             case .store(let batch):
                 try store.transaction {
-                    var inserted = 0
-                    for (message, item) in batch.messages {
-                        if try store.insertMail(rep: rep, item: item, headers: message.headers, account: account.id,
-                                                folder: folder.name, uidValidity: status.uidValidity, uid: message.uid) {
-                            inserted += 1
-                        }
-                    }
+                    let inserted = try store.insertMails(batch.messages.map { message, item in
+                        Store.NewMail(rep: rep, item: item, headers: message.headers, account: account.id,
+                                      folder: folder.name, uidValidity: status.uidValidity, uid: message.uid)
+                    })
                     // The ledger is stale from this very transaction on (see Store.itemsChanged).
                     if inserted > 0 { try store.itemsChanged(rep: rep) }
                     for m in batch.malformed { try store.recordMalformed(m) }

@@ -70,6 +70,38 @@ struct StoreContractTests {
         #expect(withParts.first?.account == "alice-mail")
     }
 
+    @Test("a batch of mail is stored as the same mails stored one by one: a key twice counts once, stored mail is only located",
+          arguments: StoreEngine.allCases)
+    func aBatchOfMailIsStoredAsOneByOne(engine: StoreEngine) throws {
+        let (location, keep) = try engine.fresh()
+        defer { withExtendedLifetime(keep) {} }
+        let store = try Store(location: location)
+        let invitation: [UInt8] = Array("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".utf8) + [0x00, 0xE4]
+        try store.insertMail(rep: "alice", item: Self.mail("old"), headers: [1], account: "alice-mail", folder: "Archive", uidValidity: 5, uid: 9)
+        // 300 mails: more than the largest chunk of one statement, and not a power of two.
+        var batch = (1...300).map { n in
+            Store.NewMail(rep: "alice", item: Self.mail("m\(n)", parts: n == 7 ? [invitation, [0xFF]] : []), headers: [UInt8(n % 256), 0],
+                          account: "alice-mail", folder: "INBOX", uidValidity: 7, uid: UInt32(n))
+        }
+        batch.append(Store.NewMail(rep: "alice", item: Self.mail("m7", parts: [[0x01]]), headers: [2], account: "alice-mail",
+                                   folder: "INBOX", uidValidity: 7, uid: 301))
+        batch.append(Store.NewMail(rep: "alice", item: Self.mail("old"), headers: [3], account: "alice-mail", folder: "INBOX",
+                                   uidValidity: 7, uid: 302))
+        batch.append(Store.NewMail(rep: "bob", item: Self.mail("old"), headers: [4], account: "bob-mail", folder: "INBOX",
+                                   uidValidity: 1, uid: 1))
+        let inserted = try store.transaction { try store.insertMails(batch) }
+        #expect(inserted == 301)
+        #expect(try store.mailCount(rep: "alice") == 301)
+        #expect(try store.mailCount(rep: "bob") == 1)
+        #expect(try store.locationCount(account: "alice-mail", folder: "INBOX") == 302)
+        #expect(try store.locationCount(account: "alice-mail", folder: "Archive") == 1)
+        #expect(try store.headers(rep: "alice", key: "m7") == [7, 0])
+        #expect(try store.headers(rep: "alice", key: "old") == [1])
+        #expect(try store.mailsWithCalendarParts(rep: "alice").map(\.item) == [Self.mail("m7", parts: [invitation, [0xFF]])])
+        #expect(try store.transaction { try store.insertMails(batch) } == 0)
+        #expect(try store.locationCount(account: "alice-mail", folder: "INBOX") == 302)
+    }
+
     @Test("mail streams in timeline order: by date, then by key compared as bytes", arguments: StoreEngine.allCases)
     func mailStreamsInTimelineOrder(engine: StoreEngine) throws {
         let (location, keep) = try engine.fresh()
@@ -134,6 +166,18 @@ struct StoreContractTests {
         #expect(try store.organisationCounts(from: week, to: next) == ["alice": [.visit: 1, .demo: 1]])
         #expect(try store.stages(rep: "alice", orgs: ["acme.com.cn", "none.cn"], before: demo.at.addingTimeInterval(1))
                 == ["acme.com.cn": Kind.demo.step])
+        // An id twice in a derivation: the last one is kept.
+        var retitled = demo
+        retitled.title = "演示 (二)"
+        try store.transaction { try store.replaceActivities(rep: "alice", with: [renamed, demo, retitled], timeZone: Self.zone) }
+        #expect(try store.activity(id: demo.id) == retitled)
+        // Many at once (more than one statement's worth on PostgreSQL), then none.
+        let many = (0..<600).map { Self.activity("m\($0)", at: Self.tuesday.addingTimeInterval(Double($0))) }
+        #expect(try store.transaction { try store.replaceActivities(rep: "alice", with: many, timeZone: Self.zone) })
+        #expect(try store.activityCount() == 600)
+        #expect(try store.transaction { try store.replaceActivities(rep: "alice", with: many, timeZone: Self.zone) } == false)
+        #expect(try store.transaction { try store.replaceActivities(rep: "alice", with: [], timeZone: Self.zone) })
+        #expect(try store.activityCount() == 0)
     }
 
     @Test("exchanges keep their duplicates and give the last mail each way per organisation", arguments: StoreEngine.allCases)
@@ -360,5 +404,37 @@ struct StoreContractTests {
             try old.transaction { try old.recordSuccess(account: "alice-mail", at: Self.tuesday, newItems: 1) }
         }
         #expect(try new.accountStatuses().first?.lastSuccess == nil, "the fenced batch was rolled back")
+    }
+
+    @Test("store copy carries awkward values unchanged into PostgreSQL (COPY) and back: backslashes, tabs, line ends, bytes, NULLs, INTERNALDATE")
+    func storeCopyCarriesAwkwardValues() throws {
+        let (sqlite, keepSQLite) = try StoreEngine.sqlite.fresh()
+        let (postgres, keepPostgres) = try StoreEngine.postgres.fresh()
+        let (back, keepBack) = try StoreEngine.sqlite.fresh()
+        defer { withExtendedLifetime((keepSQLite, keepPostgres, keepBack)) {} }
+        let source = try Store(location: sqlite)
+        var item = Self.mail("a\\b\tc\r\nd@\\N", parts: [[0x00, 0x5C, 0x4E, 0x0A, 0x09, 0xFF]])
+        item.subject = "\\N \\. tab\tline\nreturn\r back\\slash 华为 \u{1F600}"
+        item.messageID = nil
+        item.internalDate = Self.tuesday.addingTimeInterval(-61)
+        try source.transaction {
+            try source.insertMail(rep: "alice", item: item, headers: [0x00, 0x5C, 0x5C, 0x78, 0x0D, 0x0A, 0x09], account: "alice-mail",
+                                  folder: "IN\\BOX\t1", uidValidity: UInt32.max, uid: 1)
+            try source.insertMail(rep: "alice", item: Self.mail("plain"), headers: [], account: "alice-mail", folder: "INBOX",
+                                  uidValidity: 1, uid: 2)
+            try source.saveCheckpoint(FolderCheckpoint(uidValidity: 1, uidNext: nil, highestUID: 2, highestModSeq: UInt64.max - 1),
+                                      account: "alice-mail", folder: "INBOX")
+        }
+        let there = try Store(location: postgres)
+        let report = try source.copy(into: there)
+        #expect(report.rows.first { $0.table == "mail" }?.count == 2)
+        #expect(try there.firstDifference(from: source) == nil)
+        #expect(try there.mails(rep: "alice").first { $0.item.key == item.key }?.item.subject == item.subject)
+        // After the copy, PostgreSQL hands out mail ids above the copied ones.
+        try there.insertMail(rep: "alice", item: Self.mail("new"), headers: [], account: "alice-mail", folder: "INBOX", uidValidity: 1, uid: 3)
+        let home = try Store(location: back)
+        _ = try there.copy(into: home)
+        #expect(try home.firstDifference(from: there) == nil)
+        #expect(try home.headers(rep: "alice", key: item.key) == [0x00, 0x5C, 0x5C, 0x78, 0x0D, 0x0A, 0x09])
     }
 }
