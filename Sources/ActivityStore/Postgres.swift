@@ -47,8 +47,8 @@ final class PostgresConnection: Connection {
     /// The error of a connection that could not be made, classed by what a person must do.
     /// By the message's text, the one place this program does so: a failed PQconnectdb leaves no
     /// PGresult, so libpq gives no SQLSTATE for it (PQresultErrorField needs a result), only
-    /// PQerrorMessage. The server's messages are matched in English (lc_messages = C on the server
-    /// side of the authentication exchange); an unmatched one is "unavailable", which is retried.
+    /// PQerrorMessage. Matched in English: a server whose lc_messages translates them falls through
+    /// to "unavailable" (exit 69, retried by the daemon), with libpq's message in the error.
     static func connectError(_ message: String, store: String) -> ActivityError {
         let m = message.lowercased()
         if m.contains("password authentication failed") || m.contains("no password supplied")
