@@ -67,9 +67,8 @@ struct ExportCommand: ParsableCommand {
         if format == .xlsx && rowCount >= ExportXLSX.maxRows {
             throw ActivityError(.usage, "--from \(first) --to \(last): \(rowCount) rows, more than an XLSX sheet holds (\(ExportXLSX.maxRows - 1) below its header); export fewer weeks, one --team at a time, or --format csv")
         }
-        // The CSV has no pipeline table: not computed for it.
         let report = try ExportCommand.report(config: config, store: store, from: first, to: last, reps: reps, team: team, now: now,
-                                              pipeline: format != .csv)
+                                              pipeline: format.hasPipeline)
         let data = try ExportCommand.render(report, format: format)
         if let output {
             do {
@@ -152,6 +151,10 @@ enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
         default: return nil
         }
     }
+
+    /// Formats that carry the pipeline table (the CSV is the rows table alone): the review is
+    /// computed for these only.
+    var hasPipeline: Bool { self != .csv }
 
     /// Formats that are not text: never written to a terminal.
     var isBinary: Bool { self == .xlsx }

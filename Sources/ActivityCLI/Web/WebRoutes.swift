@@ -126,7 +126,8 @@ extension WebApp {
             throw WebError(400, "too many rows for an XLSX sheet; export fewer weeks or as CSV")
         }
         let report = try pool.with { store in
-            try ExportCommand.report(config: config, store: store, from: first, to: last, reps: reps, team: q["team"], now: clock())
+            try ExportCommand.report(config: config, store: store, from: first, to: last, reps: reps, team: q["team"], now: clock(),
+                                     pipeline: format.hasPipeline)
         }
         let data = try ExportCommand.render(report, format: format)
         let types: [ExportFormat: String] = [
