@@ -512,6 +512,12 @@ struct WebTests {
                                                                                                    start: activity.at, verdict: ItemVerdict(itemKey: evil, activities: [], ignored: evil), zone: zone)], config: config),
             WebPages.loginPage(csrf: "x", next: evil, error: evil, login: evil),
             WebPages.errorPage(status: 404, message: evil),
+            // The export's HTML (a web download too): the pipeline section's rep names and organisations.
+            ExportHTML.page(ExportReport(export: LedgerExport.build(from: week, to: week, reps: [.init(id: "r1", name: evil, team: "east", startDate: nil)],
+                                                                    teams: [.init(id: "east", name: evil)], plan: TargetPlan(defaults: [.visit: 2], tenure: [], teams: [:], reps: [:]),
+                                                                    counts: ["r1": [week: [.visit: 1]]], organisations: [:]),
+                                         timeZone: zone, team: nil, openWeeks: [],
+                                         pipeline: PipelineCommand.Review(day: "2026-11-22", rows: [(config.reps[0], zone, deals)]))),
         ]
         for page in pages {
             #expect(!page.contains("<script") && !page.contains("<img") && !page.contains("alert(2)>") && !page.contains("\"><img"), "\(page.prefix(200))")
