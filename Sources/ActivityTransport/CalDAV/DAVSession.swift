@@ -138,7 +138,8 @@ final class DAVSession {
             let n = size * count
             guard let ptr, n > 0 else { return n }
             var line = ptr.withMemoryRebound(to: UInt8.self, capacity: n) { String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self) }
-            while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
+            // By scalars: "\r\n" is one Character, which `hasSuffix("\n")` does not match.
+            while let end = line.unicodeScalars.last, end == "\n" || end == "\r" { line.unicodeScalars.removeLast() }
             if line.hasPrefix("HTTP/") {
                 sink.statusLines += 1
                 sink.headerLines = []
