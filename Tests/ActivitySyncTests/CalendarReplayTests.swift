@@ -11,7 +11,9 @@ import ActivityTransport
 /// integration tests load into Radicale and Xandikos) as a server with sync-collection would:
 /// each state of the collections has a token, `changes(since:)` answers the difference from an
 /// earlier state, an unknown token is refused, and calendar-multiget answers two objects at a
-/// time (so a calendar takes several transactions).
+/// time (so a calendar takes several transactions). Kept beside the recordings of real servers
+/// (`RecordedCalendarReplayTests` below) for that: there each calendar is fetched by one
+/// multiget, so no cut falls between two batches of one calendar.
 final class FixtureCalendarSession: CalendarSession {
     static let origin = "http://127.0.0.1:5232"
     /// Each state: token → calendar URL → href → (etag, data).
