@@ -88,6 +88,12 @@ public struct ServerCheck {
         let client = try CalDAVClient(endpoint: CalDAVEndpoint(url: a.url, username: a.username, password: credential.password,
                                                                caFile: a.caFile, account: a.id, timeout: min(a.timeout, 20),
                                                                bearerToken: credential.bearerToken))
+        return try caldav(a, over: client)
+    }
+
+    /// What `config check` says of a CalDAV account, over a session: a live client, or one
+    /// answering from recorded exchanges (the tests).
+    func caldav(_ a: Config.Account, over client: any CalendarSession) throws -> String {
         let all = try client.discoverCalendars()
         guard !all.isEmpty else {
             throw ActivityError(.config, "account \(a.id): \(Config.serverName(a.url)) has no calendar with events under the url; point url at a principal, calendar home or calendar")

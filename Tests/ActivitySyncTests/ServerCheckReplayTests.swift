@@ -53,4 +53,14 @@ struct ServerCheckReplayTests {
         let recent = try warnings(now: oldest.addingTimeInterval(10 * 86_400))
         #expect(recent.count == 1 && recent.first?.contains("the oldest message in INBOX is from") == true, "\(server): \(recent)")
     }
+
+    @Test("The CalDAV visit replayed from Radicale's and Xandikos's recorded discovery lists alice's calendars",
+          arguments: RecordedCalendarReplayTests.servers)
+    func calendars(server: String) throws {
+        let (client, url) = try RecordedCalendarReplayTests.client(server, "first")
+        let config = try RecordedCalendarReplayTests.config(storePath: "/nonexistent/activity.db", url: url)
+        let account = try #require(config.accounts.first { $0.id == "alice-cal" })
+        let check = ServerCheck(config: config, credentials: CredentialSource())
+        #expect(try check.caldav(account, over: client) == "logged in; 2 of 2 calendars: meetings, work (sync-collection)")
+    }
 }
