@@ -9,6 +9,8 @@ import ActivityStore
 public struct Derivation {
     public let config: Config
     public let settings: ClassificationSettings
+    /// Called at each named crash point (see `CrashPoint`); the replay tests throw there.
+    public var crashHook: (String) throws -> Void = CrashPoint.reach
 
     public init(config: Config, suffixes: PublicSuffixList) {
         self.config = config
@@ -130,13 +132,13 @@ public struct Derivation {
             if wroteActivities || wroteExchanges {
                 try store.replaceAggregates(rep: rep.id, activities: activities, exchanges: exchanges, timeZone: zone)
             }
-            CrashPoint.reach("derive.before-commit")
+            try crashHook("derive.before-commit")
             guard try store.recordDerived(rep: rep.id, version: version, at: now) else {
                 // Another process wrote a derivation of newer items: keep it.
                 throw DerivationSuperseded()
             }
         }
-        CrashPoint.reach("derive.committed")
+        try crashHook("derive.committed")
         return activities.count
     }
 }

@@ -3,11 +3,21 @@ import ActivityCore
 import ActivityConfig
 import ActivityTransport
 
+/// Where the digest hands its messages: `Outbox` (the SMTP server), or in the tests a
+/// recording stand-in. `send` throws `Outbox.Failure` when a message was not taken.
+public protocol MessageOutbox: AnyObject {
+    func send(_ message: [UInt8], from: String, to recipients: [String]) throws
+    /// Connections opened so far.
+    var connections: Int { get }
+    /// Messages accepted so far.
+    var sent: Int { get }
+}
+
 /// `[mail]`'s SMTP server as the digest sends through it: one session for a run, so that every
 /// message of the run shares one connection while all goes well (see `SMTPSession`). The CLI
 /// builds and records the messages; only this side of Sync speaks to the server, so that the
 /// CLI needs no Transport type.
-public final class Outbox {
+public final class Outbox: MessageOutbox {
     private let session: SMTPSession
 
     /// Reads `[mail]`'s secret (or obtains its OAuth 2.0 access token) and prepares the session;

@@ -61,6 +61,12 @@ public struct ServerCheck {
                                                           caFile: a.caFile, account: a.id, timeout: min(a.timeout, 20),
                                                           provider: a.provider))
         defer { try? c.logout() }
+        return try imap(a, over: c)
+    }
+
+    /// What `config check` says of an IMAP account, over a logged-in session: a live
+    /// connection, or a replayed one (the tests).
+    func imap(_ a: Config.Account, over c: any IMAPSession) throws -> String {
         let folders = try c.listFolders()
         let namespace = try c.personalNamespace()
         let resolution = FolderDiscovery.resolve(a.folders, among: folders, namespace: namespace)
@@ -73,7 +79,7 @@ public struct ServerCheck {
         if sent == nil {
             notes.append("warning: no sent folder found (none flagged \\Sent, none named Sent, Sent Messages, Sent Items, 已发送…); the server has: \(FolderDiscovery.describe(folders)); name the sent folder in this account's folders, or switch on 保存已发送邮件到服务器 (save sent mail on the server) in webmail")
         }
-        notes += try UnderCounting.check(connection: c, folders: resolution.found, sent: sent, account: a, config: config)
+        notes += try UnderCounting.check(session: c, folders: resolution.found, sent: sent, account: a, config: config)
         return "\(how); \(folders.count) folders; sent folder: \(sent?.name ?? "none")" + notes.map { "; " + $0 }.joined()
     }
 
@@ -82,6 +88,12 @@ public struct ServerCheck {
         let client = try CalDAVClient(endpoint: CalDAVEndpoint(url: a.url, username: a.username, password: credential.password,
                                                                caFile: a.caFile, account: a.id, timeout: min(a.timeout, 20),
                                                                bearerToken: credential.bearerToken))
+        return try caldav(a, over: client)
+    }
+
+    /// What `config check` says of a CalDAV account, over a session: a live client, or one
+    /// answering from recorded exchanges (the tests).
+    func caldav(_ a: Config.Account, over client: any CalendarSession) throws -> String {
         let all = try client.discoverCalendars()
         guard !all.isEmpty else {
             throw ActivityError(.config, "account \(a.id): \(Config.serverName(a.url)) has no calendar with events under the url; point url at a principal, calendar home or calendar")

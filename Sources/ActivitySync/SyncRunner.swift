@@ -3,6 +3,7 @@ import Logging
 import ActivityCore
 import ActivityConfig
 import ActivityStore
+import ActivityTransport
 
 /// How one `sync` retries an account that failed for a reason that may pass by itself — a cut
 /// connection, a timeout, a server restarting, an unexpected BYE, NO or BAD, an HTTP 5xx, a
@@ -38,7 +39,7 @@ public struct SyncRunner {
     public let config: Config
     public let store: Store
     public let logger: Logger
-    public let derivation: Derivation
+    public var derivation: Derivation
     /// Asked between transactions: true stops the sync of an account there (what it committed
     /// stays; the next run resumes from its checkpoint). The daemon's graceful shutdown.
     public var shouldStop: (@Sendable () -> Bool)? = nil
@@ -48,6 +49,14 @@ public struct SyncRunner {
     /// Units (a rep's mail accounts, or one calendar account) synced at once (see `runOnce`);
     /// 1 syncs everything on the calling thread.
     public var jobs = 1
+    /// Called at each named crash point of the run — the accounts' (handed to the mail and
+    /// calendar syncs), `sync.accounts-done`, and the derivation's (see `CrashPoint`). The replay
+    /// tests throw there; a throw ends the run as a kill would (nothing after it runs).
+    public var crashHook: (String) throws -> Void = CrashPoint.reach
+    /// The tests: the session to sync an account over instead of connecting to its server
+    /// (transcripts recorded from real servers).
+    var mailSession: ((Config.Account) throws -> any IMAPSession)? = nil
+    var calendarSession: ((Config.Account) throws -> any CalendarSession)? = nil
 
     public init(config: Config, store: Store, logger: Logger, suffixes: PublicSuffixList) {
         self.config = config
@@ -129,6 +138,11 @@ public struct SyncRunner {
                     context: { groups.count == 1 || runner.jobs <= 1 ? runner.store : try runner.store.reopened() },
                     failed: { shared.fail(SyncRunner.activityError($0, account: nil)) },
                     body: { store, i in runner.work(on: groups[i], store: store, keeper: keeper, progress: progress, into: shared) })
+        if let crash = shared.crash {
+            // A crash hook threw (the tests' kill): nothing more of this run happens.
+            let e = ActivityError(.software, "crashed at \(crash)")
+            return Outcome(results: accounts.map { AccountOutcome(account: $0.id, outcome: .failure(e)) }, worst: e)
+        }
         var (results, worst, derived) = shared.take()
         results += held
         results = accounts.compactMap { a in results.first { $0.account == a.id } }
@@ -146,6 +160,9 @@ public struct SyncRunner {
                 case .derived: derived.append(rep.id)
                 case .superseded: break
                 case .failed(let e): worst = ActivityError.worst(worst, e)
+                case .crashed(let point):
+                    let e = ActivityError(.software, "crashed at \(point)")
+                    return Outcome(results: results, worst: e, derived: derived)
                 }
             }
         } catch {
@@ -162,9 +179,11 @@ public struct SyncRunner {
         let ids = group.accounts.map(\.id)
         if let keeper { store.fence = LeaseFence(holder: keeper.holder, accounts: ids) }
         for account in group.accounts {
-            let outcome = syncWithRetries(account, store: store, progress: progress)
+            guard shared.crash == nil else { return }
+            let outcome = syncWithRetries(account, store: store, progress: progress, into: shared)
             shared.add(outcome)
         }
+        guard shared.crash == nil else { return }
         if let keeper {
             // The accounts are done: free them for the next worker now (the rep's derivation
             // below needs no lease; it runs under the rep's advisory lock).
@@ -175,7 +194,7 @@ public struct SyncRunner {
             }
         }
         guard shared.unitDone(rep: group.rep) else { return }
-        CrashPoint.reach("sync.accounts-done")
+        do { try crashHook("sync.accounts-done") } catch { return shared.crashed(at: "sync.accounts-done") }
         guard let rep = config.rep(group.rep) else { return }
         do {
             guard try store.staleReps([rep.id]).contains(rep.id) else { return }
@@ -189,10 +208,22 @@ public struct SyncRunner {
         case .derived: shared.derived(rep.id)
         case .superseded: break
         case .failed(let e): shared.fail(e)
+        case .crashed(let point): shared.crashed(at: point)
         }
     }
 
-    private enum Derived { case derived, superseded, failed(ActivityError) }
+    private enum Derived { case derived, superseded, failed(ActivityError), crashed(String) }
+
+    /// What a crash hook threw, as the point it names; only the tests' hooks throw.
+    struct Crash: Error { var point: String }
+
+    /// `crashHook` wrapped so that its throw is known as a crash, not taken for a failure (which
+    /// would be retried or recorded).
+    private func crashing(_ hook: @escaping (String) throws -> Void) -> (String) throws -> Void {
+        { point in
+            do { try hook(point) } catch { throw Crash(point: point) }
+        }
+    }
 
     /// Re-derives one rep's ledger; a transient failure (a shared store restarting, a busy
     /// lock) is tried again like an account's (see `RetryPolicy`).
@@ -200,8 +231,12 @@ public struct SyncRunner {
         var attempt = 1
         while true {
             do {
+                var derivation = derivation
+                derivation.crashHook = crashing(crashHook)
                 try derivation.rederive(rep: rep, store: store, now: Date())
                 return .derived
+            } catch let crash as Crash {
+                return .crashed(crash.point)
             } catch is DerivationSuperseded {
                 logger.info("ledger already updated by another process", metadata: ["rep": "\(rep.id)"])
                 return .superseded
@@ -222,7 +257,7 @@ public struct SyncRunner {
 
     /// One account, tried again after a transient failure (see `RetryPolicy`).
     private func syncWithRetries(_ account: Config.Account, store: Store,
-                                 progress: ((String, String, Int, Int) -> Void)?) -> AccountOutcome {
+                                 progress: ((String, String, Int, Int) -> Void)?, into shared: RunState) -> AccountOutcome {
         try? store.recordAttempt(account: account.id, at: Date())
         var attempt = 1
         while true {
@@ -230,6 +265,10 @@ public struct SyncRunner {
                 let result = try sync(account, store: store, progress: progress)
                 try store.recordSuccess(account: account.id, at: Date(), newItems: result.newItems)
                 return AccountOutcome(account: account.id, outcome: .success(result), attempts: attempt)
+            } catch let crash as Crash {
+                shared.crashed(at: crash.point)
+                let e = ActivityError(.software, "account \(account.id): crashed at \(crash.point)")
+                return AccountOutcome(account: account.id, outcome: .failure(e), attempts: attempt)
             } catch let lost as LeaseLost {
                 // This worker stalled past lease_timeout and another took the account over:
                 // what was committed stays, the other goes on from there.
@@ -268,9 +307,11 @@ public struct SyncRunner {
         case .imap:
             var mail = MailSync(store: store, config: config, logger: logger)
             mail.shouldStop = shouldStop
+            mail.crashHook = crashing(crashHook)
             mail.window = derivation.window(now: Date())
             if let rep = config.rep(account.rep) { mail.floatingZone = config.profile(rep).timeZone }
             if let progress { mail.progress = { folder, done, total in progress(account.id, folder, done, total) } }
+            if let mailSession { return try mail.sync(account: account, over: try mailSession(account)) }
             let cached = account.oauth2 != nil && credentials.hasCachedToken(account)
             do {
                 return try mail.sync(account: account, credential: try credentials.imapCredential(account))
@@ -282,8 +323,10 @@ public struct SyncRunner {
         case .caldav:
             var calendars = CalendarSync(store: store, logger: logger)
             calendars.shouldStop = shouldStop
+            calendars.crashHook = crashing(crashHook)
             calendars.window = derivation.window(now: Date())
             if let rep = config.rep(account.rep) { calendars.floatingZone = config.profile(rep).timeZone }
+            if let calendarSession { return try calendars.sync(account: account, over: try calendarSession(account)) }
             let cached = account.oauth2 != nil && credentials.hasCachedToken(account)
             do {
                 let c = try credentials.calDAVCredential(account)
@@ -336,6 +379,10 @@ private final class RunState: @unchecked Sendable {
         }
     }
     func fail(_ e: ActivityError) { lock.withLock { worst = ActivityError.worst(worst, e) } }
+    /// The crash point a hook threw at (the tests' kill), once one did.
+    private var crashPoint: String? = nil
+    var crash: String? { lock.withLock { crashPoint } }
+    func crashed(at point: String) { lock.withLock { if crashPoint == nil { crashPoint = point } } }
     func derived(_ rep: String) { lock.withLock { derivedReps.append(rep) } }
     func take() -> ([SyncRunner.AccountOutcome], ActivityError?, [String]) { lock.withLock { (results, worst, derivedReps) } }
 }

@@ -14,7 +14,8 @@ public enum UnderCounting {
     public static let narrowViewDays = 31.0
 
     /// Warnings for one account, read from the server: INBOX's oldest message, Sent's size.
-    public static func check(connection c: IMAPConnection, folders: [IMAPFolder], sent: IMAPFolder?,
+    /// `c` is a live `IMAPConnection` or a replayed session (the tests).
+    public static func check(session c: any IMAPSession, folders: [IMAPFolder], sent: IMAPFolder?,
                              account: Config.Account, config: Config, now: Date = Date()) throws -> [String] {
         var out: [String] = []
         var inboxMessages = 0

@@ -11,6 +11,10 @@ struct DigestSender {
     let store: Store
     let logger: Logger
     let credentials: CredentialSource
+    /// Called at `digest.marked` and `digest.sent` (see `CrashPoint`); the tests throw there.
+    var crashHook: (String) throws -> Void = CrashPoint.reach
+    /// The tests: where messages go instead of `[mail]`'s server.
+    var openOutbox: (() throws -> any MessageOutbox)? = nil
 
     struct Result {
         enum Outcome {
@@ -68,7 +72,7 @@ struct DigestSender {
         let from = mail?.from ?? MailAddress(name: "销售活动周报", address: "activity@localhost")
         let domain = from.domain.isEmpty ? "localhost" : from.domain
         // One SMTP session for the run: one connection for every message while all goes well.
-        var outbox: Outbox? = nil
+        var outbox: (any MessageOutbox)? = nil
         var results: [Result] = []
         var serverDown: Outbox.Failure? = nil
         defer {
@@ -108,12 +112,12 @@ struct DigestSender {
                 continue
             }
             let bytes = try compose(content, user: user, from: from, messageID: messageID, now: now)
-            if outbox == nil { outbox = try Outbox(mail!, credentials: credentials) }
+            if outbox == nil { outbox = try openOutbox?() ?? Outbox(mail!, credentials: credentials) }
             try store.digestSending(login: user.login, week: week.description, email: email, messageID: messageID, at: Date())
-            CrashPoint.reach("digest.marked")
+            try crashHook("digest.marked")
             do {
                 try outbox!.send(bytes, from: from.address, to: [email])
-                CrashPoint.reach("digest.sent")
+                try crashHook("digest.sent")
                 try store.digestFinished(login: user.login, week: week.description, state: .sent, error: nil, at: Date())
                 logger.info("digest sent", metadata: ["user": "\(user.login)", "week": "\(week)", "message_id": "\(messageID)"])
                 results.append(Result(login: user.login, email: email, outcome: .sent(messageID: messageID)))

@@ -116,6 +116,15 @@ public final class CalDAVClient {
         session = try DAVSession(endpoint: endpoint)
     }
 
+    /// A client whose requests `transport` answers instead of the network (a `DAVReplay` of
+    /// exchanges recorded from a real server): everything above the HTTP exchange — discovery,
+    /// redirects, tokens, multistatus and calendar-data parsing — is the live client's.
+    public convenience init(endpoint: CalDAVEndpoint, transport: any DAVTransport) throws {
+        try self.init(endpoint: endpoint)
+        session.transport = transport
+        session.recordTo = nil
+    }
+
     // MARK: - Discovery
 
     /// The calendars that can hold events, by RFC 6764/4791 discovery: the URL itself if it is

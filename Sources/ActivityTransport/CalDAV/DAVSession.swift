@@ -73,6 +73,11 @@ final class DAVSession {
     private(set) var connections = 0
     private(set) var bytesReceived = 0
 
+    /// Where requests go instead of libcurl (the replay tests); nil: the network.
+    var transport: (any DAVTransport)? = nil
+    /// The file every exchange is appended to (`ACTIVITY_DAV_RECORD`, see `DAVTranscript`).
+    var recordTo: String? = DAVTranscript.recordingPath
+
     init(endpoint: CalDAVEndpoint) throws {
         self.endpoint = endpoint
         guard let (origin, path) = DAVPath.split(url: endpoint.url) else {
@@ -133,7 +138,8 @@ final class DAVSession {
             let n = size * count
             guard let ptr, n > 0 else { return n }
             var line = ptr.withMemoryRebound(to: UInt8.self, capacity: n) { String(decoding: UnsafeBufferPointer(start: $0, count: n), as: UTF8.self) }
-            while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
+            // By scalars: "\r\n" is one Character, which `hasSuffix("\n")` does not match.
+            while let end = line.unicodeScalars.last, end == "\n" || end == "\r" { line.unicodeScalars.removeLast() }
             if line.hasPrefix("HTTP/") {
                 sink.statusLines += 1
                 sink.headerLines = []
@@ -164,6 +170,11 @@ final class DAVSession {
             let host = DAVPath.split(url: url).map { String($0.origin[$0.origin.range(of: "://")!.upperBound...]) } ?? "?"
             throw ActivityError(.config, prefix + "the server points to \(host), which it did not hand this account over to over https; not sending the credentials there")
         }
+        if let transport {
+            let e = try transport.send(method, url: url, depth: depth, body: body)
+            requests += 1
+            return Response(status: e.status, body: e.body, headers: e.headers, redirectURL: e.redirectURL)
+        }
         var response = try perform(method, url: url, depth: depth, body: body)
         if response.status == 401, authMode == DAVSession.authBasic,
            response.headers.contains(where: { $0.lowercased().hasPrefix("www-authenticate:") && $0.lowercased().contains("digest") }) {
@@ -172,6 +183,11 @@ final class DAVSession {
             authMode = DAVSession.authDigest
             try curl.set(CURLOPT_HTTPAUTH, authMode)
             response = try perform(method, url: url, depth: depth, body: body)
+        }
+        if let recordTo {
+            DAVTranscript.append(DAVExchange(method: method, url: url, depth: depth, request: body, status: response.status,
+                                             headers: response.headers, redirectURL: response.redirectURL, body: response.body),
+                                 to: recordTo)
         }
         return response
     }
