@@ -342,12 +342,22 @@ public final class Store {
         return StoredMail(item: item, account: row.text(C.account))
     }
 
+    /// The columns of `mail` the classifier reads (`forEachMail`).
+    enum ClassifiedMailColumn: Int32, Columns {
+        case key, date, fromAddr, toAddrs, ccAddrs, subject, threadKey, automated, account
+    }
+
     /// Every mail of a rep in the classifier's timeline order (date, then key as UTF-8 bytes),
     /// one at a time and without calendar parts (see `mailsWithCalendarParts`): a rep's whole
-    /// history is never held in memory.
+    /// history is never held in memory. Each item carries only what the classifier reads: no
+    /// Message-ID, display name or date source (nil, nil and "").
     public func forEachMail(rep: String, _ body: (StoredMail) throws -> Void) throws {
-        try db.prepare("\(MailColumn.select) WHERE rep = ? ORDER BY date, key").bind(.text(rep)).forEach { row in
-            try body(Store.storedMail(row))
+        typealias C = ClassifiedMailColumn
+        try db.prepare("SELECT \(C.list()) FROM mail WHERE rep = ? ORDER BY date, key").bind(.text(rep)).forEach { row in
+            let item = MailItem(key: row.text(C.key), messageID: nil, date: row.date(C.date), dateSource: "", from: row.optionalText(C.fromAddr),
+                                fromName: nil, to: Store.lines(row.text(C.toAddrs)), cc: Store.lines(row.text(C.ccAddrs)),
+                                subject: row.text(C.subject), threadKey: row.text(C.threadKey), automated: row.optionalText(C.automated))
+            try body(StoredMail(item: item, account: row.text(C.account)))
         }
     }
 
@@ -426,7 +436,13 @@ public final class Store {
         try db.prepare("SELECT headers FROM mail WHERE rep = ? AND key = ?").bind(.text(rep), .text(key)).first { $0.blob(0) }
     }
 
-    static func lines(_ s: String) -> [String] { s.isEmpty ? [] : s.split(separator: "\n").map(String.init) }
+    /// The lines of a stored address list (split on the byte 0x0A, which UTF-8 holds only as a newline).
+    static func lines(_ s: String) -> [String] {
+        if s.isEmpty { return [] }
+        // "\r\n" is one Character, which a split on "\n" does not cut: the same answer as before.
+        if s.utf8.contains(0x0D) { return s.split(separator: "\n").map(String.init) }
+        return s.utf8.split(separator: 0x0A).map { String(Substring($0)) }
+    }
 
     // MARK: - Activities
 
