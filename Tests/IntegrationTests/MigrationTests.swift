@@ -77,4 +77,41 @@ struct MigrationTests {
         #expect(try Self.writeMarks(db) == marks)
         #expect(try team.snapshot() == before)
     }
+
+    @Test("rows compare by their digests: unchanged rows are not written, a row without a digest or with another value is, duplicates of an exchange are kept",
+          arguments: StoreEngine.allCases)
+    func rowsCompareByDigest(engine: StoreEngine) throws {
+        let (location, keep) = try engine.fresh()
+        defer { withExtendedLifetime(keep) {} }
+        let store = try Store(location: location)
+        let zone = StoreContractTests.zone, t = StoreContractTests.tuesday
+        let activities = (0..<5).map { StoreContractTests.activity("r\($0)", at: t.addingTimeInterval(Double($0) * 3600)) }
+        let exchanges = [Exchange(org: "acme.com.cn", at: t, direction: .outbound), Exchange(org: "acme.com.cn", at: t, direction: .outbound),
+                         Exchange(org: "acme.com.cn", at: t.addingTimeInterval(60), direction: .inbound),
+                         Exchange(org: "huawei.com", at: t, direction: .inbound)]
+        func replace(_ a: [Activity], _ e: [Exchange]) throws -> (Bool, Bool) {
+            try store.transaction {
+                (try store.replaceActivities(rep: "alice", with: a, timeZone: zone), try store.replaceExchanges(rep: "alice", with: e))
+            }
+        }
+        func count(_ sql: String) throws -> Int64 { try store.db.prepare(sql).first { $0.int(0) } ?? -1 }
+        #expect(try replace(activities, exchanges) == (true, true))
+        #expect(try replace(activities, exchanges) == (false, false))
+        #expect(try count("SELECT count(*) FROM exchange") == 4)
+        // Stored before schema 11: no digest, written again (the same values), then equal.
+        try store.db.execute("UPDATE activity SET row_hash = NULL WHERE id = '\(activities[2].id)'")
+        try store.db.execute("UPDATE exchange SET row_hash = NULL WHERE org = 'huawei.com'")
+        #expect(try replace(activities, exchanges) == (true, true))
+        #expect(try count("SELECT count(*) FROM activity WHERE row_hash IS NULL") == 0)
+        #expect(try count("SELECT count(*) FROM exchange WHERE row_hash IS NULL") == 0)
+        #expect(try count("SELECT count(*) FROM exchange") == 4)
+        #expect(try replace(activities, exchanges) == (false, false))
+        // One value changed, one duplicate gone: just those written.
+        var changed = activities
+        changed[3].title = "拜访 (改)"
+        #expect(try replace(changed, Array(exchanges.dropFirst())) == (true, true))
+        #expect(try store.activity(id: activities[3].id)?.title == "拜访 (改)")
+        #expect(try count("SELECT count(*) FROM exchange") == 3)
+        #expect(try replace(changed, Array(exchanges.dropFirst())) == (false, false))
+    }
 }
