@@ -40,9 +40,9 @@ struct RebuildCommand: ParsableCommand {
         // config and Public Suffix List are not the rebuild.
         let started = DispatchTime.now().uptimeNanoseconds, startedCPU = RebuildCommand.cpuSeconds()
         // The mail is read again from its stored headers: a fix to MIME decoding or a change of
-        // the date rule (DOMAIN.md "Time and weeks") reaches mail stored long ago.
-        for rep in config.reps { try store.reparseMail(rep: rep.id) }
-        let counts = try derivation.rederiveAll(config.reps, store: store, jobs: jobs, now: Date())
+        // the date rule (DOMAIN.md "Time and weeks") reaches mail stored long ago; each rep's by
+        // the worker that then derives it (reps in parallel, up to --jobs).
+        let counts = try derivation.rederiveAll(config.reps, store: store, jobs: jobs, now: Date(), rereadMail: true)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let cpu = RebuildCommand.cpuSeconds() - startedCPU
         var items = 0

@@ -342,12 +342,22 @@ public final class Store {
         return StoredMail(item: item, account: row.text(C.account))
     }
 
+    /// The columns of `mail` the classifier reads (`forEachMail`).
+    enum ClassifiedMailColumn: Int32, Columns {
+        case key, date, fromAddr, toAddrs, ccAddrs, subject, threadKey, automated, account
+    }
+
     /// Every mail of a rep in the classifier's timeline order (date, then key as UTF-8 bytes),
     /// one at a time and without calendar parts (see `mailsWithCalendarParts`): a rep's whole
-    /// history is never held in memory.
+    /// history is never held in memory. Each item carries only what the classifier reads: no
+    /// Message-ID, display name or date source (nil, nil and "").
     public func forEachMail(rep: String, _ body: (StoredMail) throws -> Void) throws {
-        try db.prepare("\(MailColumn.select) WHERE rep = ? ORDER BY date, key").bind(.text(rep)).forEach { row in
-            try body(Store.storedMail(row))
+        typealias C = ClassifiedMailColumn
+        try db.prepare("SELECT \(C.list()) FROM mail WHERE rep = ? ORDER BY date, key").bind(.text(rep)).forEach { row in
+            let item = MailItem(key: row.text(C.key), messageID: nil, date: row.date(C.date), dateSource: "", from: row.optionalText(C.fromAddr),
+                                fromName: nil, to: Store.lines(row.text(C.toAddrs)), cc: Store.lines(row.text(C.ccAddrs)),
+                                subject: row.text(C.subject), threadKey: row.text(C.threadKey), automated: row.optionalText(C.automated))
+            try body(StoredMail(item: item, account: row.text(C.account)))
         }
     }
 
@@ -426,12 +436,19 @@ public final class Store {
         try db.prepare("SELECT headers FROM mail WHERE rep = ? AND key = ?").bind(.text(rep), .text(key)).first { $0.blob(0) }
     }
 
-    static func lines(_ s: String) -> [String] { s.isEmpty ? [] : s.split(separator: "\n").map(String.init) }
+    /// The lines of a stored address list (split on the byte 0x0A, which UTF-8 holds only as a newline).
+    static func lines(_ s: String) -> [String] {
+        if s.isEmpty { return [] }
+        // "\r\n" is one Character, which a split on "\n" does not cut: the same answer as before.
+        if s.utf8.contains(0x0D) { return s.split(separator: "\n").map(String.init) }
+        return s.utf8.split(separator: 0x0A).map { String(Substring($0)) }
+    }
 
     // MARK: - Activities
 
-    /// One activity row as stored, to compare a fresh derivation with what the store has.
-    private struct ActivityRow: Equatable {
+    /// One activity row as stored: what a fresh derivation writes, and compares by its digest
+    /// with what the store has.
+    private struct ActivityRow {
         var kind: String, step: Int64, at: Int64, week: String, org: String, otherOrgs: String, title: String
         var rule: String, sourceType: String, account: String, ref: String, adjustment: Int64?, counted: Int64
 
@@ -451,37 +468,54 @@ public final class Store {
             counted = a.counted ? 1 : 0
         }
 
-        /// The columns of `activity`, the id first.
-        enum Column: Int32, Columns {
-            case id, kind, step, at, week, org, otherOrgs, title, rule, sourceType, account, ref, adjustment, counted
+        /// The row's digest (`row_hash`, schema 11) with its id and rep: every column of the row.
+        func hash(id: String, rep: String) -> Int64 {
+            var h = RowHash()
+            h.add("activity/1"); h.add(id); h.add(rep); h.add(kind); h.add(step); h.add(at); h.add(week); h.add(org)
+            h.add(otherOrgs); h.add(title); h.add(rule); h.add(sourceType); h.add(account); h.add(ref)
+            if let adjustment { h.add(adjustment) } else { h.add("-") }
+            h.add(counted)
+            return h.value
         }
+    }
 
-        init(_ row: any Row) {
-            typealias C = Column
-            kind = row.text(C.kind); step = row.int(C.step); at = row.int(C.at); week = row.text(C.week); org = row.text(C.org)
-            otherOrgs = row.text(C.otherOrgs); title = row.text(C.title); rule = row.text(C.rule); sourceType = row.text(C.sourceType)
-            account = row.text(C.account); ref = row.text(C.ref); adjustment = row.optionalInt(C.adjustment); counted = row.int(C.counted)
+    /// The digest of a row kept in `row_hash` (schema 11): FNV-1a 64 of each value, text followed
+    /// by 0xFF (a byte UTF-8 never holds), an integer as its 8 bytes and 0xFE. Stable across
+    /// processes and engines (not Swift's seeded `Hasher`): it is stored.
+    struct RowHash {
+        private var h = FNV1a64()
+        mutating func add(_ s: String) {
+            h.add(s)
+            h.add(0xFF)
         }
+        mutating func add(_ n: Int64) {
+            var v = UInt64(bitPattern: n)
+            for _ in 0..<8 { h.add(UInt8(truncatingIfNeeded: v)); v >>= 8 }
+            h.add(0xFE)
+        }
+        var value: Int64 { Int64(bitPattern: h.value) }
     }
 
     /// Makes a rep's activities the freshly derived set (in the caller's transaction). Only the
     /// difference is written: a derivation that changes a few activities (new mail, a rebuild
-    /// with the same rules) rewrites a few rows, not the rep's whole ledger. Returns whether it
-    /// wrote anything.
+    /// with the same rules) rewrites a few rows, not the rep's whole ledger. What is stored is
+    /// read as each row's id and digest (`row_hash`), not its columns; a row without a digest
+    /// (stored before schema 11) is written again. Returns whether it wrote anything.
     @discardableResult
     public func replaceActivities(rep: String, with activities: [Activity], timeZone: TimeZone) throws -> Bool {
-        var stored: [String: ActivityRow] = [:]
-        try db.prepare("SELECT \(ActivityRow.Column.list()) FROM activity WHERE rep = ?").bind(.text(rep))
-            .forEach { stored[$0.text(ActivityRow.Column.id)] = ActivityRow($0) }
+        var stored: [String: Int64?] = [:]
+        stored.reserveCapacity(activities.count)
+        try db.prepare("SELECT id, row_hash FROM activity WHERE rep = ?").bind(.text(rep))
+            .forEach { stored[$0.text(0)] = $0.optionalInt(1) }
         let head = """
             INSERT INTO activity (id, rep, kind, step, at, week, org, other_orgs, title, rule, source_type, account, ref,
-                                  adjustment, counted) VALUES
+                                  adjustment, counted, row_hash) VALUES
             """
         let upsert = """
             ON CONFLICT (id) DO UPDATE SET rep = excluded.rep, kind = excluded.kind, step = excluded.step, at = excluded.at,
                 week = excluded.week, org = excluded.org, other_orgs = excluded.other_orgs, title = excluded.title,
                 rule = excluded.rule, source_type = excluded.source_type, account = excluded.account, ref = excluded.ref,
-                adjustment = excluded.adjustment, counted = excluded.counted
+                adjustment = excluded.adjustment, counted = excluded.counted, row_hash = excluded.row_hash
             """
         // The rows to write, by id: of an id twice in `activities` the last one wins (the second
         // finds nothing stored and replaces the first).
@@ -489,11 +523,12 @@ public final class Store {
         var position: [String: Int] = [:]
         for a in activities {
             let row = ActivityRow(a, timeZone: timeZone)
-            // Equal to the stored row: nothing to write.
-            if stored.removeValue(forKey: a.id) == row { continue }
+            let hash = row.hash(id: a.id, rep: a.rep)
+            // Equal to the stored row (by digest): nothing to write.
+            if let found = stored.removeValue(forKey: a.id), found == hash { continue }
             let values: [SQLValue?] = [.text(a.id), .text(a.rep), .text(row.kind), .int(row.step), .int(row.at), .text(row.week),
                                        .text(row.org), .text(row.otherOrgs), .text(row.title), .text(row.rule), .text(row.sourceType),
-                                       .text(row.account), .text(row.ref), row.adjustment.map { .int($0) }, .int(row.counted)]
+                                       .text(row.account), .text(row.ref), row.adjustment.map { .int($0) }, .int(row.counted), .int(hash)]
             if let i = position[a.id] { writes[i].values = values } else { position[a.id] = writes.count; writes.append((a.id, values)) }
         }
         let gone = Array(stored.keys)
@@ -503,7 +538,7 @@ public final class Store {
             try MultiRow.run(db, head: head, tail: upsert, rows: writes.map(\.values))
             try MultiRow.run(db, head: "DELETE FROM activity WHERE id IN (", tail: ")", rows: gone.map { [.text($0)] }, tuples: false)
         } else {
-            let insert = try db.prepare(head + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) " + upsert)
+            let insert = try db.prepare(head + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) " + upsert)
             for w in writes { try insert.bind(w.values).run() }
             let delete = try db.prepare("DELETE FROM activity WHERE id = ?")
             for id in gone { try delete.bind(.text(id)).run() }
@@ -511,30 +546,57 @@ public final class Store {
         return !writes.isEmpty || !gone.isEmpty
     }
 
+    /// The digest of an exchange row (`row_hash`): its organisation, time and direction.
+    static func exchangeHash(org: String, at: Int64, direction: String) -> Int64 {
+        var h = RowHash()
+        h.add("exchange/1"); h.add(org); h.add(at); h.add(direction)
+        return h.value
+    }
+
     /// Makes a rep's mail exchanges the freshly derived list (in the caller's transaction),
-    /// writing only the difference. Returns whether it wrote anything.
+    /// writing only the difference. What is stored is read as each row's id and digest
+    /// (`row_hash`), matched with the derived rows' digests in sorted order (an exchange may be
+    /// there twice: each stored row matches one derived row); a row without a digest (stored
+    /// before schema 11) is written again. Returns whether it wrote anything.
     @discardableResult
     public func replaceExchanges(rep: String, with exchanges: [Exchange]) throws -> Bool {
-        struct Key: Hashable { var org: String, at: Int64, direction: String }
-        var stored: [Key: [Int64]] = [:]
-        enum C: Int32, Columns { case rowID, org, at, direction }
-        try db.prepare("SELECT \(db.dialect.rowID), org, at, direction FROM exchange WHERE rep = ?").bind(.text(rep)).forEach {
-            stored[Key(org: $0.text(C.org), at: $0.int(C.at), direction: $0.text(C.direction)), default: []].append($0.int(C.rowID))
+        var stored: [(hash: Int64, id: Int64)] = []
+        var gone: [Int64] = []
+        try db.prepare("SELECT \(db.dialect.rowID), row_hash FROM exchange WHERE rep = ?").bind(.text(rep)).forEach {
+            if let hash = $0.optionalInt(1) { stored.append((hash, $0.int(0))) } else { gone.append($0.int(0)) }
         }
-        var inserts: [[SQLValue?]] = []
-        for e in exchanges {
-            let key = Key(org: e.org, at: Int64(e.at.timeIntervalSince1970.rounded(.down)), direction: e.direction.rawValue)
-            if stored[key]?.popLast() != nil { continue }
-            inserts.append([.text(rep), .text(key.org), .int(key.at), .text(key.direction)])
+        var fresh: [(hash: Int64, index: Int)] = []
+        fresh.reserveCapacity(exchanges.count)
+        for (i, e) in exchanges.enumerated() {
+            fresh.append((Store.exchangeHash(org: e.org, at: Int64(e.at.timeIntervalSince1970.rounded(.down)), direction: e.direction.rawValue), i))
         }
-        let gone = stored.values.flatMap { $0 }
+        stored.sort { $0.hash < $1.hash }
+        fresh.sort { $0.hash < $1.hash }
+        var added: [Int] = []
+        var i = 0, j = 0
+        while i < stored.count || j < fresh.count {
+            if j == fresh.count || (i < stored.count && stored[i].hash < fresh[j].hash) {
+                gone.append(stored[i].id); i += 1
+            } else if i == stored.count || fresh[j].hash < stored[i].hash {
+                added.append(fresh[j].index); j += 1
+            } else {
+                i += 1; j += 1
+            }
+        }
+        // Written in the order derived.
+        added.sort()
+        let inserts: [[SQLValue?]] = added.map { index in
+            let e = exchanges[index], at = Int64(e.at.timeIntervalSince1970.rounded(.down))
+            return [.text(rep), .text(e.org), .int(at), .text(e.direction.rawValue),
+                    .int(Store.exchangeHash(org: e.org, at: at, direction: e.direction.rawValue))]
+        }
         if db.dialect.isPostgres {
             // A few statements instead of a round trip an exchange.
-            try MultiRow.run(db, head: "INSERT INTO exchange (rep, org, at, direction) VALUES", tail: "", rows: inserts)
+            try MultiRow.run(db, head: "INSERT INTO exchange (rep, org, at, direction, row_hash) VALUES", tail: "", rows: inserts)
             try MultiRow.run(db, head: "DELETE FROM exchange WHERE \(db.dialect.rowID) IN (", tail: ")", rows: gone.map { [.int($0)] },
                              tuples: false)
         } else {
-            let insert = try db.prepare("INSERT INTO exchange (rep, org, at, direction) VALUES (?, ?, ?, ?)")
+            let insert = try db.prepare("INSERT INTO exchange (rep, org, at, direction, row_hash) VALUES (?, ?, ?, ?, ?)")
             for values in inserts { try insert.bind(values).run() }
             let delete = try db.prepare("DELETE FROM exchange WHERE \(db.dialect.rowID) = ?")
             for id in gone { try delete.bind(.int(id)).run() }

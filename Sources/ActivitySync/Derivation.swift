@@ -146,14 +146,18 @@ public struct Derivation {
 extension Derivation {
     /// Re-derives `reps`, up to `jobs` at once (each worker with a connection of its own to the
     /// store); the number of activities of each, in the order given. The first error is thrown
-    /// once every rep has been tried.
-    public func rederiveAll(_ reps: [Config.Rep], store: Store, jobs: Int, now: Date) throws -> [Int] {
+    /// once every rep has been tried. `rereadMail`: each rep's stored mail is read again from its
+    /// raw headers first (`Store.reparseMail`, for `rebuild`), by the worker that derives it.
+    public func rederiveAll(_ reps: [Config.Rep], store: Store, jobs: Int, now: Date, rereadMail: Bool = false) throws -> [Int] {
         let results = Results(count: reps.count)
         Workers.run(count: reps.count, jobs: jobs,
                     context: { jobs <= 1 || reps.count == 1 ? store : try store.reopened() },
                     failed: { results.fail($0) },
                     body: { store, i in
-                        do { results.set(i, try self.rederive(rep: reps[i], store: store, now: now)) } catch { results.fail(error) }
+                        do {
+                            if rereadMail { try store.reparseMail(rep: reps[i].id) }
+                            results.set(i, try self.rederive(rep: reps[i], store: store, now: now))
+                        } catch { results.fail(error) }
                     })
         return try results.take()
     }
