@@ -14,6 +14,13 @@ public struct TextTable {
     public mutating func add(_ row: [String]) { rows.append(row) }
 
     public func render() -> String {
+        var out = ByteWriter()
+        render(to: &out)
+        return out.string
+    }
+
+    /// The table's bytes appended to `out` (which may write them out as it fills).
+    func render(to writer: inout ByteWriter) {
         // Each cell's width once (a week of a hundred reps is some 100,000 cells), the output
         // built as bytes.
         let all = [header] + rows
@@ -33,8 +40,15 @@ public struct TextTable {
             cellWidths.append(line)
         }
         var out: [UInt8] = []
-        out.reserveCapacity(bytes + all.count * (widths.reduce(0, +) + 2 * widths.count + 1) + 64)
+        swap(&out, &writer.bytes)
+        if writer.fd < 0 { out.reserveCapacity(out.count + bytes + all.count * (widths.reduce(0, +) + 2 * widths.count + 1) + 64) }
+        defer { swap(&out, &writer.bytes) }
         for (n, r) in all.enumerated() {
+            if n & 255 == 0 && writer.fd >= 0 && out.count >= ByteWriter.piece {
+                swap(&out, &writer.bytes)
+                writer.flush()
+                swap(&out, &writer.bytes)
+            }
             let lineStart = out.count
             for (i, c) in r.enumerated() where i < widths.count {
                 if i > 0 { out.append(0x20); out.append(0x20) }
@@ -57,7 +71,6 @@ public struct TextTable {
                 out.append(0x0A)
             }
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 
