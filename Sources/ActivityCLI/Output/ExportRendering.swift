@@ -52,14 +52,24 @@ enum ExportRendering {
     /// (Chinese names) correctly. Totals and team roll-ups are sums of these rows; the funnel
     /// is in the JSON, XLSX and HTML.
     static func csv(_ report: ExportReport) -> String {
-        var out = "\u{FEFF}rep,name,team,week,kind,actual,target,attainment,status\r\n"
+        var out = ByteWriter()
+        csv(report, to: &out)
+        return out.string
+    }
+
+    static func csv(_ report: ExportReport, to out: inout ByteWriter) {
+        out.append("\u{FEFF}rep,name,team,week,kind,actual,target,attainment,status\r\n")
         for r in report.export.rows {
             let cells = [r.rep, r.name, r.team ?? "", r.week.description, r.kind.rawValue, String(r.actual),
                          r.target.map(decimal) ?? "", r.attainment.map { decimal($0.roundedRatio) } ?? "",
                          r.attainment?.status.rawValue ?? ""]
-            out += cells.map(csvField).joined(separator: ",") + "\r\n"
+            for (i, c) in cells.enumerated() {
+                if i > 0 { out.append(byte: UInt8(ascii: ",")) }
+                out.append(csvField(c))
+            }
+            out.append("\r\n")
+            out.checkpoint()
         }
-        return out
     }
 
     /// A number as the JSON writes it: 6, 0.5, 0.3333.
