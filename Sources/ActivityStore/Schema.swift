@@ -294,6 +294,15 @@ enum Schema {
             FROM exchange GROUP BY rep, org;
         INSERT INTO week_count (week, rep, kind, activities) SELECT week, rep, kind, count(*) FROM activity WHERE counted = 1 GROUP BY week, rep, kind;
         """,
+        "-- 11: reserved for the rebuild's row hash (helper A)",
+        // 12: `counted` in the index of a rep's organisations (issue 19), replacing
+        // `activity_rep_org`: the highest step and latest activity of an organisation up to a
+        // moment (a week's stages, the pipeline's standings of organisations with activity after
+        // the moment) only count what counts, and were reading each table row for `counted`.
+        """
+        CREATE INDEX activity_rep_org_counted ON activity (rep, org, at, step, counted);
+        DROP INDEX activity_rep_org;
+        """,
     ]
 
     /// The same schema on PostgreSQL: migration 1 creates what SQLite's 1 to 4 made (the
@@ -517,6 +526,12 @@ enum Schema {
             SELECT rep, org, max(CASE WHEN direction = 'outbound' THEN at END), max(CASE WHEN direction = 'inbound' THEN at END)
             FROM exchange GROUP BY rep, org;
         INSERT INTO week_count (week, rep, kind, activities) SELECT week, rep, kind, count(*) FROM activity WHERE counted = 1 GROUP BY week, rep, kind;
+        """,
+        "-- 11: reserved for the rebuild's row hash (helper A)",
+        // 12: as SQLite's 12.
+        """
+        CREATE INDEX activity_rep_org_counted ON activity (rep, org, at, step, counted);
+        DROP INDEX activity_rep_org;
         """,
     ]
 }
