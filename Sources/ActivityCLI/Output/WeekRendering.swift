@@ -21,30 +21,8 @@ enum WeekRendering {
     static func writeJSON(_ weeks: [RepWeek], week: ISOWeek, config: Config, to out: inout ByteWriter) {
         guard case .object(var fields) = json([], week: week, config: config) else { return }
         fields.removeLast()  // reps
-        out.append(byte: UInt8(ascii: "{"))
-        for (k, v) in fields {
-            JSON.newline(1, pretty: true, to: &out)
-            JSON.writeString(k, to: &out)
-            out.append(": ")
-            v.write(to: &out, pretty: true, indent: 1)
-            out.append(byte: UInt8(ascii: ","))
-        }
-        JSON.newline(1, pretty: true, to: &out)
-        out.append("\"reps\": ")
-        if weeks.isEmpty {
-            out.append("[]")
-        } else {
-            out.append(byte: UInt8(ascii: "["))
-            for (i, w) in weeks.enumerated() {
-                JSON.newline(2, pretty: true, to: &out)
-                repJSON(w).write(to: &out, pretty: true, indent: 2)
-                if i < weeks.count - 1 { out.append(byte: UInt8(ascii: ",")) }
-                out.checkpoint()
-            }
-            JSON.newline(1, pretty: true, to: &out)
-            out.append(byte: UInt8(ascii: "]"))
-        }
-        out.append("\n}\n")
+        JSON.writeObject(fields, thenArray: "reps", of: weeks.lazy.map { repJSON($0) }, to: &out)
+        out.append(byte: 0x0A)
     }
 
     static func repJSON(_ w: RepWeek) -> JSON {
@@ -186,7 +164,7 @@ enum WeekRendering {
                 out.append("\nFollow-ups due\n")
                 var list = TextTable(header: ["org", "last contact", "days waiting"], rightAligned: [2])
                 for d in w.followUpsDue {
-                    list.add([d.org, isoDate(d.lastContact, in: w.timeZone), String(d.daysWaiting)])
+                    list.add(d.org, isoDate(d.lastContact, in: w.timeZone), String(d.daysWaiting))
                 }
                 list.render(to: &out)
             }
@@ -194,7 +172,7 @@ enum WeekRendering {
                 out.append("\nStages\n")
                 var list = TextTable(header: ["org", "stage"])
                 for s in w.stages {
-                    list.add([s.org, w.flow.label(of: s.step)])
+                    list.add(s.org, w.flow.label(of: s.step))
                 }
                 list.render(to: &out)
             }
