@@ -165,9 +165,7 @@ struct ExportCommand: ParsableCommand {
     /// A text format's bytes (not XLSX) written to `out`.
     static func write(_ report: ExportReport, format: ExportFormat, to out: inout ByteWriter) {
         switch format {
-        case .json:
-            ExportRendering.json(report).write(to: &out, pretty: true, indent: 0)
-            out.append(byte: 0x0A)
+        case .json: ExportRendering.writeJSON(report, to: &out)
         case .csv: ExportRendering.csv(report, to: &out)
         case .html: ExportHTML.page(report, to: &out)
         case .xlsx: break

@@ -59,6 +59,35 @@ public indirect enum JSON: Sendable, Equatable {
         }
     }
 
+    /// `.object(fields + [(key, .array(items))]).serialized(pretty: true)` written to `out`
+    /// with the last array's elements made one at a time by `items` (a report's long list never
+    /// becomes one tree).
+    static func writeObject<S: Sequence>(_ fields: [(String, JSON)], thenArray key: String, of items: S, to out: inout ByteWriter)
+        where S.Element == JSON {
+        out.append(byte: UInt8(ascii: "{"))
+        for (k, v) in fields {
+            newline(1, pretty: true, to: &out)
+            writeString(k, to: &out)
+            out.append(": ")
+            v.write(to: &out, pretty: true, indent: 1)
+            out.append(byte: UInt8(ascii: ","))
+        }
+        newline(1, pretty: true, to: &out)
+        writeString(key, to: &out)
+        out.append(": ")
+        var first = true
+        for item in items {
+            out.append(byte: first ? UInt8(ascii: "[") : UInt8(ascii: ","))
+            first = false
+            newline(2, pretty: true, to: &out)
+            item.write(to: &out, pretty: true, indent: 2)
+            out.checkpoint()
+        }
+        if first { out.append("[]") } else { newline(1, pretty: true, to: &out); out.append(byte: UInt8(ascii: "]")) }
+        newline(0, pretty: true, to: &out)
+        out.append(byte: UInt8(ascii: "}"))
+    }
+
     /// A newline and two spaces a level (pretty), nothing (compact).
     @inline(__always) static func newline(_ level: Int, pretty: Bool, to out: inout ByteWriter) {
         guard pretty else { return }
