@@ -295,13 +295,17 @@ enum Schema {
         INSERT INTO week_count (week, rep, kind, activities) SELECT week, rep, kind, count(*) FROM activity WHERE counted = 1 GROUP BY week, rep, kind;
         """,
         "-- 11: reserved for the rebuild's row hash (helper A)",
-        // 12: `counted` in the index of a rep's organisations (issue 19), replacing
-        // `activity_rep_org`: the highest step and latest activity of an organisation up to a
-        // moment (a week's stages, the pipeline's standings of organisations with activity after
-        // the moment) only count what counts, and were reading each table row for `counted`.
+        // 12: `counted` in the indexes of a rep's organisations and of a range of weeks (issue
+        // 19), replacing `activity_rep_org` and `activity_week_rep_kind`: the highest step and
+        // latest activity of an organisation up to a moment (a week's stages, the pipeline's
+        // standings of organisations with activity after the moment) and the distinct
+        // organisations of `export` only count what counts, and were reading each table row
+        // for `counted`.
         """
         CREATE INDEX activity_rep_org_counted ON activity (rep, org, at, step, counted);
         DROP INDEX activity_rep_org;
+        CREATE INDEX activity_week_rep_kind_counted ON activity (week, rep, kind, org, counted);
+        DROP INDEX activity_week_rep_kind;
         """,
     ]
 
@@ -532,6 +536,8 @@ enum Schema {
         """
         CREATE INDEX activity_rep_org_counted ON activity (rep, org, at, step, counted);
         DROP INDEX activity_rep_org;
+        CREATE INDEX activity_week_rep_kind_counted ON activity (week, rep, kind, org, counted);
+        DROP INDEX activity_week_rep_kind;
         """,
     ]
 }
