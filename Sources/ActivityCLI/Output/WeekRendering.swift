@@ -197,6 +197,8 @@ func formatNumber(_ d: Double) -> String {
 
 /// RFC 4180 quoting.
 func csvField(_ s: String) -> String {
+    // Most fields have none of these bytes (checking Characters was half of the export CSV's rendering).
+    if !s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) { return s }
     if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
