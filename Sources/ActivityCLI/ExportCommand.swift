@@ -69,15 +69,49 @@ struct ExportCommand: ParsableCommand {
         }
         let report = try ExportCommand.report(config: config, store: store, from: first, to: last, reps: reps, team: team, now: now,
                                               pipeline: format.hasPipeline)
-        let data = try ExportCommand.render(report, format: format)
-        if let output {
-            do {
-                try data.write(to: URL(fileURLWithPath: output), options: .atomic)
-            } catch {
-                throw ActivityError(.cantCreate, "--output \(output): cannot write the file (\(ExportCommand.reason(error))); check that its directory exists and is writable")
+        if format == .xlsx {
+            let data = try ExportCommand.render(report, format: format)
+            if let output {
+                do {
+                    try data.write(to: URL(fileURLWithPath: output), options: .atomic)
+                } catch {
+                    throw ActivityError(.cantCreate, "--output \(output): cannot write the file (\(ExportCommand.reason(error))); check that its directory exists and is writable")
+                }
+            } else {
+                FileHandle.standardOutput.write(data)
             }
+            return
+        }
+        // The text formats are written as they are rendered, in pieces (the JSON of a million
+        // activities' pipeline is tens of megabytes): to stdout, or to a temporary file beside
+        // --output that replaces it when complete.
+        if let output {
+            try ExportCommand.writeAtomically(output) { ExportCommand.write(report, format: format, to: &$0) }
         } else {
-            FileHandle.standardOutput.write(data)
+            var out = ByteWriter(fd: 1)
+            ExportCommand.write(report, format: format, to: &out)
+            out.flush()
+        }
+    }
+
+    /// Writes `path` by way of a temporary file in its directory, renamed over it once complete.
+    static func writeAtomically(_ path: String, _ body: (inout ByteWriter) -> Void) throws {
+        func failed(_ code: Int32) -> ActivityError {
+            ActivityError(.cantCreate, "--output \(path): cannot write the file (\(String(cString: strerror(code)))); check that its directory exists and is writable")
+        }
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp").path
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        guard fd >= 0 else { throw failed(errno) }
+        var out = ByteWriter(fd: fd)
+        body(&out)
+        out.flush()
+        var code = out.failure
+        if close(fd) != 0 && code == 0 { code = errno }
+        if code == 0 && rename(temporary, path) != 0 { code = errno }
+        if code != 0 {
+            unlink(temporary)
+            throw failed(code)
         }
     }
 
@@ -122,11 +156,19 @@ struct ExportCommand: ParsableCommand {
     }
 
     static func render(_ report: ExportReport, format: ExportFormat) throws -> Data {
+        if format == .xlsx { return try ExportXLSX.workbook(report) }
+        var out = ByteWriter()
+        write(report, format: format, to: &out)
+        return Data(out.bytes)
+    }
+
+    /// A text format's bytes (not XLSX) written to `out`.
+    static func write(_ report: ExportReport, format: ExportFormat, to out: inout ByteWriter) {
         switch format {
-        case .json: return Data((ExportRendering.json(report).serialized(pretty: true) + "\n").utf8)
-        case .csv: return Data(ExportRendering.csv(report).utf8)
-        case .html: return Data(ExportHTML.page(report).utf8)
-        case .xlsx: return try ExportXLSX.workbook(report)
+        case .json: ExportRendering.writeJSON(report, to: &out)
+        case .csv: ExportRendering.csv(report, to: &out)
+        case .html: ExportHTML.page(report, to: &out)
+        case .xlsx: break
         }
     }
 

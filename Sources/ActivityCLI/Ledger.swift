@@ -31,7 +31,7 @@ struct Ledger {
                                     targets: targets, followUpAfterDays: config.followupAfterDays, now: now, flow: config.flow)
         // The week's review: the deals open at its last second, or now in a week not over.
         let moment = min(now, end.addingTimeInterval(-1))
-        repWeek.deals = Pipeline.counts(try openStandings(rep, asOf: moment), on: moment, in: zone, settings: config.pipeline, flow: config.flow)
+        repWeek.deals = try dealCounts(rep, asOf: moment)
         return repWeek
     }
 
@@ -68,6 +68,28 @@ extension Ledger {
                               settings: config.pipeline, unanswered: unanswered, flow: config.flow)
     }
 
+    /// The rep's open deals by class at `moment`: `Pipeline.counts` of `openStandings`, without a
+    /// dictionary of them under the standard flow.
+    func dealCounts(_ rep: Config.Rep, asOf moment: Date) throws -> Pipeline.Counts {
+        let zone = config.profile(rep).timeZone
+        guard config.flow.isStandard, let range = openRange else {
+            return Pipeline.counts(try openStandings(rep, asOf: moment), on: moment, in: zone, settings: config.pipeline, flow: config.flow)
+        }
+        let since = moment.addingTimeInterval(-TimeInterval(config.pipeline.dropAfterDays + 3) * 86_400)
+        let list = try store.openStandingList(rep: rep.id, asOf: moment, stages: range, activeSince: since)
+        return Pipeline.counts(list: list.lazy.map { Pipeline.Standing(stage: $0.stage, lastActivity: $0.last) }, on: moment, in: zone,
+                               settings: config.pipeline, flow: config.flow)
+    }
+
+    /// The flow's open steps (a step's role never falls below an earlier step's, Flow.Role: they
+    /// are a range), nil if none.
+    var openRange: ClosedRange<Int>? {
+        let flow = config.flow
+        let open = (1...max(1, flow.steps.count)).filter { flow.role(of: $0) >= .open && flow.role(of: $0) < .won }
+        guard let low = open.first, let high = open.last else { return nil }
+        return low...high
+    }
+
     /// The standings `Pipeline.deals` can make open deals of (a superset: it decides). Under the
     /// standard flow only those of an open step, active within `drop_after_days` of `moment`
     /// (and three days more: the rep's UTC offset at the last activity may differ from the
@@ -75,12 +97,9 @@ extension Ledger {
     /// mail exchanges: a count does not need a deal's `next`).
     func openStandings(_ rep: Config.Rep, asOf moment: Date) throws -> [String: Pipeline.Standing] {
         guard config.flow.isStandard else { return try standings(rep, asOf: moment) }
-        // A step's role never falls below an earlier step's (Flow.Role): the open steps are a range.
-        let flow = config.flow
-        let open = (1...max(1, flow.steps.count)).filter { flow.role(of: $0) >= .open && flow.role(of: $0) < .won }
-        guard let low = open.first, let high = open.last else { return [:] }
+        guard let range = openRange else { return [:] }
         let since = moment.addingTimeInterval(-TimeInterval(config.pipeline.dropAfterDays + 3) * 86_400)
-        return try store.openStandings(rep: rep.id, asOf: moment, stages: low...high, activeSince: since)
+        return try store.openStandings(rep: rep.id, asOf: moment, stages: range, activeSince: since)
             .mapValues { Pipeline.Standing(stage: $0.stage, lastActivity: $0.last) }
     }
 }

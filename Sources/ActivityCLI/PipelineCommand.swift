@@ -52,10 +52,16 @@ struct PipelineCommand: ParsableCommand {
 
     static func review(_ ledger: Ledger, reps: [Config.Rep], date: String?, now: Date) throws -> Review {
         var rows: [(rep: Config.Rep, zone: TimeZone, deals: [Pipeline.Deal])] = []
+        var moments: [TimeZone: Date?] = [:]  // a DateFormatter a zone, not a rep
         for r in reps {
             let zone = ledger.config.profile(r).timeZone
             // A review on a day sees that whole day: up to its last second in the rep's zone.
-            let moment = date.flatMap { PipelineCommand.endOfDay($0, in: zone) } ?? now
+            let end: Date?
+            if let known = moments[zone] { end = known } else {
+                end = date.flatMap { PipelineCommand.endOfDay($0, in: zone) }
+                moments[zone] = end
+            }
+            let moment = end ?? now
             rows.append((r, zone, try ledger.pipeline(r, at: moment)))
         }
         return Review(day: date ?? isoDate(now, in: ledger.config.timeZone), rows: rows)

@@ -45,11 +45,14 @@ struct WeekCommand: ParsableCommand {
 
         let ledger = Ledger(config: config, store: store)
         let weeks = try reps.map { try ledger.repWeek($0, week: isoWeek, now: now) }
+        // Written out as it is rendered, in pieces (`week --all` is megabytes).
+        var out = ByteWriter(fd: 1)
         switch format {
-        case .json: printOut(WeekRendering.json(weeks, week: isoWeek, config: config).serialized(pretty: true) + "\n")
-        case .csv: printOut(WeekRendering.csv(weeks))
-        case .table: printOut(WeekRendering.table(weeks, week: isoWeek, color: isatty(1) != 0))
+        case .json: WeekRendering.writeJSON(weeks, week: isoWeek, config: config, to: &out)
+        case .csv: WeekRendering.csv(weeks, to: &out)
+        case .table: WeekRendering.table(weeks, week: isoWeek, color: isatty(1) != 0, to: &out)
         }
+        out.flush()
     }
 
     static func parseDate(_ s: String) -> Date? {

@@ -22,6 +22,8 @@ extension String {
     /// The string as character data or an attribute value in XML and HTML: `&`, `<`, `>`, `"`
     /// and `'` escaped (the last as `&#39;`, which both read; HTML 4 has no `&apos;`).
     public var markupEscaped: String {
+        // Most strings have nothing to escape (an export's 90,000 deals are some 500,000 cells).
+        if !utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) { return self }
         var out = ""
         out.reserveCapacity(utf8.count)
         for c in unicodeScalars {

@@ -131,10 +131,27 @@ extension Store {
     /// below the range (a stage at `asOf` is never above the kept, all-history one).
     public func openStandings(rep: String, asOf: Date, stages: ClosedRange<Int>, activeSince: Date)
         throws -> [String: (stage: Int, last: Date)] {
+        var out: [String: (stage: Int, last: Date)] = [:]
+        try forEachOpenStanding(rep: rep, asOf: asOf, stages: stages, activeSince: activeSince) { out[$0] = ($1, $2) }
+        return out
+    }
+
+    /// `openStandings(…)` without the organisations: what counting the deals needs (each
+    /// organisation once: the two parts of the query are disjoint).
+    public func openStandingList(rep: String, asOf: Date, stages: ClosedRange<Int>, activeSince: Date)
+        throws -> [(stage: Int, last: Date)] {
+        var out: [(stage: Int, last: Date)] = []
+        try forEachOpenStanding(rep: rep, asOf: asOf, stages: stages, activeSince: activeSince, names: false) { _, stage, last in
+            out.append((stage, last))
+        }
+        return out
+    }
+
+    private func forEachOpenStanding(rep: String, asOf: Date, stages: ClosedRange<Int>, activeSince: Date, names: Bool = true,
+                                     _ body: (String, Int, Date) -> Void) throws {
         let moment = Int64(asOf.timeIntervalSince1970.rounded(.down))
         let since = Int64(activeSince.timeIntervalSince1970.rounded(.down))
         let low = Int64(stages.lowerBound), high = Int64(stages.upperBound)
-        var out: [String: (stage: Int, last: Date)] = [:]
         try db.prepare("""
             SELECT org, stage, last_at FROM standing
             WHERE rep = ? AND last_at <= ? AND last_at >= ? AND stage >= ? AND stage <= ?
@@ -145,8 +162,7 @@ extension Store {
             GROUP BY org HAVING max(at) >= ? AND max(step) >= ? AND max(step) <= ?
             """).bind(.text(rep), .int(moment), .int(since), .int(low), .int(high),
                       .text(rep), .int(moment), .text(rep), .int(moment), .int(low), .int(since), .int(low), .int(high))
-            .forEach { row in out[row.text(0)] = (Int(row.int(1)), Date(timeIntervalSince1970: TimeInterval(row.int(2)))) }
-        return out
+            .forEach { row in body(names ? row.text(0) : "", Int(row.int(1)), Date(timeIntervalSince1970: TimeInterval(row.int(2)))) }
     }
 
     /// The organisations whose follow-up may be due at `before`: per organisation, the last
@@ -161,28 +177,34 @@ extension Store {
         // A superset is harmless (the caller filters again), a subset is not: round up.
         let cutoff = Int64(waitedUntil.timeIntervalSince1970.rounded(.up))
         var out: [(org: String, lastOut: Date?, lastIn: Date?)] = []
-        var later: [String] = []
+        var anyLater = false
         try db.prepare("""
             SELECT org, last_out, last_in FROM exchange_last
             WHERE rep = ? AND ((last_out >= ? AND last_out <= ? AND last_out < ? AND (last_in IS NULL OR last_in < last_out))
                                OR last_out >= ? OR last_in >= ?)
             """).bind(.text(rep), .int(start), .int(cutoff), .int(end), .int(end), .int(end)).forEach { row in
             let lastOut = row.optionalInt(1), lastIn = row.optionalInt(2)
-            if let among, !among.contains(row.text(0)) { return }
             if (lastOut ?? .min) >= end || (lastIn ?? .min) >= end {
-                later.append(row.text(0))
-            } else {
-                out.append((row.text(0), lastOut.map { Date(timeIntervalSince1970: TimeInterval($0)) },
-                            lastIn.flatMap { $0 >= start ? Date(timeIntervalSince1970: TimeInterval($0)) : nil }))
+                anyLater = true
+                return
             }
+            let org = row.text(0)
+            if let among, !among.contains(org) { return }
+            out.append((org, lastOut.map { Date(timeIntervalSince1970: TimeInterval($0)) },
+                        lastIn.flatMap { $0 >= start ? Date(timeIntervalSince1970: TimeInterval($0)) : nil }))
         }
-        for chunk in Store.chunks(later) {
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+        // The organisations with mail at or after `before`, from their history in one query
+        // (chosen by their kept rows, not a list of names bound in pieces).
+        if anyLater {
             try db.prepare("""
                 SELECT org, max(CASE WHEN direction = 'outbound' THEN at END), max(CASE WHEN direction = 'inbound' THEN at END)
-                FROM exchange WHERE rep = ? AND org IN (\(marks)) AND at < ? AND at >= ? GROUP BY org
-                """).bind([.text(rep)] + chunk.map { .text($0) } + [.int(end), .int(start)]).forEach { row in
-                out.append((row.text(0), row.optionalInt(1).map { Date(timeIntervalSince1970: TimeInterval($0)) },
+                FROM exchange WHERE rep = ? AND at < ? AND at >= ?
+                  AND org IN (SELECT org FROM exchange_last WHERE rep = ? AND (last_out >= ? OR last_in >= ?))
+                GROUP BY org
+                """).bind(.text(rep), .int(end), .int(start), .text(rep), .int(end), .int(end)).forEach { row in
+                let org = row.text(0)
+                if let among, !among.contains(org) { return }
+                out.append((org, row.optionalInt(1).map { Date(timeIntervalSince1970: TimeInterval($0)) },
                             row.optionalInt(2).map { Date(timeIntervalSince1970: TimeInterval($0)) }))
             }
         }

@@ -303,6 +303,18 @@ enum Schema {
         ALTER TABLE activity ADD COLUMN row_hash INTEGER;
         ALTER TABLE exchange ADD COLUMN row_hash INTEGER;
         """,
+        // 12: `counted` in the indexes of a rep's organisations and of a range of weeks (issue
+        // 19), replacing `activity_rep_org` and `activity_week_rep_kind`: the highest step and
+        // latest activity of an organisation up to a moment (a week's stages, the pipeline's
+        // standings of organisations with activity after the moment) and the distinct
+        // organisations of `export` only count what counts, and were reading each table row
+        // for `counted`.
+        """
+        CREATE INDEX activity_rep_org_counted ON activity (rep, org, at, step, counted);
+        DROP INDEX activity_rep_org;
+        CREATE INDEX activity_week_rep_kind_counted ON activity (week, rep, kind, org, counted);
+        DROP INDEX activity_week_rep_kind;
+        """,
     ]
 
     /// The same schema on PostgreSQL: migration 1 creates what SQLite's 1 to 4 made (the
@@ -531,6 +543,13 @@ enum Schema {
         """
         ALTER TABLE activity ADD COLUMN row_hash BIGINT;
         ALTER TABLE exchange ADD COLUMN row_hash BIGINT;
+        """,
+        // 12: as SQLite's 12.
+        """
+        CREATE INDEX activity_rep_org_counted ON activity (rep, org, at, step, counted);
+        DROP INDEX activity_rep_org;
+        CREATE INDEX activity_week_rep_kind_counted ON activity (week, rep, kind, org, counted);
+        DROP INDEX activity_week_rep_kind;
         """,
     ]
 }

@@ -9,11 +9,16 @@ struct MigrationTests {
     static let weeks = ["2026-W45", "2026-W46", "2026-W47", "2026-W48", "2026-W49"]
 
     /// Puts a store back at schema 10 as migration 10 left it: `activity` and `exchange` without
-    /// the `row_hash` column of migration 11.
+    /// the `row_hash` column of migration 11, and the two activity indexes as they were before
+    /// migration 12 put `counted` in them.
     static func backToSchema10(_ location: StoreLocation) throws {
         let db = try Store(location: location).db
         try db.execute("ALTER TABLE activity DROP COLUMN row_hash")
         try db.execute("ALTER TABLE exchange DROP COLUMN row_hash")
+        try db.execute("DROP INDEX activity_rep_org_counted")
+        try db.execute("DROP INDEX activity_week_rep_kind_counted")
+        try db.execute("CREATE INDEX activity_rep_org ON activity (rep, org, at, step)")
+        try db.execute("CREATE INDEX activity_week_rep_kind ON activity (week, rep, kind, org)")
         if db.dialect.isPostgres {
             try db.execute("UPDATE activity_schema SET version = 10")
         } else {

@@ -12,6 +12,13 @@ enum ExportHTML {
     static let noTarget = (fill: "#f2f2f2", text: "#808080")
 
     static func page(_ report: ExportReport) -> String {
+        var out = ByteWriter()
+        page(report, to: &out)
+        return out.string
+    }
+
+    /// The page written to `out`, the pipeline's deals as they are rendered.
+    static func page(_ report: ExportReport, to out: inout ByteWriter) {
         let e = report.export
         let zone = report.timeZone
         let title = "Activity ledger \(e.from) – \(e.to)"
@@ -23,7 +30,8 @@ enum ExportHTML {
         if !report.openWeeks.isEmpty {
             meta += " · weeks marked … are not over yet"
         }
-        return HTMLDocument.page(title: title, css: css, body: """
+        out.append(HTMLDocument.head(title: title, css: css))
+        out.append("""
             <header>
             <h1>\(esc(title)) <span class="zh">销售活动周报</span></h1>
             <p class="meta">\(esc(meta))</p>
@@ -46,10 +54,15 @@ enum ExportHTML {
             <p class="note">\(esc(funnelNote(e.flow)))</p>
             \(funnelTable(e))
             </section>
-            \(pipelineSection(report))
+
+            """)
+        pipelineSection(report, to: &out)
+        out.append("""
+
             \(adjustmentsSection(report))
             <footer>activity \(ActivityVersion.string) · attainment = actual ÷ target; met ≥ 100 %, near ≥ 80 %, behind below</footer>
             """)
+        out.append(HTMLDocument.tail)
     }
 
     static let css = """
@@ -244,26 +257,39 @@ enum ExportHTML {
     static func esc(_ s: String) -> String { s.markupEscaped }
 
     /// Seed 001's weekly review at the period's end: each rep's A/B/C counts, then the deals.
-    static func pipelineSection(_ report: ExportReport) -> String {
-        var rows = ""
-        for row in report.pipeline.rows {
-            let counts = Pipeline.Counts(row.deals)
-            rows += "<tr class=\"rep\"><th colspan=\"6\">\(esc(row.rep.name)) (\(esc(row.rep.id))): \(esc(PipelineCommand.countsText(counts)))</th></tr>\n"
-            for d in row.deals {
-                rows += "<tr><td>\(esc(d.dealClass.rawValue))\(d.stale ? " stale" : "")</td><td>\(esc(d.org))</td>"
-                    + "<td>\(d.stage) \(esc(d.stepName))</td><td>\(esc(isoDate(d.lastActivity, in: row.zone)))</td>"
-                    + "<td class=\"num\">\(d.daysSince)</td><td>\(esc(d.next))</td></tr>\n"
-            }
-        }
-        return """
+    static func pipelineSection(_ report: ExportReport, to out: inout ByteWriter) {
+        out.append("""
             <section id="pipeline">
             <h2>Open deals on \(esc(report.pipeline.day)) <span class="zh">过堂</span></h2>
             <p class="note">Each rep\u{2019}s open deals by class, as <code>activity pipeline</code> gives them (thresholds under [pipeline]).</p>
             <table><thead><tr><th>class</th><th>org</th><th>stage</th><th>last activity</th><th>days</th><th>next</th></tr></thead>
             <tbody>
-            \(rows)</tbody></table>
-            </section>
-            """
+
+            """)
+        for row in report.pipeline.rows {
+            let counts = Pipeline.Counts(row.deals)
+            out.append("<tr class=\"rep\"><th colspan=\"6\">\(esc(row.rep.name)) (\(esc(row.rep.id))): \(esc(PipelineCommand.countsText(counts)))</th></tr>\n")
+            for d in row.deals {
+                out.append("<tr><td>")
+                out.append(esc(d.dealClass.rawValue))
+                if d.stale { out.append(" stale") }
+                out.append("</td><td>")
+                out.append(esc(d.org))
+                out.append("</td><td>")
+                out.append(int: d.stage)
+                out.append(byte: 0x20)
+                out.append(esc(d.stepName))
+                out.append("</td><td>")
+                out.append(esc(isoDate(d.lastActivity, in: row.zone)))
+                out.append("</td><td class=\"num\">")
+                out.append(int: d.daysSince)
+                out.append("</td><td>")
+                out.append(esc(d.next))
+                out.append("</td></tr>\n")
+                out.checkpoint()
+            }
+        }
+        out.append("</tbody></table>\n</section>")
     }
 
     /// Every adjustment behind the counts above, who made it and why (none: no section).

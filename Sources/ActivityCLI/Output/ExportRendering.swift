@@ -5,6 +5,29 @@ import ActivityConfig
 /// The JSON and CSV of `activity export`.
 enum ExportRendering {
     static func json(_ report: ExportReport) -> JSON {
+        guard case .object(let fields) = jsonHead(report) else { return .null }
+        return .object(fields + [("pipeline", .array(Array(pipelineJSON(report))))])
+    }
+
+    /// The JSON written to `out`, the pipeline's deals as they are rendered.
+    static func writeJSON(_ report: ExportReport, to out: inout ByteWriter) {
+        guard case .object(let fields) = jsonHead(report) else { return }
+        JSON.writeObject(fields, thenArray: "pipeline", of: pipelineJSON(report), to: &out)
+        out.append(byte: 0x0A)
+    }
+
+    /// The pipeline's deals, one JSON object each.
+    static func pipelineJSON(_ report: ExportReport) -> some Sequence<JSON> {
+        report.pipeline.rows.lazy.flatMap { row in
+            row.deals.lazy.map { deal -> JSON in
+                guard case .object(let fields) = PipelineCommand.dealJSON(deal, zone: row.zone) else { return .null }
+                return .object([("rep", .string(row.rep.id)), ("team", .optional(row.rep.team))] + fields)
+            }
+        }
+    }
+
+    /// Every field but the last, `pipeline`.
+    static func jsonHead(_ report: ExportReport) -> JSON {
         let e = report.export
         return .object([
             ("from", .string(e.from.description)),
@@ -39,10 +62,6 @@ enum ExportRendering {
             })),
             ("adjustments", AdjustmentListing.array(report.adjustments, zone: report.timeZone)),
             ("pipeline_date", .string(report.pipeline.day)),
-            ("pipeline", .array(report.pipelineRows.map { r in
-                guard case .object(let fields) = PipelineCommand.dealJSON(r.deal, zone: r.zone) else { return .null }
-                return .object([("rep", .string(r.rep.id)), ("team", .optional(r.rep.team))] + fields)
-            })),
         ])
     }
 
@@ -52,14 +71,24 @@ enum ExportRendering {
     /// (Chinese names) correctly. Totals and team roll-ups are sums of these rows; the funnel
     /// is in the JSON, XLSX and HTML.
     static func csv(_ report: ExportReport) -> String {
-        var out = "\u{FEFF}rep,name,team,week,kind,actual,target,attainment,status\r\n"
+        var out = ByteWriter()
+        csv(report, to: &out)
+        return out.string
+    }
+
+    static func csv(_ report: ExportReport, to out: inout ByteWriter) {
+        out.append("\u{FEFF}rep,name,team,week,kind,actual,target,attainment,status\r\n")
         for r in report.export.rows {
             let cells = [r.rep, r.name, r.team ?? "", r.week.description, r.kind.rawValue, String(r.actual),
                          r.target.map(decimal) ?? "", r.attainment.map { decimal($0.roundedRatio) } ?? "",
                          r.attainment?.status.rawValue ?? ""]
-            out += cells.map(csvField).joined(separator: ",") + "\r\n"
+            for (i, c) in cells.enumerated() {
+                if i > 0 { out.append(byte: UInt8(ascii: ",")) }
+                out.append(csvField(c))
+            }
+            out.append("\r\n")
+            out.checkpoint()
         }
-        return out
     }
 
     /// A number as the JSON writes it: 6, 0.5, 0.3333.

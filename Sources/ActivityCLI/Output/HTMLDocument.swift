@@ -5,6 +5,11 @@ import ActivityCore
 /// from elsewhere). The title is escaped here; `body` is markup already.
 enum HTMLDocument {
     static func page(title: String, css: String, body: String) -> String {
+        head(title: title, css: css) + body + tail
+    }
+
+    /// What comes before a page's body.
+    static func head(title: String, css: String) -> String {
         """
             <!DOCTYPE html>
             <html lang="zh-CN">
@@ -15,10 +20,10 @@ enum HTMLDocument {
             <style>\(css)</style>
             </head>
             <body>
-            \(body)
-            </body>
-            </html>
 
             """
     }
+
+    /// What comes after a page's body.
+    static let tail = "\n</body>\n</html>\n"
 }

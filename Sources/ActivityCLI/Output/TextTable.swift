@@ -2,7 +2,9 @@
 /// 王丽 lines up with alice.
 public struct TextTable {
     public var header: [String]
-    public var rows: [[String]] = []
+    /// The rows' cells one after another, `header.count` a row (no array per row: a week of a
+    /// hundred reps is some 100,000 rows).
+    private var cells: [String] = []
     /// Columns aligned to the right (numbers).
     public var rightAligned: Set<Int> = []
 
@@ -11,35 +13,60 @@ public struct TextTable {
         self.rightAligned = rightAligned
     }
 
-    public mutating func add(_ row: [String]) { rows.append(row) }
+    public var rows: [[String]] {
+        stride(from: 0, to: cells.count, by: max(1, header.count)).map { Array(cells[$0..<min($0 + header.count, cells.count)]) }
+    }
+
+    /// A row: cells beyond the header's columns are dropped, missing ones are empty.
+    public mutating func add(_ row: [String]) {
+        for i in 0..<header.count { cells.append(i < row.count ? row[i] : "") }
+    }
+
+    /// A row of three cells, without an array.
+    public mutating func add(_ a: String, _ b: String, _ c: String) {
+        if header.count == 3 { cells.append(a); cells.append(b); cells.append(c) } else { add([a, b, c]) }
+    }
+
+    /// A row of two cells, without an array.
+    public mutating func add(_ a: String, _ b: String) {
+        if header.count == 2 { cells.append(a); cells.append(b) } else { add([a, b]) }
+    }
 
     public func render() -> String {
-        // Each cell's width once (a week of a hundred reps is some 100,000 cells), the output
-        // built as bytes.
-        let all = [header] + rows
-        var widths = Array(repeating: 0, count: header.count)
-        var cellWidths: [[Int]] = []
-        cellWidths.reserveCapacity(all.count)
+        var out = ByteWriter()
+        render(to: &out)
+        return out.string
+    }
+
+    /// The table's bytes appended to `out` (which may write them out as it fills).
+    func render(to writer: inout ByteWriter) {
+        // Each cell's width once, the output built as bytes.
+        let columns = header.count
+        guard columns > 0 else { writer.append("\n\n"); return }
+        var widths = header.map(displayWidth)
+        var cellWidths: [Int] = []
+        cellWidths.reserveCapacity(cells.count)
         var bytes = 0
-        for r in all {
-            var line: [Int] = []
-            line.reserveCapacity(min(r.count, widths.count))
-            for (i, c) in r.enumerated() where i < widths.count {
-                let w = displayWidth(c)
-                line.append(w)
-                widths[i] = max(widths[i], w)
-                bytes += c.utf8.count
-            }
-            cellWidths.append(line)
+        for (n, c) in cells.enumerated() {
+            let w = displayWidth(c)
+            cellWidths.append(w)
+            let i = n % columns
+            if w > widths[i] { widths[i] = w }
+            bytes += c.utf8.count
         }
+        let right = (0..<columns).map { rightAligned.contains($0) }
         var out: [UInt8] = []
-        out.reserveCapacity(bytes + all.count * (widths.reduce(0, +) + 2 * widths.count + 1) + 64)
-        for (n, r) in all.enumerated() {
+        swap(&out, &writer.bytes)
+        defer { swap(&out, &writer.bytes) }
+        let rowCount = cells.count / columns
+        if writer.fd < 0 { out.reserveCapacity(out.count + bytes + (rowCount + 1) * (widths.reduce(0, +) + 2 * columns + 1) + 64) }
+        func line(_ cell: (Int) -> String, _ width: (Int) -> Int) {
             let lineStart = out.count
-            for (i, c) in r.enumerated() where i < widths.count {
+            for i in 0..<columns {
                 if i > 0 { out.append(0x20); out.append(0x20) }
-                let padding = widths[i] - cellWidths[n][i]
-                if rightAligned.contains(i) {
+                let c = cell(i)
+                let padding = widths[i] - width(i)
+                if right[i] {
                     out.append(contentsOf: repeatElement(0x20, count: padding))
                     out.append(contentsOf: c.utf8)
                 } else {
@@ -49,15 +76,22 @@ public struct TextTable {
             }
             while out.count > lineStart, out.last == 0x20 { out.removeLast() }
             out.append(0x0A)
-            if n == 0 {
-                for (i, w) in widths.enumerated() {
-                    if i > 0 { out.append(0x20); out.append(0x20) }
-                    out.append(contentsOf: repeatElement(UInt8(ascii: "-"), count: w))
-                }
-                out.append(0x0A)
-            }
         }
-        return String(decoding: out, as: UTF8.self)
+        line({ header[$0] }, { displayWidth(header[$0]) })
+        for (i, w) in widths.enumerated() {
+            if i > 0 { out.append(0x20); out.append(0x20) }
+            out.append(contentsOf: repeatElement(UInt8(ascii: "-"), count: w))
+        }
+        out.append(0x0A)
+        for r in 0..<rowCount {
+            if r & 255 == 255 && writer.fd >= 0 && out.count >= ByteWriter.piece {
+                swap(&out, &writer.bytes)
+                writer.flush()
+                swap(&out, &writer.bytes)
+            }
+            let base = r * columns
+            line({ cells[base + $0] }, { cellWidths[base + $0] })
+        }
     }
 }
 

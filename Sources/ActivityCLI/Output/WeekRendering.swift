@@ -16,6 +16,15 @@ enum WeekRendering {
         ])
     }
 
+    /// `json(weeks, …).serialized(pretty: true)` and a newline, written to `out` a rep at a time
+    /// (no JSON tree of every rep at once).
+    static func writeJSON(_ weeks: [RepWeek], week: ISOWeek, config: Config, to out: inout ByteWriter) {
+        guard case .object(var fields) = json([], week: week, config: config) else { return }
+        fields.removeLast()  // reps
+        JSON.writeObject(fields, thenArray: "reps", of: weeks.lazy.map { repJSON($0) }, to: &out)
+        out.append(byte: 0x0A)
+    }
+
     static func repJSON(_ w: RepWeek) -> JSON {
         .object([
             ("rep", .string(w.rep)),
@@ -85,7 +94,13 @@ enum WeekRendering {
     }
 
     static func csv(_ weeks: [RepWeek]) -> String {
-        var out = "\u{FEFF}rep,name,team,week,status,kind,actual,target,attainment,target_status\r\n"
+        var out = ByteWriter()
+        csv(weeks, to: &out)
+        return out.string
+    }
+
+    static func csv(_ weeks: [RepWeek], to out: inout ByteWriter) {
+        out.append("\u{FEFF}rep,name,team,week,status,kind,actual,target,attainment,target_status\r\n")
         for w in weeks {
             let targets = Dictionary(w.targets.map { ($0.kind, $0) }, uniquingKeysWith: { a, _ in a })
             for kind in Kind.allCases {
@@ -95,17 +110,27 @@ enum WeekRendering {
                              t.map { formatNumber($0.attainment.target) } ?? "",
                              t.map { String(format: "%.4f", $0.attainment.ratio) } ?? "",
                              t?.attainment.status.rawValue ?? ""]
-                out += cells.map(csvField).joined(separator: ",") + "\r\n"
+                for (i, c) in cells.enumerated() {
+                    if i > 0 { out.append(byte: UInt8(ascii: ",")) }
+                    out.append(csvField(c))
+                }
+                out.append("\r\n")
             }
+            out.checkpoint()
         }
-        return out
     }
 
     static func table(_ weeks: [RepWeek], week: ISOWeek, color: Bool) -> String {
-        var out = ""
+        var out = ByteWriter()
+        table(weeks, week: week, color: color, to: &out)
+        return out.string
+    }
+
+    static func table(_ weeks: [RepWeek], week: ISOWeek, color: Bool, to out: inout ByteWriter) {
         for w in weeks {
+            out.checkpoint()
             let state = w.inProgress ? "in progress" : "complete"
-            out += "\(w.name) (\(w.rep))\(w.team.map { ", team \($0)" } ?? "") — \(w.week) \(state)\n\n"
+            out.append("\(w.name) (\(w.rep))\(w.team.map { ", team \($0)" } ?? "") — \(w.week) \(state)\n\n")
             var counts = TextTable(header: ["kind", w.flow.isStandard ? "步骤" : "步骤 (\(w.flow.name))", "actual", "target", "attainment", "status"], rightAligned: [2, 3, 4])
             let targets = Dictionary(w.targets.map { ($0.kind, $0) }, uniquingKeysWith: { a, _ in a })
             for kind in Kind.allCases {
@@ -122,38 +147,37 @@ enum WeekRendering {
                             t.map { formatNumber($0.attainment.target) } ?? "",
                             t.map { String(format: "%.0f%%", $0.attainment.ratio * 100) } ?? "", status])
             }
-            out += counts.render()
+            counts.render(to: &out)
             if let deals = w.deals {
-                out += "\n过堂 Open deals: \(PipelineCommand.countsText(deals))  (activity pipeline --rep \(w.rep))\n"
+                out.append("\n过堂 Open deals: \(PipelineCommand.countsText(deals))  (activity pipeline --rep \(w.rep))\n")
             }
             if !w.activities.isEmpty {
-                out += "\nActivities\n"
+                out.append("\nActivities\n")
                 var list = TextTable(header: ["when", "kind", "org", "title", "rule"])
                 for a in w.activities {
                     list.add([LocalTimestamp.weekdayTime(a.at, in: w.timeZone), a.counted ? a.kind.rawValue : "(\(a.kind.rawValue))", a.org,
                               truncate(a.title, 40), ruleText(a)])
                 }
-                out += list.render()
+                list.render(to: &out)
             }
             if !w.followUpsDue.isEmpty {
-                out += "\nFollow-ups due\n"
+                out.append("\nFollow-ups due\n")
                 var list = TextTable(header: ["org", "last contact", "days waiting"], rightAligned: [2])
                 for d in w.followUpsDue {
-                    list.add([d.org, isoDate(d.lastContact, in: w.timeZone), String(d.daysWaiting)])
+                    list.add(d.org, isoDate(d.lastContact, in: w.timeZone), String(d.daysWaiting))
                 }
-                out += list.render()
+                list.render(to: &out)
             }
             if !w.stages.isEmpty {
-                out += "\nStages\n"
+                out.append("\nStages\n")
                 var list = TextTable(header: ["org", "stage"])
                 for s in w.stages {
-                    list.add([s.org, w.flow.label(of: s.step)])
+                    list.add(s.org, w.flow.label(of: s.step))
                 }
-                out += list.render()
+                list.render(to: &out)
             }
-            out += "\n"
+            out.append("\n")
         }
-        return out
     }
 
     static func truncate(_ s: String, _ width: Int) -> String {
@@ -173,6 +197,8 @@ func formatNumber(_ d: Double) -> String {
 
 /// RFC 4180 quoting.
 func csvField(_ s: String) -> String {
+    // Most fields have none of these bytes (checking Characters was half of the export CSV's rendering).
+    if !s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) { return s }
     if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
