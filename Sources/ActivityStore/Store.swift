@@ -263,8 +263,10 @@ public final class Store {
     public func insertMails(_ mails: [NewMail]) throws -> Int {
         guard db.dialect.isPostgres else {
             var inserted = 0
-            for m in mails where try insertMail(rep: m.rep, item: m.item, headers: m.headers, account: m.account,
-                                                  folder: m.folder, uidValidity: m.uidValidity, uid: m.uid) {
+            // By index: each mail is read where it lies, not copied out of the array first.
+            for i in mails.indices where try insertMail(rep: mails[i].rep, item: mails[i].item, headers: mails[i].headers,
+                                                        account: mails[i].account, folder: mails[i].folder,
+                                                        uidValidity: mails[i].uidValidity, uid: mails[i].uid) {
                 inserted += 1
             }
             return inserted

@@ -156,7 +156,11 @@ public struct FolderSyncPlan {
             }
             batch.append((message, item(message)))
             nextInvitation += 1
-            return nextStep()
+            // Stored a batch at a time like the rest, not all at the end: a mailbox of 100,000
+            // messages has thousands of invitations. The checkpoint stays below the first
+            // invitation until they are all stored (see `commit`).
+            guard batch.count >= batchSize else { return nextStep() }
+            return [commit(final: false, full: true)]
         case .batchCommitted(let now):
             if let (maxStored, checkpoint) = committing {
                 if let checkpoint { current = checkpoint }

@@ -79,6 +79,31 @@ struct FolderSyncPlanTests {
         #expect(Self.stores(final).map(\.checkpoint) == [3])
     }
 
+    @Test("Invitations are stored a batch at a time, the checkpoint held below the first until the last is stored")
+    func invitationsInBatches() throws {
+        var plan = Self.plan(batchSize: 2)
+        _ = plan.handle(.examined(Self.status(uidNext: 6, messages: 5), nil))
+        for uid in [1, 2, 4] as [UInt32] { _ = plan.handle(.messageRead(try Self.message(uid: uid, invitation: true), now: Self.t0)) }
+        _ = plan.handle(.messageRead(try Self.message(uid: 5), now: Self.t0))
+        #expect(Self.stores(plan.handle(.fetchEnded)).map(\.uids) == [[5]])
+        var next = plan.handle(.batchCommitted(now: Self.t0))
+        func read(_ actions: [FolderSyncPlan.Action]) throws -> [FolderSyncPlan.Action] {
+            guard case .fetchInvitation(var m, _) = try #require(actions.first) else { Issue.record("\(actions)"); return [] }
+            m.calendarParts = [Array("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".utf8)]
+            return plan.handle(.invitationRead(m))
+        }
+        next = try read(next)
+        guard case .fetchInvitation = try #require(next.first) else { Issue.record("\(next)"); return }
+        let full = try read(next)
+        #expect(Self.stores(full).map(\.uids) == [[1, 2]])
+        #expect(Self.stores(full).map(\.checkpoint) == [nil])
+        guard case .store(let batch) = try #require(full.first) else { return }
+        #expect(batch.full && !batch.final)
+        let last = try read(plan.handle(.batchCommitted(now: Self.t0)))
+        #expect(Self.stores(last).map(\.uids) == [[4]])
+        #expect(Self.stores(last).map(\.checkpoint) == [5])
+    }
+
     @Test("An unreadable answer holds the checkpoint below it, and is fetched once more after the big FETCH")
     func unreadableHoldsTheCheckpoint() throws {
         var plan = Self.plan(batchSize: 10)

@@ -102,6 +102,41 @@ struct IMAPResponseParserTests {
         #expect(throws: IMAPProtocolError.self) { try framer.next() }
     }
 
+    @Test("a line of exactly the limit is framed; one byte more is refused, whether or not its end has come")
+    func lineLimitBoundary() throws {
+        let limit = IMAPLimits.maxLineLength
+        // `* ` and atoms up to the limit, then LF: the LF is the byte at `limit`.
+        let longest = Array("* ".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: limit - 2) + [0x0A]
+        var framer = IMAPResponseFramer()
+        framer.append(longest[0..<1000])
+        #expect(try framer.next() == nil)
+        framer.append(longest[1000...])
+        #expect(try framer.next() == longest)
+        var over = IMAPResponseFramer()
+        over.append(Array("* ".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: limit - 1))
+        #expect(throws: IMAPProtocolError.self) { try over.next() }
+        var almost = IMAPResponseFramer()
+        almost.append(Array("* ".utf8) + [UInt8](repeating: UInt8(ascii: "a"), count: limit - 2))
+        #expect(try almost.next() == nil)
+    }
+
+    @Test("a response framed in place parses as its copy does, across reads and literals")
+    func inPlaceFraming() throws {
+        let text = "* 1 FETCH (UID 7 BODY[HEADER] {12}\r\nSubject: x\r\n INTERNALDATE \"17-Nov-2026 10:05:00 +0800\")\r\n"
+            + "* 2 FETCH (UID 8 FLAGS (\\Seen))\r\ns1 OK done\r\n"
+        let bytes = Array(text.utf8)
+        var copying = IMAPResponseFramer(), inPlace = IMAPResponseFramer()
+        var expected: [IMAPResponse] = [], got: [IMAPResponse] = []
+        for chunk in stride(from: 0, to: bytes.count, by: 7).map({ bytes[$0..<min($0 + 7, bytes.count)] }) {
+            copying.append(chunk)
+            inPlace.append(chunk)
+            while let r = try copying.next() { expected.append(try IMAPResponseParser.parse(r)) }
+            while let r = try inPlace.next({ try IMAPResponseParser.parse($0) }) { got.append(r) }
+        }
+        #expect(expected.count == 3)
+        #expect(got == expected)
+    }
+
     @Test("lists nested past the depth limit are refused, not recursed into")
     func hostileNesting() throws {
         let deep = String(repeating: "(", count: 10_000) + String(repeating: ")", count: 10_000)

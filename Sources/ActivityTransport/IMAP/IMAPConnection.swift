@@ -261,21 +261,23 @@ public final class IMAPConnection: IMAPSession {
 
     private func nextResponse() throws -> Framed {
         while true {
-            let framed: [UInt8]?
+            let framed: Framed?
             do {
-                framed = try framer.next()
+                // Parsed where the framer holds it: the response's bytes are copied only when
+                // the parser rejects them.
+                framed = try framer.next { bytes -> Framed in
+                    do {
+                        return .response(try IMAPResponseParser.parse(bytes))
+                    } catch let e as IMAPProtocolError {
+                        return .unreadable(Array(bytes), e)
+                    }
+                }
             } catch let e as IMAPProtocolError {
                 // The framing itself is lost: nothing after this can be trusted.
                 closed = true
                 throw ActivityError(.tempFail, "account \(endpoint.account): \(endpoint.server): \(e.message); the connection was dropped")
             }
-            if let framed {
-                do {
-                    return .response(try IMAPResponseParser.parse(framed))
-                } catch let e as IMAPProtocolError {
-                    return .unreadable(framed, e)
-                }
-            }
+            if let framed { return framed }
             try receive()
         }
     }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Cuts the byte stream from a server into whole responses: a line, and for every line that
 /// ends in a literal announcement (`{n}`, `{n+}`, `~{n}`) the n bytes that follow and the rest
 /// of the response after them. It never looks at a byte twice while waiting for more data.
@@ -18,14 +24,38 @@ public struct IMAPResponseFramer: Sendable {
 
     /// The next complete response's bytes (CRLF included), or nil if more data is needed.
     public mutating func next() throws -> [UInt8]? {
+        guard let r = try nextRange() else { return nil }
+        return Array(buffer[r])
+    }
+
+    /// The next complete response handed to `body` in place, without a copy (the bytes are valid
+    /// only during the call); nil, without calling `body`, if more data is needed.
+    public mutating func next<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) throws -> T? {
+        guard let r = try nextRange() else { return nil }
+        return try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[r])) }
+    }
+
+    /// Where the next complete response lies in `buffer`, or nil if more data is needed.
+    private mutating func nextRange() throws -> Range<Int>? {
+        // The bytes returned last time are no longer needed.
+        compactIfWorthIt()
         while scan < buffer.count {
-            if buffer[scan] != 0x0A {
-                scan += 1
-                if scan - lineStart > IMAPLimits.maxLineLength {
+            // The end of the line, if it has come, and no further than the longest line allowed
+            // (a line without one within `maxLineLength` bytes is an error).
+            let limit = min(buffer.count, lineStart + IMAPLimits.maxLineLength + 1)
+            let found: Int? = buffer.withUnsafeBufferPointer { b in
+                guard scan < limit, let base = b.baseAddress,
+                      let p = memchr(base + scan, 0x0A, limit - scan) else { return nil }
+                return base.distance(to: p.assumingMemoryBound(to: UInt8.self))
+            }
+            guard let lf = found else {
+                if buffer.count > lineStart + IMAPLimits.maxLineLength {
                     throw IMAPProtocolError("a response line is longer than \(IMAPLimits.maxLineLength) bytes")
                 }
-                continue
+                scan = buffer.count
+                return nil
             }
+            scan = lf
             // End of a line at scan. Does it announce a literal?
             var end = scan
             if end > lineStart && buffer[end - 1] == 0x0D { end -= 1 }
@@ -39,11 +69,10 @@ public struct IMAPResponseFramer: Sendable {
                 lineStart = literalEnd
                 continue
             }
-            let response = Array(buffer[start...scan])
+            let response = start..<(scan + 1)
             scan += 1
             start = scan
             lineStart = scan
-            compactIfWorthIt()
             return response
         }
         return nil

@@ -8,15 +8,21 @@
 /// The parser is lenient where real servers are sloppy (a missing space, a bare LF) and strict
 /// where leniency would misread data (literal sizes, quoting, nesting).
 public struct IMAPResponseParser {
-    private let bytes: [UInt8]
+    /// The response's bytes, borrowed for the parse (values copy what they keep).
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
 
     public static func parse(_ bytes: [UInt8]) throws -> IMAPResponse {
+        try bytes.withUnsafeBufferPointer { try parse($0) }
+    }
+
+    /// As `parse(_:)`, over bytes the caller holds (the framer's buffer: no copy of the response).
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws -> IMAPResponse {
         var p = IMAPResponseParser(bytes: bytes)
         return try p.response()
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     private mutating func response() throws -> IMAPResponse {
         if peek == UInt8(ascii: "+") {
@@ -110,9 +116,9 @@ public struct IMAPResponseParser {
                 i += 1
                 throw IMAPProtocolError("unexpected character in a response: \(preview)")
             }
-            if r.count == 3, bytes[r].allSatisfy({ $0 < 0x80 }) {
-                // ASCII: characters are bytes.
-                if bytes[r].elementsEqual("NIL".utf8, by: { $0 & 0xDF == $1 }) { return .nilValue }
+            if bytes[r].allSatisfy({ $0 < 0x80 }) {
+                // ASCII: characters are bytes (and a String's count need not be counted).
+                if r.count == 3, bytes[r].elementsEqual("NIL".utf8, by: { $0 & 0xDF == $1 }) { return .nilValue }
                 return .atom(String(decoding: bytes[r], as: UTF8.self))
             }
             let a = String(decoding: bytes[r], as: UTF8.self)
