@@ -602,25 +602,32 @@ public final class Store {
                 i += 1; j += 1
             }
         }
-        // Written in the order derived.
+        // Written in the order derived, each row as it is made (not every row first); PostgreSQL
+        // a MultiRow chunk at a time.
         added.sort()
-        let inserts: [[SQLValue?]] = added.map { index in
+        func values(_ index: Int) -> [SQLValue?] {
             let e = exchanges[index], at = Int64(e.at.timeIntervalSince1970.rounded(.down))
             return [.text(rep), .text(e.org), .int(at), .text(e.direction.rawValue),
                     .int(Store.exchangeHash(org: e.org, at: at, direction: e.direction.rawValue))]
         }
         if db.dialect.isPostgres {
             // A few statements instead of a round trip an exchange.
-            try MultiRow.run(db, head: "INSERT INTO exchange (rep, org, at, direction, row_hash) VALUES", tail: "", rows: inserts)
+            var start = 0
+            while start < added.count {
+                let end = min(start + MultiRow.largest, added.count)
+                try MultiRow.run(db, head: "INSERT INTO exchange (rep, org, at, direction, row_hash) VALUES", tail: "",
+                                 rows: added[start..<end].map(values))
+                start = end
+            }
             try MultiRow.run(db, head: "DELETE FROM exchange WHERE \(db.dialect.rowID) IN (", tail: ")", rows: gone.map { [.int($0)] },
                              tuples: false)
         } else {
             let insert = try db.prepare("INSERT INTO exchange (rep, org, at, direction, row_hash) VALUES (?, ?, ?, ?, ?)")
-            for values in inserts { try insert.bind(values).run() }
+            for index in added { try insert.bind(values(index)).run() }
             let delete = try db.prepare("DELETE FROM exchange WHERE \(db.dialect.rowID) = ?")
             for id in gone { try delete.bind(.int(id)).run() }
         }
-        return !inserts.isEmpty || !gone.isEmpty
+        return !added.isEmpty || !gone.isEmpty
     }
 
     /// Per organisation, the last outbound and last inbound mail before an instant.
