@@ -4,7 +4,8 @@ import ActivityCore
 /// One HTTP exchange of the CalDAV client, as `CalDAVClient` sees it: the request it sent
 /// (method, URL, Depth, XML body) and the answer libcurl handed back (status, the last response
 /// block's header lines, the redirect target, the body after any Content-Encoding was undone).
-/// No credentials: the Authorization header is libcurl's and is never recorded.
+/// No credentials: the Authorization header is libcurl's and is never recorded, nor is an
+/// answer's Set-Cookie (a server's session).
 public struct DAVExchange: Codable, Sendable, Equatable {
     public var method: String
     public var url: String
@@ -25,7 +26,7 @@ public struct DAVExchange: Codable, Sendable, Equatable {
         self.depth = depth
         self.request = request
         self.status = status
-        self.headers = headers
+        self.headers = headers.filter { !$0.lowercased().hasPrefix("set-cookie:") }
         self.redirectURL = redirectURL
         if let text = String(validating: body, as: UTF8.self) {
             response = text
@@ -80,7 +81,8 @@ public enum DAVTranscript {
                 _ = try? handle.seekToEnd()
                 try? handle.write(contentsOf: data)
             } else {
-                FileManager.default.createFile(atPath: path, contents: data)
+                // Readable by its owner only: the file holds calendar data.
+                FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600])
             }
         }
     }
