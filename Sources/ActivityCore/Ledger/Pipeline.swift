@@ -57,14 +57,16 @@ public enum Pipeline {
             (self.a, self.b, self.c, self.stale) = (a, b, c, stale)
         }
         public init(_ deals: [Deal]) {
-            for d in deals {
-                switch d.dealClass {
-                case .a: a += 1
-                case .b: b += 1
-                case .c: c += 1
-                }
-                if d.stale { stale += 1 }
+            for d in deals { add(d.dealClass, stale: d.stale) }
+        }
+        /// One more open deal of `dealClass`.
+        mutating func add(_ dealClass: DealClass, stale isStale: Bool) {
+            switch dealClass {
+            case .a: a += 1
+            case .b: b += 1
+            case .c: c += 1
             }
+            if isStale { stale += 1 }
         }
     }
 
@@ -131,28 +133,29 @@ public enum Pipeline {
     /// no order; sorting was most of `week --all`'s cost of counting 100 reps' deals).
     public static func counts(_ standings: [String: Standing], on date: Date, in zone: TimeZone, settings: Settings = Settings(),
                               flow: Flow = .standard) -> Counts {
-        Counts(unsortedDeals(standings, on: date, in: zone, settings: settings, unanswered: [], flow: flow))
+        counts(list: standings.values, on: date, in: zone, settings: settings, flow: flow)
     }
 
     /// `counts(…)` of standings without their organisations (`week --all` counts 100 reps' deals
     /// and has no use for a dictionary of them).
     public static func counts<S: Sequence>(list standings: S, on date: Date, in zone: TimeZone, settings: Settings = Settings(),
                                            flow: Flow = .standard) -> Counts where S.Element == Standing {
-        func localDay(_ d: Date) -> Int {
-            CivilTime.floorDiv(Int(d.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: d), CivilTime.secondsPerDay)
-        }
+        let localDay = localDayNumber(in: zone)
         let today = localDay(date)
         var counts = Counts()
         for s in standings {
             guard let (dealClass, days) = classify(s, today: today, localDay: localDay, settings: settings, flow: flow) else { continue }
-            switch dealClass {
-            case .a: counts.a += 1
-            case .b: counts.b += 1
-            case .c: counts.c += 1
-            }
-            if days > settings.staleAfterDays { counts.stale += 1 }
+            counts.add(dealClass, stale: days > settings.staleAfterDays)
         }
         return counts
+    }
+
+    /// The local day number of a time in `zone`. Whole days between local dates by arithmetic on
+    /// it: what Calendar's dateComponents between the two days' starts gives (a 23- or 25-hour
+    /// day is one day), without its cost (half of `pipeline`'s time for 100 reps of 3,000
+    /// organisations).
+    static func localDayNumber(in zone: TimeZone) -> (Date) -> Int {
+        { d in CivilTime.floorDiv(Int(d.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: d), CivilTime.secondsPerDay) }
     }
 
     /// An open deal's class and whole days since its last activity (`today` a local day number,
@@ -178,12 +181,7 @@ public enum Pipeline {
 
     static func unsortedDeals(_ standings: [String: Standing], on date: Date, in zone: TimeZone, settings: Settings,
                               unanswered: Set<String>, flow: Flow) -> [Deal] {
-        // Whole days between local dates by arithmetic on the local day number: what Calendar's
-        // dateComponents between the two days' starts gives (a 23- or 25-hour day is one day),
-        // without its cost (half of `pipeline`'s time for 100 reps of 3,000 organisations).
-        func localDay(_ d: Date) -> Int {
-            CivilTime.floorDiv(Int(d.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: d), CivilTime.secondsPerDay)
-        }
+        let localDay = localDayNumber(in: zone)
         let today = localDay(date)
         var deals: [Deal] = []
         for (org, s) in standings {
